@@ -1,0 +1,76 @@
+package io.churnagent;
+
+import io.churnagent.config.AgentOptions;
+import io.churnagent.config.OptionsParser;
+import io.churnagent.config.ParseResult;
+import io.churnagent.instrument.BootstrapInjector;
+import io.churnagent.kernel.KernelSettings;
+import io.churnagent.report.AgentLog;
+import org.slf4j.Logger;
+
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Starts the agent once per JVM: options, logging, kernel settings, the boot-loader bridge, then
+ * {@link ActiveAgent}; thread-safe (start is synchronized) and idempotent.
+ *
+ * <p>This class must not mention the {@code bootstrap} package or any class that implements one
+ * of its interfaces: those may only be loaded after {@link BootstrapInjector} has defined the bridge
+ * in the boot loader, otherwise the application class loader would define a second copy.
+ */
+final class AgentRuntime {
+
+    private static Object active; // an ActiveAgent, typed Object so that this class does not link it early
+
+    private AgentRuntime() {
+    }
+
+    static synchronized void start(String args, Instrumentation inst, String how) throws Exception {
+        long started = System.nanoTime();
+        ParseResult parsed = OptionsParser.parse(args, systemProperties(), System.getenv());
+        AgentOptions options = parsed.options();
+        AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel());
+        Logger log = agentLog.logger();
+        if (agentLog.problem() != null) {
+            log.error("event=agent_option_error {}", agentLog.problem());
+        }
+        for (String problem : parsed.problems()) {
+            log.error("event=agent_option_error {}", problem);
+        }
+        if (active != null) {
+            log.warn("event=agent_already_active how={} (the agent is already running in this JVM; nothing changed)", how);
+            return;
+        }
+        if (!options.enabled()) {
+            log.info("event=agent_disabled (enabled=false): no instrumentation installed");
+            return;
+        }
+        KernelSettings kernel = KernelSettings.read(Paths.get("/proc"));
+        for (String problem : kernel.problems()) {
+            log.info("event=kernel_settings_unavailable {}", problem);
+        }
+        try {
+            BootstrapInjector.inject(inst);
+        } catch (Throwable t) {
+            log.error("event=agent_error where=bootstrap error=\"{}\" (cannot place the bridge in the boot class "
+                    + "loader; the application continues without the agent)", t.toString());
+            return;
+        }
+        active = ActiveAgent.start(inst, options, kernel, log, how, started);
+    }
+
+    private static Map<String, String> systemProperties() {
+        Map<String, String> result = new HashMap<>();
+        Properties properties = System.getProperties();
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith("churn.")) {
+                result.put(name, properties.getProperty(name));
+            }
+        }
+        return result;
+    }
+}

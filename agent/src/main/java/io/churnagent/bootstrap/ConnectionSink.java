@@ -1,0 +1,27 @@
+package io.churnagent.bootstrap;
+
+import java.net.InetAddress;
+import java.net.SocketAddress;
+
+/**
+ * Receives the raw facts of outbound TCP connections from {@link ChurnBridge}; implementations must be
+ * thread-safe, must not block and should not allocate for a destination they already know.
+ *
+ * <p>This interface lives in the boot class loader (it is injected there before any JDK class is
+ * instrumented), so it may only mention {@code java.base} types.
+ */
+public interface ConnectionSink {
+
+    /**
+     * A connection to {@code remote:remotePort} from local port {@code localPort} was established.
+     *
+     * @param requested the address the application passed to {@code connect}, for its host name label
+     */
+    void connected(InetAddress remote, int remotePort, int localPort, SocketAddress requested);
+
+    /** A connection attempt to {@code requested} failed with {@code error} (never null). */
+    void connectFailed(SocketAddress requested, Throwable error);
+
+    /** The connection {@code localPort -> remote:remotePort} is being closed (may be reported twice). */
+    void closing(InetAddress remote, int remotePort, int localPort);
+}

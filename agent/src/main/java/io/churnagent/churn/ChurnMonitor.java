@@ -1,0 +1,235 @@
+package io.churnagent.churn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Samples every destination's counters on each {@link #tick()}, derives rates, windows and the
+ * TIME_WAIT projection, and decides which destinations to warn about; thread-safe (its methods are
+ * synchronized; it is meant to be driven by one reporter thread, about once a second).
+ *
+ * <p>The model, per destination (DESIGN.md §1–2), assumes this side closes first and nothing reuses
+ * TIME_WAIT ports, which is what a remote destination in production sees:
+ * <ul>
+ *   <li>{@code projected_time_wait = close rate over the last 10 s × 60 s} (TCP_TIMEWAIT_LEN);</li>
+ *   <li>{@code projected_load = max(projected_time_wait, closes in the last 60 s) + open + growth of
+ *       open connections over 60 s} — ports also stay taken by connections that are never closed;</li>
+ *   <li>{@code ratio = projected_load / capacity}; WARN at {@code warn.ratio}, CRITICAL at
+ *       {@code critical.ratio}, at most one warning per destination per {@code warn.interval} unless
+ *       the level rises;</li>
+ *   <li>time to exhaustion: when ports held now, minus the TIME_WAIT entries that expire, plus new
+ *       ones at the current rate, first reach capacity.</li>
+ * </ul>
+ */
+public final class ChurnMonitor {
+
+    private final DestinationTable table;
+    private final Ticker ticker;
+    private final ModelSettings settings;
+    private final long startTime;
+    /** Ticks kept for the 60 s window (closes) and for the 10 s rate window (connects, open). */
+    private final int longRing;
+    private final int shortRing;
+    private final long[] tickTimes;
+    private long tickCount;
+    private DestinationHistory[] histories;
+    private List<DestinationFigures> latest = Collections.emptyList();
+
+    public ChurnMonitor(DestinationTable table, Ticker ticker, ModelSettings settings) {
+        this.table = table;
+        this.ticker = ticker;
+        this.settings = settings;
+        this.startTime = ticker.nanoTime();
+        this.longRing = ringSize(ModelSettings.TIME_WAIT_NANOS, settings.tickNanos);
+        this.shortRing = ringSize(ModelSettings.RATE_WINDOW_NANOS, settings.tickNanos);
+        this.tickTimes = new long[longRing];
+        this.histories = new DestinationHistory[table.maxIndex() + 1];
+    }
+
+    private static int ringSize(long window, long tick) {
+        return (int) Math.min(4096, (window + tick - 1) / tick + 2);
+    }
+
+    /** The model's settings. */
+    public ModelSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Samples all destinations now, refreshes {@link #latest()}, and returns the warnings that are due
+     * (already rate-limited: each returned warning should be logged).
+     */
+    public synchronized List<ChurnWarning> tick() {
+        long now = ticker.nanoTime();
+        long t = tickCount++;
+        tickTimes[(int) (t % longRing)] = now;
+        List<DestinationStats> all = table.all();
+        List<DestinationFigures> figures = new ArrayList<>(all.size());
+        List<ChurnWarning> warnings = new ArrayList<>();
+        for (DestinationStats d : all) {
+            DestinationHistory h = historyOf(d, t);
+            long closes = d.closes(); // closes first: a racing connect can only raise connects - closes
+            long connects = d.connects();
+            long open = Math.max(0L, connects - closes);
+            h.record(t, connects, closes, open);
+            DestinationFigures f = evaluate(d, h, t, now, connects, closes, open);
+            figures.add(f);
+            WarningLevel level = settings.levelFor(f.ratio());
+            if (level != WarningLevel.NONE
+                    && f.coveredSeconds() * 1e9 >= ModelSettings.MIN_COVERAGE_NANOS
+                    && h.warningDue(level, now, settings.warnIntervalNanos)) {
+                warnings.add(new ChurnWarning(f, level));
+            }
+        }
+        figures.sort(BY_CHURN);
+        latest = Collections.unmodifiableList(figures);
+        return warnings;
+    }
+
+    /** The figures of every destination at the last tick, most churning first. */
+    public synchronized List<DestinationFigures> latest() {
+        return latest;
+    }
+
+    /** Most churning first: by ratio, then closes, then connects. */
+    static final Comparator<DestinationFigures> BY_CHURN = Comparator
+            .comparingDouble(DestinationFigures::ratio).reversed()
+            .thenComparing(Comparator.comparingLong(DestinationFigures::closes).reversed())
+            .thenComparing(Comparator.comparingLong(DestinationFigures::connects).reversed());
+
+    private DestinationHistory historyOf(DestinationStats d, long t) {
+        int index = d.index();
+        if (index >= histories.length) {
+            histories = Arrays.copyOf(histories, index + 1);
+        }
+        DestinationHistory h = histories[index];
+        if (h == null) {
+            h = new DestinationHistory(t, longRing, shortRing);
+            histories[index] = h;
+        }
+        return h;
+    }
+
+    private long timeOf(long tick) {
+        return tick < 0 ? startTime : tickTimes[(int) (tick % longRing)];
+    }
+
+    /** The oldest tick whose values are still known for a ring of {@code size} (the baseline may be born - 1). */
+    private long oldestKnown(DestinationHistory h, long t, int size) {
+        return Math.max(h.born - 1, t - size + 1);
+    }
+
+    /** The newest known tick at or before {@code target} (or the oldest known one if none is that old). */
+    private long tickAtOrBefore(DestinationHistory h, long t, int size, long target) {
+        long i = t;
+        long oldest = oldestKnown(h, t, size);
+        while (i > oldest && timeOf(i) > target) {
+            i--;
+        }
+        return i;
+    }
+
+    private DestinationFigures evaluate(DestinationStats d, DestinationHistory h, long t, long now,
+                                        long connects, long closes, long open) {
+        long rateTick = tickAtOrBefore(h, t, shortRing, now - ModelSettings.RATE_WINDOW_NANOS);
+        double covered = (now - timeOf(rateTick)) / 1e9;
+        double connectRate = 0;
+        double closeRate = 0;
+        double growth = 0;
+        if (covered > 0) {
+            connectRate = (connects - h.connectsAt(rateTick)) / covered;
+            closeRate = (closes - h.closesAt(rateTick)) / covered;
+            growth = Math.max(0, (open - h.openAt(rateTick)) / covered);
+        }
+        long windowTick = tickAtOrBefore(h, t, longRing, now - ModelSettings.TIME_WAIT_NANOS);
+        long closes60 = closes - h.closesAt(windowTick);
+        double timeWaitSeconds = ModelSettings.TIME_WAIT_NANOS / 1e9;
+        long projectedTimeWait = Math.round(closeRate * timeWaitSeconds);
+        long projectedLoad = Math.max(projectedTimeWait, closes60) + open + Math.round(growth * timeWaitSeconds);
+        double exhaustion = exhaustionIn(h, t, now, closes, open, closeRate, growth, closes60, projectedLoad);
+        return new DestinationFigures(d, connects, closes, open, connectRate, closeRate, closes60, growth,
+                projectedTimeWait, projectedLoad, settings.capacity, exhaustion, Math.min(covered,
+                ModelSettings.RATE_WINDOW_NANOS / 1e9));
+    }
+
+    /**
+     * Steps one second at a time through the next 60 s: ports held = open + growth × s + the closes of
+     * the last 60 s that have not yet left TIME_WAIT by then + close rate × s. Beyond 60 s TIME_WAIT is
+     * in steady state and only the growth of open connections can still exhaust the range.
+     */
+    private double exhaustionIn(DestinationHistory h, long t, long now, long closes, long open,
+                                double closeRate, double growth, long closes60, long projectedLoad) {
+        int capacity = settings.capacity;
+        if (open + closes60 >= capacity) {
+            return 0;
+        }
+        double steady = closeRate * 60 + open;
+        if (projectedLoad * 2 >= capacity) {
+            long windowStart = now - ModelSettings.TIME_WAIT_NANOS;
+            long i = tickAtOrBefore(h, t, longRing, windowStart);
+            for (int s = 1; s <= 60; s++) {
+                long target = windowStart + s * 1_000_000_000L;
+                while (i < t && timeOf(i + 1) <= target) {
+                    i++;
+                }
+                double held = open + growth * s + (closes - h.closesAt(i)) + closeRate * s;
+                if (held >= capacity) {
+                    return s;
+                }
+            }
+        }
+        if (growth > 0) {
+            return Math.max(60, 60 + (capacity - steady - growth * 60) / growth);
+        }
+        return DestinationFigures.NEVER;
+    }
+
+    /** Per-destination history rings and warning state; confined to the monitor (guarded by it). */
+    private static final class DestinationHistory {
+        final long born;
+        private final long[] closes;
+        private final long[] connects;
+        private final long[] open;
+        private WarningLevel lastLevel = WarningLevel.NONE;
+        private long lastWarnedAt;
+
+        DestinationHistory(long born, int longRing, int shortRing) {
+            this.born = born;
+            this.closes = new long[longRing];
+            this.connects = new long[shortRing];
+            this.open = new long[shortRing];
+        }
+
+        void record(long t, long connectsNow, long closesNow, long openNow) {
+            closes[(int) (t % closes.length)] = closesNow;
+            connects[(int) (t % connects.length)] = connectsNow;
+            open[(int) (t % open.length)] = openNow;
+        }
+
+        long closesAt(long tick) {
+            return tick < born ? 0 : closes[(int) (tick % closes.length)];
+        }
+
+        long connectsAt(long tick) {
+            return tick < born ? 0 : connects[(int) (tick % connects.length)];
+        }
+
+        long openAt(long tick) {
+            return tick < born ? 0 : open[(int) (tick % open.length)];
+        }
+
+        boolean warningDue(WarningLevel level, long now, long interval) {
+            boolean due = lastLevel == WarningLevel.NONE
+                    || level.compareTo(lastLevel) > 0
+                    || now - lastWarnedAt >= interval;
+            if (due) {
+                lastLevel = level;
+                lastWarnedAt = now;
+            }
+            return due;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.churnagent.churn;
+
+import io.churnagent.bootstrap.ConnectionSink;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Turns the bridge's raw connect/close facts into per-destination counters; thread-safe, lock-free,
+ * and allocation-free for destinations it already knows.
+ *
+ * <p>Each connection is counted once however many layers report it: a connect is counted when its
+ * (destination, local port) key enters the {@link OpenConnectionTable}, a close when it leaves, so a
+ * repeated close, or the close of a socket opened before the agent was attached, counts nothing.
+ */
+public final class ConnectionTracker implements ConnectionSink {
+
+    private final DestinationTable destinations;
+    private final OpenConnectionTable open;
+    private final Ticker ticker;
+    private final AtomicLongArray unresolvedFailures = new AtomicLongArray(FailureReason.values().length);
+
+    public ConnectionTracker(DestinationTable destinations, OpenConnectionTable open, Ticker ticker) {
+        this.destinations = destinations;
+        this.open = open;
+        this.ticker = ticker;
+    }
+
+    @Override
+    public void connected(InetAddress remote, int remotePort, int localPort, SocketAddress requested) {
+        if (remote == null) {
+            return;
+        }
+        DestinationStats d = destinations.findOrCreate(remote, remotePort, requested);
+        open.add(keyOf(d, remote, remotePort, localPort), ticker.nanoTime());
+        d.recordConnect();
+    }
+
+    @Override
+    public void connectFailed(SocketAddress requested, Throwable error) {
+        FailureReason reason = FailureReason.classify(error);
+        if (reason == null) {
+            return;
+        }
+        InetAddress address = null;
+        int port = 0;
+        if (requested instanceof InetSocketAddress) {
+            InetSocketAddress isa = (InetSocketAddress) requested;
+            address = isa.getAddress();
+            port = isa.getPort();
+        }
+        if (address == null) {
+            unresolvedFailures.getAndIncrement(reason.ordinal());
+            return;
+        }
+        destinations.findOrCreate(address, port, requested).recordFailure(reason);
+    }
+
+    @Override
+    public void closing(InetAddress remote, int remotePort, int localPort) {
+        DestinationStats d = destinations.find(remote, remotePort);
+        if (d == null) {
+            if (destinations.overflowedDestinations() == 0) {
+                return; // not a destination we saw connect (for example an accepted server socket)
+            }
+            d = destinations.overflow();
+        }
+        long opened = open.remove(keyOf(d, remote, remotePort, localPort));
+        if (opened == -1L) {
+            return;
+        }
+        d.recordClose(ticker.nanoTime() - opened);
+    }
+
+    /** The destinations this tracker counts into. */
+    public DestinationTable destinations() {
+        return destinations;
+    }
+
+    /** Connections counted but not tracked for their close because the open table was full near their key. */
+    public long untrackedConnections() {
+        return open.untracked();
+    }
+
+    /** Failed connects to host names that did not resolve (no IP, so no destination), by reason. */
+    public long unresolvedFailures(FailureReason reason) {
+        return unresolvedFailures.get(reason.ordinal());
+    }
+
+    private static long keyOf(DestinationStats d, InetAddress remote, int remotePort, int localPort) {
+        return d.isOverflow()
+                ? OpenConnectionTable.overflowKey(remote.hashCode(), remotePort, localPort)
+                : OpenConnectionTable.key(d.index(), localPort);
+    }
+}

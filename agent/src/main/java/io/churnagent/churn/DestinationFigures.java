@@ -1,0 +1,138 @@
+package io.churnagent.churn;
+
+/**
+ * What the model says about one destination at one moment; an immutable value, safe to hand to any
+ * thread. Rates are per second over the last {@link ModelSettings#RATE_WINDOW_NANOS}.
+ */
+public final class DestinationFigures {
+
+    /** {@link #exhaustionInSeconds()} when the current rates never exhaust the range. */
+    public static final double NEVER = -1;
+
+    final DestinationStats destination;
+    final long connects;
+    final long closes;
+    final long failures;
+    final long addrNotAvailFailures;
+    final long open;
+    final double connectsPerSecond;
+    final double closesPerSecond;
+    final long closesLast60s;
+    final double openGrowthPerSecond;
+    final long projectedTimeWait;
+    final long projectedLoad;
+    final int capacity;
+    final double ratio;
+    final double exhaustionInSeconds;
+    final double lifetimeAvgMillis;
+    final double shortLivedShare;
+    final double coveredSeconds;
+
+    DestinationFigures(DestinationStats destination, long connects, long closes, long open,
+                       double connectsPerSecond, double closesPerSecond, long closesLast60s,
+                       double openGrowthPerSecond, long projectedTimeWait, long projectedLoad, int capacity,
+                       double exhaustionInSeconds, double coveredSeconds) {
+        this.destination = destination;
+        this.connects = connects;
+        this.closes = closes;
+        this.failures = destination.failuresTotal();
+        this.addrNotAvailFailures = destination.failures(FailureReason.ADDR_NOT_AVAIL);
+        this.open = open;
+        this.connectsPerSecond = connectsPerSecond;
+        this.closesPerSecond = closesPerSecond;
+        this.closesLast60s = closesLast60s;
+        this.openGrowthPerSecond = openGrowthPerSecond;
+        this.projectedTimeWait = projectedTimeWait;
+        this.projectedLoad = projectedLoad;
+        this.capacity = capacity;
+        this.ratio = (double) projectedLoad / capacity;
+        this.exhaustionInSeconds = exhaustionInSeconds;
+        long measured = destination.lifetimesMeasured();
+        this.lifetimeAvgMillis = measured == 0 ? 0 : destination.lifetimeNanosTotal() / 1e6 / measured;
+        this.shortLivedShare = measured == 0 ? 0 : (double) destination.shortLived() / measured;
+        this.coveredSeconds = coveredSeconds;
+    }
+
+    /** The destination these figures describe (its label, host and failure counters). */
+    public DestinationStats destination() {
+        return destination;
+    }
+
+    public long connects() {
+        return connects;
+    }
+
+    public long closes() {
+        return closes;
+    }
+
+    /** Failed connects, all reasons. */
+    public long failures() {
+        return failures;
+    }
+
+    /** Failed connects with "Cannot assign requested address" (the ports ran out). */
+    public long addrNotAvailFailures() {
+        return addrNotAvailFailures;
+    }
+
+    public long open() {
+        return open;
+    }
+
+    public double connectsPerSecond() {
+        return connectsPerSecond;
+    }
+
+    public double closesPerSecond() {
+        return closesPerSecond;
+    }
+
+    /** Closes in the last 60 s: the ports in TIME_WAIT now, if this side closed first and nothing reuses them. */
+    public long closesLast60s() {
+        return closesLast60s;
+    }
+
+    /** How fast the open connections grow (never negative); a client dropped without close() shows here. */
+    public double openGrowthPerSecond() {
+        return openGrowthPerSecond;
+    }
+
+    /** Recent close rate × 60 s: the TIME_WAIT sockets this destination settles at. */
+    public long projectedTimeWait() {
+        return projectedTimeWait;
+    }
+
+    /** Ports this destination is projected to hold: TIME_WAIT, open connections and their growth over 60 s. */
+    public long projectedLoad() {
+        return projectedLoad;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** {@link #projectedLoad()} / {@link #capacity()}. */
+    public double ratio() {
+        return ratio;
+    }
+
+    /** Seconds until the range is exhausted at current rates, 0 if it is now, {@link #NEVER} if it is not reached. */
+    public double exhaustionInSeconds() {
+        return exhaustionInSeconds;
+    }
+
+    public double lifetimeAvgMillis() {
+        return lifetimeAvgMillis;
+    }
+
+    /** Share (0..1) of the measured closed connections that lived less than a second. */
+    public double shortLivedShare() {
+        return shortLivedShare;
+    }
+
+    /** How much history these rates rest on, in seconds (at most the rate window). */
+    public double coveredSeconds() {
+        return coveredSeconds;
+    }
+}

@@ -1,0 +1,179 @@
+package io.churnagent.churn;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Cumulative counters for one destination (remote IP and port); updated lock-free by any thread,
+ * read by the monitor thread.
+ *
+ * <p>Counters only grow. Rates and windows are derived by {@link ChurnMonitor}, which samples
+ * them about once a second, so the connect/close path is a handful of atomic adds.
+ */
+public final class DestinationStats {
+
+    /** Upper bounds (exclusive, in ms) of the connection lifetime buckets; the last bucket is open. */
+    static final long[] LIFETIME_BOUNDS_MS = {1, 10, 100, 1_000, 10_000, 60_000};
+
+    private static final VarHandle CONNECTS;
+    private static final VarHandle CLOSES;
+    private static final VarHandle LIFETIME_NANOS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CONNECTS = lookup.findVarHandle(DestinationStats.class, "connects", long.class);
+            CLOSES = lookup.findVarHandle(DestinationStats.class, "closes", long.class);
+            LIFETIME_NANOS = lookup.findVarHandle(DestinationStats.class, "lifetimeNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int index;
+    private final InetAddress address;
+    private final int port;
+    private final String host;
+    private final boolean loopback;
+
+    @SuppressWarnings("unused") // updated through CONNECTS
+    private volatile long connects;
+    @SuppressWarnings("unused") // updated through CLOSES
+    private volatile long closes;
+    @SuppressWarnings("unused") // updated through LIFETIME_NANOS
+    private volatile long lifetimeNanos;
+    private final AtomicLongArray failures = new AtomicLongArray(FailureReason.values().length);
+    private final AtomicLongArray lifetimeBuckets = new AtomicLongArray(LIFETIME_BOUNDS_MS.length + 1);
+
+    DestinationStats(int index, InetAddress address, int port, String host) {
+        this.index = index;
+        this.address = address;
+        this.port = port;
+        this.host = host;
+        this.loopback = address != null && address.isLoopbackAddress();
+    }
+
+    /** A small positive number unique among the destinations of one table. */
+    public int index() {
+        return index;
+    }
+
+    /** The remote IP, or null for the overflow bucket. */
+    public InetAddress address() {
+        return address;
+    }
+
+    /** The remote port, or 0 for the overflow bucket. */
+    public int port() {
+        return port;
+    }
+
+    /** The host name the application asked for when this destination was first seen (never reverse DNS). */
+    public String host() {
+        return host;
+    }
+
+    /** Whether the remote address is a loopback address. */
+    public boolean loopback() {
+        return loopback;
+    }
+
+    /** Whether this is the bucket that collects destinations beyond the cap. */
+    public boolean isOverflow() {
+        return address == null;
+    }
+
+    /** {@code IP:PORT} ({@code [v6]:PORT} for IPv6), or {@code other} for the overflow bucket. */
+    public String label() {
+        if (address == null) {
+            return "other";
+        }
+        String ip = address.getHostAddress();
+        return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
+    }
+
+    boolean matches(InetAddress otherAddress, int otherPort) {
+        return port == otherPort && address.equals(otherAddress);
+    }
+
+    void recordConnect() {
+        CONNECTS.getAndAdd(this, 1L);
+    }
+
+    void recordClose(long lifetimeNanosOfConnection) {
+        CLOSES.getAndAdd(this, 1L);
+        if (lifetimeNanosOfConnection >= 0) {
+            LIFETIME_NANOS.getAndAdd(this, lifetimeNanosOfConnection);
+            long ms = lifetimeNanosOfConnection / 1_000_000L;
+            int bucket = 0;
+            while (bucket < LIFETIME_BOUNDS_MS.length && ms >= LIFETIME_BOUNDS_MS[bucket]) {
+                bucket++;
+            }
+            lifetimeBuckets.getAndIncrement(bucket);
+        }
+    }
+
+    void recordFailure(FailureReason reason) {
+        failures.getAndIncrement(reason.ordinal());
+    }
+
+    /** Connections established so far. */
+    public long connects() {
+        return connects;
+    }
+
+    /** Tracked connections closed so far. */
+    public long closes() {
+        return closes;
+    }
+
+    /** Connections open now (established and not yet closed); never negative. */
+    public long open() {
+        long closed = closes; // read closes first: a concurrent connect can only make the result larger
+        return Math.max(0L, connects - closed);
+    }
+
+    /** Failed connects for {@code reason} so far. */
+    public long failures(FailureReason reason) {
+        return failures.get(reason.ordinal());
+    }
+
+    /** Failed connects for every reason so far. */
+    public long failuresTotal() {
+        long sum = 0;
+        for (int i = 0; i < failures.length(); i++) {
+            sum += failures.get(i);
+        }
+        return sum;
+    }
+
+    /** Sum of the lifetimes of the closed connections whose opening was seen, in nanoseconds. */
+    public long lifetimeNanosTotal() {
+        return lifetimeNanos;
+    }
+
+    /** How many closed connections had a lifetime below {@code LIFETIME_BOUNDS_MS[bucket]}. */
+    long lifetimeBucket(int bucket) {
+        return lifetimeBuckets.get(bucket);
+    }
+
+    /** Closed connections whose lifetime was measured. */
+    public long lifetimesMeasured() {
+        long sum = 0;
+        for (int i = 0; i < lifetimeBuckets.length(); i++) {
+            sum += lifetimeBuckets.get(i);
+        }
+        return sum;
+    }
+
+    /** Closed connections that lived less than one second (the churn signature). */
+    public long shortLived() {
+        long sum = 0;
+        for (int i = 0; i < LIFETIME_BOUNDS_MS.length && LIFETIME_BOUNDS_MS[i] <= 1_000; i++) {
+            sum += lifetimeBuckets.get(i);
+        }
+        return sum;
+    }
+}

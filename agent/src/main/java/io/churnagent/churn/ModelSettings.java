@@ -1,0 +1,52 @@
+package io.churnagent.churn;
+
+/**
+ * The thresholds and sizes the churn model works with; immutable.
+ *
+ * @param capacity ports available per destination (the ephemeral range minus reserved ports)
+ */
+public final class ModelSettings {
+
+    /** How long an actively closed connection holds its port: TCP_TIMEWAIT_LEN, hard-coded in Linux. */
+    public static final long TIME_WAIT_NANOS = 60_000_000_000L;
+    /** The window over which "recent" rates are measured. */
+    public static final long RATE_WINDOW_NANOS = 10_000_000_000L;
+    /** A destination needs this much history before it can be warned about (rates are noise before). */
+    public static final long MIN_COVERAGE_NANOS = 2_000_000_000L;
+
+    final int capacity;
+    final double warnRatio;
+    final double criticalRatio;
+    final long warnIntervalNanos;
+    final long tickNanos;
+
+    public ModelSettings(int capacity, double warnRatio, double criticalRatio, long warnIntervalNanos, long tickNanos) {
+        if (capacity < 1 || !(warnRatio > 0) || !(criticalRatio >= warnRatio) || warnIntervalNanos <= 0 || tickNanos <= 0) {
+            throw new IllegalArgumentException("invalid model settings");
+        }
+        this.capacity = capacity;
+        this.warnRatio = warnRatio;
+        this.criticalRatio = criticalRatio;
+        this.warnIntervalNanos = warnIntervalNanos;
+        this.tickNanos = tickNanos;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public double warnRatio() {
+        return warnRatio;
+    }
+
+    public double criticalRatio() {
+        return criticalRatio;
+    }
+
+    WarningLevel levelFor(double ratio) {
+        if (ratio >= criticalRatio) {
+            return WarningLevel.CRITICAL;
+        }
+        return ratio >= warnRatio ? WarningLevel.WARN : WarningLevel.NONE;
+    }
+}

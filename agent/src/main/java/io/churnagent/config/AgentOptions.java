@@ -1,0 +1,161 @@
+package io.churnagent.config;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The agent's checked option values; immutable and therefore thread-safe.
+ *
+ * <p>Instances come from {@link OptionsParser#parse} or {@link #defaults()}, so every value is
+ * already within its documented range and readers need no checks of their own.
+ */
+public final class AgentOptions {
+
+    private static final AgentOptions DEFAULTS = new AgentOptions(defaultValues());
+
+    private final EnumMap<OptionKey, Object> values;
+
+    private final double warnRatio;
+    private final double criticalRatio;
+    private final long warnIntervalMillis;
+    private final long reportIntervalMillis;
+    private final long evaluateIntervalMillis;
+    private final String logFile;
+    private final String logLevel;
+    private final int maxDestinations;
+    private final int reportTop;
+    private final int capacityOverride;
+    private final boolean enabled;
+
+    /** Takes one converted value per key, as {@link OptionKey#convert} returns them. */
+    AgentOptions(Map<OptionKey, Object> converted) {
+        this.values = new EnumMap<>(OptionKey.class);
+        for (OptionKey k : OptionKey.values()) {
+            Object v = converted.get(k);
+            if (v == null) {
+                throw new IllegalArgumentException("no value for " + k.key());
+            }
+            values.put(k, v);
+        }
+        this.warnRatio = (Double) values.get(OptionKey.WARN_RATIO);
+        this.criticalRatio = (Double) values.get(OptionKey.CRITICAL_RATIO);
+        this.warnIntervalMillis = (Long) values.get(OptionKey.WARN_INTERVAL);
+        this.reportIntervalMillis = (Long) values.get(OptionKey.REPORT_INTERVAL);
+        this.evaluateIntervalMillis = (Long) values.get(OptionKey.EVALUATE_INTERVAL);
+        String file = (String) values.get(OptionKey.LOG_FILE);
+        this.logFile = file.isEmpty() ? null : file;
+        this.logLevel = (String) values.get(OptionKey.LOG_LEVEL);
+        this.maxDestinations = (Integer) values.get(OptionKey.DESTINATIONS_MAX);
+        this.reportTop = (Integer) values.get(OptionKey.REPORT_TOP);
+        this.capacityOverride = (Integer) values.get(OptionKey.CAPACITY);
+        this.enabled = (Boolean) values.get(OptionKey.ENABLED);
+    }
+
+    /** Every option at its default. */
+    public static AgentOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** Converted defaults; a default outside its own form is a bug and fails class initialisation. */
+    static EnumMap<OptionKey, Object> defaultValues() {
+        EnumMap<OptionKey, Object> map = new EnumMap<>(OptionKey.class);
+        for (OptionKey k : OptionKey.values()) {
+            Object v = k.convert(k.defaultValue());
+            if (v == null) {
+                throw new IllegalStateException("default of " + k.key() + " is not in its own form: " + k.defaultValue());
+            }
+            map.put(k, v);
+        }
+        return map;
+    }
+
+    /** Fraction of capacity at which to warn, in (0, 1]. */
+    public double warnRatio() {
+        return warnRatio;
+    }
+
+    /** Fraction of capacity at which a warning is critical, in (0, 1] and never below {@link #warnRatio()}. */
+    public double criticalRatio() {
+        return criticalRatio;
+    }
+
+    /** Minimum time between two warnings about the same destination, at least 1 ms. */
+    public long warnIntervalMillis() {
+        return warnIntervalMillis;
+    }
+
+    /** Time between periodic reports; 0 means no periodic reports (the shutdown report still happens). */
+    public long reportIntervalMillis() {
+        return reportIntervalMillis;
+    }
+
+    /** Time between threshold evaluations, 100 ms to 60 s. */
+    public long evaluateIntervalMillis() {
+        return evaluateIntervalMillis;
+    }
+
+    /** The agent's log file, or null for stderr. */
+    public String logFile() {
+        return logFile;
+    }
+
+    /** One of trace, debug, info, warn, error, always lower-case. */
+    public String logLevel() {
+        return logLevel;
+    }
+
+    /** Upper bound on destinations tracked one by one, 1 to 65000. */
+    public int maxDestinations() {
+        return maxDestinations;
+    }
+
+    /** Destinations listed per report, 1 to 1000. */
+    public int reportTop() {
+        return reportTop;
+    }
+
+    /** Ports per destination to model instead of the kernel's figure, or 0 to read it from the kernel. */
+    public int capacityOverride() {
+        return capacityOverride;
+    }
+
+    /** False when the user turned the agent off. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The value of one option as option text, e.g. {@code 60s} for warn.interval. */
+    public String valueText(OptionKey key) {
+        return key.format(values.get(key));
+    }
+
+    /**
+     * Every option as {@code key=value}, space-separated in {@link OptionKey} order, for the agent's
+     * start-up line; the values are in a form the parser reads back.
+     */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (OptionKey k : OptionKey.values()) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(k.key()).append('=').append(valueText(k));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AgentOptions && values.equals(((AgentOptions) o).values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,261 @@
+package io.churnagent.config;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's options: each constant knows its key, default, accepted form and meaning, and how to
+ * turn text into a checked value; immutable and thread-safe.
+ *
+ * <p>The same key is used in all three places an option can come from: {@code key=value} in the
+ * agent arguments, {@code -Dchurn.key=value}, and {@code CHURN_KEY=value} in the environment (see
+ * {@link #propertyName()} and {@link #environmentName()}). Keeping the conversion here, next to the
+ * form text, means an error message can never describe a form the code does not accept.
+ */
+public enum OptionKey {
+
+    WARN_RATIO("warn.ratio", "0.5",
+            "a decimal number > 0 and <= 1, e.g. 0.5",
+            "Warn when a destination's projected ports in use (TIME_WAIT plus open) reach this fraction of its port capacity."),
+    CRITICAL_RATIO("critical.ratio", "0.8",
+            "a decimal number > 0 and <= 1, not below warn.ratio, e.g. 0.8",
+            "Raise the warning to critical at this fraction of capacity."),
+    WARN_INTERVAL("warn.interval", "60s",
+            "a duration from 1ms to 24h: 500ms, 10s, 5m, 1h, or a bare number of seconds",
+            "Repeat a warning about the same destination at most this often."),
+    REPORT_INTERVAL("report.interval", "60s",
+            "a duration up to 24h (500ms, 10s, 5m, 1h, or a bare number of seconds), or 0 or off",
+            "How often to log a summary of the busiest destinations; 0 or off leaves only the report at shutdown."),
+    EVALUATE_INTERVAL("evaluate.interval", "1s",
+            "a duration from 100ms to 60s, e.g. 1s",
+            "How often every destination is checked against the warning thresholds."),
+    LOG_FILE("log.file", "stderr",
+            "a file path without control characters (in agent arguments it cannot contain ','), or stderr",
+            "Where the agent writes its own log lines; the application's logging is never touched."),
+    LOG_LEVEL("log.level", "info",
+            "one of trace, debug, info, warn, error",
+            "The agent's log level."),
+    DESTINATIONS_MAX("destinations.max", "1000",
+            "an integer from 1 to 65000",
+            "At most this many destinations are tracked one by one, which bounds the agent's memory."),
+    REPORT_TOP("report.top", "10",
+            "an integer from 1 to 1000",
+            "How many destinations a report lists."),
+    CAPACITY("capacity", "0",
+            "0 (read it from the kernel) or an integer from 1 to 65535",
+            "Ports per destination to model; 0 uses ip_local_port_range minus ip_local_reserved_ports of this host. "
+                    + "Set it to model production's range on a staging host."),
+    ENABLED("enabled", "true",
+            "true or false (also yes/no, on/off, 1/0)",
+            "false leaves the agent loaded but inactive, without removing -javaagent.");
+
+    /** The prefix of the system properties, {@code -Dchurn.warn.ratio=...}. */
+    public static final String PROPERTY_PREFIX = "churn.";
+
+    /** The prefix of the environment variables, {@code CHURN_WARN_RATIO=...}. */
+    public static final String ENVIRONMENT_PREFIX = "CHURN_";
+
+    private static final Map<String, OptionKey> BY_KEY;
+
+    static {
+        Map<String, OptionKey> byKey = new HashMap<>();
+        for (OptionKey k : values()) {
+            byKey.put(k.key, k);
+        }
+        BY_KEY = Collections.unmodifiableMap(byKey);
+    }
+
+    /** Plain decimals only: parseDouble would also take "NaN", "1e-1", "0x1p-1" and "0.5d". */
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,20}(\\.[0-9]{0,20})?|\\.[0-9]{1,20}");
+
+    /** Ten digits is enough for every range here and keeps Long.parseLong away from overflow. */
+    private static final Pattern INTEGER = Pattern.compile("[0-9]{1,10}");
+
+    private static final long MAX_INTERVAL_MILLIS = 24L * 3_600_000L;
+
+    private final String key;
+    private final String defaultValue;
+    private final String form;
+    private final String description;
+
+    OptionKey(String key, String defaultValue, String form, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.form = form;
+        this.description = description;
+    }
+
+    /** The key as written in agent arguments, e.g. {@code warn.ratio}. */
+    public String key() {
+        return key;
+    }
+
+    /** The default as option text, e.g. {@code 60s}; parsing it gives {@link AgentOptions#defaults()}. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** The accepted values in words, e.g. {@code a decimal number > 0 and <= 1, e.g. 0.5}. */
+    public String form() {
+        return form;
+    }
+
+    /** One sentence on what the option does. */
+    public String description() {
+        return description;
+    }
+
+    /** The system property name, e.g. {@code churn.warn.ratio}. */
+    public String propertyName() {
+        return PROPERTY_PREFIX + key;
+    }
+
+    /** The environment variable name, e.g. {@code CHURN_WARN_RATIO}. */
+    public String environmentName() {
+        return ENVIRONMENT_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** Returns the option with exactly this key, or null for an unknown key or null. */
+    public static OptionKey byKey(String key) {
+        return key == null ? null : BY_KEY.get(key);
+    }
+
+    /** All keys in declaration order, comma-separated, for "known options" messages. */
+    static String knownKeys() {
+        StringBuilder sb = new StringBuilder();
+        for (OptionKey k : values()) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(k.key);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Converts trimmed option text to this option's value type (Double, Long, Integer, Boolean or
+     * String), or returns null when the text is not in {@link #form()}. Range checks that involve
+     * another option (critical.ratio against warn.ratio) are the parser's job.
+     */
+    Object convert(String text) {
+        if (text == null) {
+            return null;
+        }
+        String t = text.trim();
+        switch (this) {
+            case WARN_RATIO:
+            case CRITICAL_RATIO:
+                return ratio(t);
+            case WARN_INTERVAL:
+                return millisBetween(t, 1, MAX_INTERVAL_MILLIS);
+            case REPORT_INTERVAL:
+                if (t.equalsIgnoreCase("off")) {
+                    return 0L;
+                }
+                return millisBetween(t, 0, MAX_INTERVAL_MILLIS);
+            case EVALUATE_INTERVAL:
+                return millisBetween(t, 100, 60_000);
+            case LOG_FILE:
+                return logFile(t);
+            case LOG_LEVEL:
+                return logLevel(t);
+            case DESTINATIONS_MAX:
+                return integerBetween(t, 1, 65_000);
+            case REPORT_TOP:
+                return integerBetween(t, 1, 1_000);
+            case CAPACITY:
+                return integerBetween(t, 0, 65_535);
+            case ENABLED:
+                return bool(t);
+            default:
+                throw new IllegalStateException("no conversion for " + this);
+        }
+    }
+
+    /** Formats a value from {@link #convert} back into option text that converts to the same value. */
+    String format(Object value) {
+        switch (this) {
+            case WARN_RATIO:
+            case CRITICAL_RATIO:
+                return BigDecimal.valueOf((Double) value).stripTrailingZeros().toPlainString();
+            case REPORT_INTERVAL:
+                return ((Long) value) == 0L ? "off" : Durations.format((Long) value);
+            case WARN_INTERVAL:
+            case EVALUATE_INTERVAL:
+                return Durations.format((Long) value);
+            case LOG_FILE:
+                return ((String) value).isEmpty() ? "stderr" : (String) value;
+            default:
+                return String.valueOf(value);
+        }
+    }
+
+    private static Double ratio(String t) {
+        if (!DECIMAL.matcher(t).matches()) {
+            return null;
+        }
+        BigDecimal d = new BigDecimal(t);
+        if (d.signum() <= 0 || d.compareTo(BigDecimal.ONE) > 0) {
+            return null;
+        }
+        return d.doubleValue();
+    }
+
+    private static Long millisBetween(String t, long min, long max) {
+        long millis = Durations.parseMillis(t);
+        return millis >= min && millis <= max ? Long.valueOf(millis) : null;
+    }
+
+    private static Integer integerBetween(String t, int min, int max) {
+        if (!INTEGER.matcher(t).matches()) {
+            return null;
+        }
+        long n = Long.parseLong(t);
+        return n >= min && n <= max ? Integer.valueOf((int) n) : null;
+    }
+
+    /** Returns "" for stderr, because null already means "not valid" to the caller. */
+    private static String logFile(String t) {
+        if (t.isEmpty()) {
+            return null;
+        }
+        if (t.equals("stderr")) {
+            return "";
+        }
+        for (int i = 0; i < t.length(); i++) {
+            if (Character.isISOControl(t.charAt(i))) {
+                return null;
+            }
+        }
+        return t;
+    }
+
+    private static String logLevel(String t) {
+        // Locale.ROOT: in a Turkish locale "INFO".toLowerCase() is "ınfo", which no logger knows.
+        String level = t.toLowerCase(Locale.ROOT);
+        return Arrays.asList("trace", "debug", "info", "warn", "error").contains(level) ? level : null;
+    }
+
+    private static Boolean bool(String t) {
+        String b = t.toLowerCase(Locale.ROOT);
+        switch (b) {
+            case "true":
+            case "yes":
+            case "on":
+            case "1":
+                return Boolean.TRUE;
+            case "false":
+            case "no":
+            case "off":
+            case "0":
+                return Boolean.FALSE;
+            default:
+                return null;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.churnagent.instrument;
+
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.utility.JavaModule;
+
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+/**
+ * Installs the agent's Byte Buddy transformations, retransforming the JDK classes that are already
+ * loaded; call after {@link BootstrapInjector#inject}. Thread-safe (it keeps no state of its own).
+ *
+ * <p>Matchers are plain class names, so the check every class load pays is a string comparison.
+ * Byte Buddy's Nexus is not used ({@code InitializationStrategy.NoOp}; advice needs no initializer),
+ * which keeps JDK 24+ from printing {@code sun.misc.Unsafe} deprecation lines.
+ */
+public final class InstrumentationInstaller {
+
+    private InstrumentationInstaller() {
+    }
+
+    /** What the installation did: the transformer (to reset on detach) and the classes woven. */
+    public static final class Installed {
+        private final ResettableClassFileTransformer transformer;
+        private final List<String> transformed;
+
+        Installed(ResettableClassFileTransformer transformer, List<String> transformed) {
+            this.transformer = transformer;
+            this.transformed = transformed;
+        }
+
+        public ResettableClassFileTransformer transformer() {
+            return transformer;
+        }
+
+        /** Class names woven so far (grows as matching classes load later). */
+        public List<String> transformed() {
+            return transformed;
+        }
+    }
+
+    /**
+     * Installs the transformations on {@code inst}; {@code onError} gets one sentence for each class
+     * that cannot be woven, now or when it loads later.
+     */
+    public static Installed install(Instrumentation inst, Consumer<String> onError) {
+        List<String> transformed = new CopyOnWriteArrayList<>();
+        // Built before installing: reading the advice classes loads the JDK types they mention
+        // (java.net.Socket); doing that inside a transformation of Socket is a ClassCircularityError.
+        AsmVisitorWrapper socket = SocketInstrumentation.visitor();
+        AsmVisitorWrapper channel = SocketChannelInstrumentation.visitor();
+        ResettableClassFileTransformer transformer = newAgentBuilder()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                .with(new AgentBuilder.Listener.Adapter() {
+                    @Override
+                    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,
+                                                 boolean loaded, DynamicType dynamicType) {
+                        transformed.add(type.getName());
+                    }
+
+                    @Override
+                    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+                                        Throwable throwable) {
+                        onError.accept("cannot instrument " + typeName + ": " + throwable);
+                    }
+                })
+                .ignore(nameStartsWith("io.churnagent."))
+                .type(SocketInstrumentation.type())
+                .transform((builder, type, loader, module, domain) -> builder.visit(socket))
+                .type(SocketChannelInstrumentation.type())
+                .transform((builder, type, loader, module, domain) -> builder.visit(channel))
+                .installOn(inst);
+        return new Installed(transformer, transformed);
+    }
+
+    /**
+     * {@code AgentBuilder.Default}'s constructor prepares Byte Buddy's Nexus, whose set-up touches
+     * {@code sun.misc.Unsafe} (four deprecation lines on JDK 24+) unless Byte Buddy's "nexus disabled"
+     * property is true. The property name is relocated with Byte Buddy, so it is ours alone; it is set
+     * only while the builder is made and then restored, so the application never sees it.
+     */
+    private static AgentBuilder newAgentBuilder() {
+        String property = NEXUS_DISABLED_PROPERTY;
+        String before = System.getProperty(property);
+        System.setProperty(property, "true");
+        try {
+            return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED));
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
+    }
+
+    /** Byte Buddy's {@code net.bytebuddy.nexus.disabled}, as the shade plugin relocates it. */
+    static final String NEXUS_DISABLED_PROPERTY = ByteBuddy.class.getPackage().getName() + ".nexus.disabled";
+}

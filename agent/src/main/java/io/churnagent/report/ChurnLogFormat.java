@@ -1,0 +1,111 @@
+package io.churnagent.report;
+
+import io.churnagent.churn.ChurnWarning;
+import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.DestinationStats;
+import io.churnagent.churn.FailureReason;
+import io.churnagent.churn.WarningLevel;
+import io.churnagent.kernel.KernelSettings;
+
+import java.util.Locale;
+
+/**
+ * Renders warnings and report lines as text: a logfmt first line that grep and log pipelines read,
+ * then plain sentences for a person; stateless apart from the kernel snapshot, thread-safe.
+ */
+public final class ChurnLogFormat {
+
+    /** The prefix of the explanatory lines under a warning, so that every line carries the marker. */
+    static final String CONTINUATION = System.lineSeparator() + AgentLog.MARKER + "     ";
+
+    private final KernelSettings kernel;
+
+    public ChurnLogFormat(KernelSettings kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The whole warning message: the logfmt line, the explanation, this host's verdict and the fix. */
+    public String warning(ChurnWarning warning) {
+        DestinationFigures f = warning.figures();
+        DestinationStats d = f.destination();
+        Logfmt line = new Logfmt()
+                .add("event", "churn_warning")
+                .add("level", warning.level() == WarningLevel.CRITICAL ? "critical" : "warn");
+        figures(line, f, false);
+        StringBuilder text = new StringBuilder(line.toString());
+        text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                "%s (%s) gets %s new connections/s and closes %s/s%s.",
+                d.label(), d.host(), Logfmt.decimal(f.connectsPerSecond(), 0), Logfmt.decimal(f.closesPerSecond(), 0),
+                f.closes() == 0 ? "" : String.format(Locale.ROOT, "; %d%% of the closed ones lived under 1 s",
+                        Math.round(f.shortLivedShare() * 100))));
+        text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                "Each connection this side closes keeps its source port in TIME_WAIT for 60 s, so this destination "
+                        + "is projected to tie up %d of the %d ports available to it (%d%%); when they run out, "
+                        + "connect fails with \"Cannot assign requested address\" (EADDRNOTAVAIL).",
+                f.projectedLoad(), f.capacity(), Math.round(f.ratio() * 100)));
+        if (f.openGrowthPerSecond() >= 1) {
+            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                    "Open connections grow by %s/s (%d open now): clients dropped without close() keep their "
+                            + "connections until garbage collection.",
+                    Logfmt.decimal(f.openGrowthPerSecond(), 0), f.open()));
+        }
+        if (f.exhaustionInSeconds() == 0) {
+            text.append(CONTINUATION).append("The range is exhausted now for a destination that does not reuse TIME_WAIT ports.");
+        } else if (f.exhaustionInSeconds() > 0) {
+            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                    "At the current rate the ports run out in about %d s.", Math.round(f.exhaustionInSeconds())));
+        }
+        if (f.addrNotAvailFailures() > 0) {
+            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                    "%d connects to it have already failed with \"Cannot assign requested address\".",
+                    f.addrNotAvailFailures()));
+        }
+        text.append(CONTINUATION).append("On this host: ").append(kernel.reuseExplanation(d.loopback()))
+                .append(endSentence(kernel.reuseExplanation(d.loopback())));
+        text.append(CONTINUATION).append("Fix: create one long-lived client (a pooled, keep-alive HTTP client) at "
+                + "startup and share it, instead of building a client or opening a connection per request; "
+                + "for a database, use a connection pool.");
+        return text.toString();
+    }
+
+    /** One {@code event=churn_report} line for a destination. */
+    public String reportLine(DestinationFigures f) {
+        Logfmt line = new Logfmt().add("event", "churn_report");
+        figures(line, f, true);
+        return line.toString();
+    }
+
+    private static void figures(Logfmt line, DestinationFigures f, boolean totals) {
+        DestinationStats d = f.destination();
+        line.add("destination", d.label()).add("host", d.host());
+        if (totals) {
+            line.add("connects", f.connects()).add("closes", f.closes());
+        }
+        line.add("connects_per_s", f.connectsPerSecond(), 1)
+                .add("closes_per_s", f.closesPerSecond(), 1)
+                .add("open", f.open())
+                .add("closes_60s", f.closesLast60s())
+                .add("projected_time_wait", f.projectedTimeWait())
+                .add("projected_load", f.projectedLoad())
+                .add("capacity", f.capacity())
+                .add("ratio", f.ratio(), 2)
+                .add("exhaustion_in_s", exhaustion(f.exhaustionInSeconds()))
+                .add("lifetime_ms_avg", f.lifetimeAvgMillis(), 1)
+                .add("short_lived_pct", Math.round(f.shortLivedShare() * 100))
+                .add("failed", f.failures());
+        for (FailureReason reason : FailureReason.values()) {
+            long n = d.failures(reason);
+            if (n > 0) {
+                line.add("failed_" + reason.label(), n);
+            }
+        }
+    }
+
+    static String exhaustion(double seconds) {
+        return seconds < 0 ? "never" : Long.toString(Math.round(seconds));
+    }
+
+    private static String endSentence(String s) {
+        return s.endsWith(".") ? "" : ".";
+    }
+}

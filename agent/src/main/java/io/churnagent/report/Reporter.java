@@ -1,0 +1,143 @@
+package io.churnagent.report;
+
+import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.ChurnWarning;
+import io.churnagent.churn.ConnectionTracker;
+import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.FailureReason;
+import io.churnagent.churn.WarningLevel;
+import org.slf4j.Logger;
+
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives the {@link ChurnMonitor} on a daemon thread ({@code churn-agent-reporter}): evaluates about
+ * once per tick, logs the warnings that are due, writes the periodic report and the report at JVM
+ * shutdown; thread-safe, and nothing it does can throw into the application.
+ */
+public final class Reporter {
+
+    private final ChurnMonitor monitor;
+    private final ConnectionTracker tracker;
+    private final ChurnLogFormat format;
+    private final Logger log;
+    private final long tickMillis;
+    private final long reportMillis;
+    private final int top;
+    private final Runnable healthCheck;
+    private ScheduledExecutorService executor;
+    private Thread shutdownHook;
+    private long nextReportAt;
+    private boolean tickFailureLogged;
+
+    /**
+     * @param reportMillis the periodic report interval, 0 for none (the shutdown report is always written)
+     * @param healthCheck  run before every tick (for example to notice that the bridge dropped a faulty sink)
+     */
+    public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
+                    long tickMillis, long reportMillis, int top, Runnable healthCheck) {
+        this.monitor = monitor;
+        this.tracker = tracker;
+        this.format = format;
+        this.log = log;
+        this.tickMillis = tickMillis;
+        this.reportMillis = reportMillis;
+        this.top = top;
+        this.healthCheck = healthCheck;
+    }
+
+    /** Starts the reporter thread and registers the shutdown report. */
+    public synchronized void start() {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "churn-agent-reporter");
+            t.setDaemon(true);
+            return t;
+        });
+        nextReportAt = System.currentTimeMillis() + reportMillis;
+        executor.scheduleAtFixedRate(this::tickSafely, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        shutdownHook = new Thread(this::shutdownReport, "churn-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Stops the thread and forgets the shutdown report (used on detach). */
+    public synchronized void stop() {
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook runs or ran: nothing to undo
+            }
+            shutdownHook = null;
+        }
+    }
+
+    private void tickSafely() {
+        try {
+            healthCheck.run();
+            tick();
+        } catch (Throwable t) {
+            if (!tickFailureLogged) {
+                tickFailureLogged = true;
+                log.error("event=agent_error where=reporter error=\"{}\" (evaluation continues; logged once)", t.toString());
+            }
+        }
+    }
+
+    /** One evaluation: logs due warnings, and the periodic report when it is time. */
+    void tick() {
+        List<ChurnWarning> warnings = monitor.tick();
+        for (ChurnWarning w : warnings) {
+            if (w.level() == WarningLevel.CRITICAL) {
+                log.error(format.warning(w));
+            } else {
+                log.warn(format.warning(w));
+            }
+        }
+        if (reportMillis > 0 && System.currentTimeMillis() >= nextReportAt) {
+            nextReportAt = System.currentTimeMillis() + reportMillis;
+            report("periodic");
+        }
+    }
+
+    private void shutdownReport() {
+        try {
+            synchronized (this) {
+                if (executor != null) {
+                    executor.shutdownNow();
+                }
+            }
+            monitor.tick();
+            report("shutdown");
+        } catch (Throwable t) {
+            log.error("event=agent_error where=shutdown_report error=\"{}\"", t.toString());
+        }
+    }
+
+    /** Logs the summary line and one line per top destination. */
+    public void report(String reason) {
+        List<DestinationFigures> figures = monitor.latest();
+        long unresolved = 0;
+        for (FailureReason r : FailureReason.values()) {
+            unresolved += tracker.unresolvedFailures(r);
+        }
+        log.info(new Logfmt()
+                .add("event", "churn_report_summary")
+                .add("reason", reason)
+                .add("destinations", figures.size())
+                .add("shown", Math.min(top, figures.size()))
+                .add("overflow_destinations", tracker.destinations().overflowedDestinations())
+                .add("untracked_connections", tracker.untrackedConnections())
+                .add("unresolved_failures", unresolved)
+                .toString());
+        for (int i = 0; i < figures.size() && i < top; i++) {
+            log.info(format.reportLine(figures.get(i)));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.QuietProgram;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Malformed options get one clear line each; the application starts and runs regardless. */
+class BadOptionsIT {
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void malformedOptionsAreNamedAndTheApplicationRuns(Path jdk) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk)
+                .withAgent("warn.ratio=abc,bogus.key=1,report.interval=-5s,novalue")
+                .jvmArg("-Dchurn.critical.ratio=7")
+                .env("CHURN_LOG_LEVEL", "loud")
+                .mainClass(QuietProgram.class);
+        assertEquals(0, jvm.run(Duration.ofSeconds(60)));
+        assertTrue(jvm.stdout().contains("stdout: done"), "the application ran to the end");
+        List<String> errors = jvm.allLines().stream()
+                .filter(l -> l.startsWith("[churn-agent] ") && l.contains("event=agent_option_error"))
+                .collect(Collectors.toList());
+        for (String key : List.of("warn.ratio", "bogus.key", "report.interval", "novalue", "critical.ratio", "log.level")) {
+            assertEquals(1, errors.stream().filter(l -> l.contains(key)).count(),
+                    () -> "one error line naming " + key + " in " + errors);
+        }
+        assertTrue(jvm.stderr().contains("event=agent_started"), "the agent still starts with defaults: " + jvm.stderr());
+    }
+}

@@ -1,0 +1,195 @@
+package io.churnagent.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * Runs a program in a fresh JVM of a chosen JDK, optionally with the real shaded agent jar, and keeps
+ * its stdout and stderr in files so that a test can read them while it runs and after it ends.
+ */
+public final class ForkedJvm {
+
+    /** The shaded agent jar built by the agent module. */
+    public static Path agentJar() {
+        return existing("churn.agent.jar");
+    }
+
+    /** The demo application's jar. */
+    public static Path demoJar() {
+        return existing("churn.demo.jar");
+    }
+
+    private static Path existing(String property) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            throw new IllegalStateException(property + " is not set (run the tests through Maven)");
+        }
+        Path path = Paths.get(value).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(path + " does not exist: build it first (mvn verify builds everything)");
+        }
+        return path;
+    }
+
+    /** The test classpath minus the agent jar: the test programs and the libraries they use. */
+    public static String programClasspath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.contains("churn-agent") && !entry.contains("surefire") && !entry.contains("failsafe"))
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    private final Path jdk;
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> command = new ArrayList<>();
+    private final Map<String, String> env = new HashMap<>();
+    private final List<String> prefix = new ArrayList<>();
+    private Process process;
+    private Path stdout;
+    private Path stderr;
+
+    public ForkedJvm(Path jdk) {
+        this.jdk = jdk;
+    }
+
+    /** Adds {@code -javaagent:<jar>[=options]}. */
+    public ForkedJvm withAgent(String options) {
+        jvmArgs.add("-javaagent:" + agentJar() + (options == null || options.isEmpty() ? "" : "=" + options));
+        return this;
+    }
+
+    public ForkedJvm jvmArg(String arg) {
+        jvmArgs.add(arg);
+        return this;
+    }
+
+    public ForkedJvm env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    /** Runs the JVM under another command, e.g. {@code unshare -rn}. */
+    public ForkedJvm wrappedIn(String... wrapper) {
+        prefix.addAll(Arrays.asList(wrapper));
+        return this;
+    }
+
+    /** The program: a main class on {@link #programClasspath()}. */
+    public ForkedJvm mainClass(Class<?> main, String... args) {
+        command.add("-cp");
+        command.add(programClasspath());
+        command.add(main.getName());
+        command.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    /** The program: a jar. */
+    public ForkedJvm jar(Path jar, String... args) {
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    /** Starts the JVM. */
+    public ForkedJvm start() throws IOException {
+        List<String> full = new ArrayList<>(prefix);
+        full.add(jdk.resolve("bin/java").toString());
+        full.addAll(jvmArgs);
+        full.addAll(command);
+        stdout = Files.createTempFile("churn-it-out", ".log");
+        stderr = Files.createTempFile("churn-it-err", ".log");
+        ProcessBuilder pb = new ProcessBuilder(full)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("CHURN_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+        pb.environment().putAll(env);
+        process = pb.start();
+        return this;
+    }
+
+    /** Waits for the JVM to exit and returns its status; kills it and fails after {@code timeout}. */
+    public int waitFor(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the forked JVM did not exit within " + timeout + "; stdout:\n" + stdout()
+                    + "\nstderr:\n" + stderr());
+        }
+        return process.exitValue();
+    }
+
+    /** Runs to the end and returns the exit status. */
+    public int run(Duration timeout) throws Exception {
+        start();
+        return waitFor(timeout);
+    }
+
+    /** Waits until a line of stdout or stderr matches, or fails after {@code timeout}; returns the line. */
+    public String awaitLine(Predicate<String> match, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String line : allLines()) {
+                if (match.test(line)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        for (String line : allLines()) {
+            if (match.test(line)) {
+                return line;
+            }
+        }
+        throw new AssertionError("no matching line within " + timeout + "; stdout:\n" + stdout() + "\nstderr:\n" + stderr());
+    }
+
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Sends SIGTERM (a normal JVM shutdown: shutdown hooks run). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public String stdout() throws IOException {
+        return Files.readString(stdout, StandardCharsets.UTF_8);
+    }
+
+    public String stderr() throws IOException {
+        return Files.readString(stderr, StandardCharsets.UTF_8);
+    }
+
+    /** stdout then stderr, line by line. */
+    public List<String> allLines() throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(stdout, StandardCharsets.UTF_8));
+        lines.addAll(Files.readAllLines(stderr, StandardCharsets.UTF_8));
+        return lines;
+    }
+
+    /** The agent's logfmt events ({@code [churn-agent] <time> <LEVEL> event=...}) of stdout and stderr. */
+    public List<AgentEvent> agentEvents() throws IOException {
+        return allLines().stream().map(AgentEvent::parse).filter(e -> e != null).collect(Collectors.toList());
+    }
+
+    @Override
+    public String toString() {
+        return "JVM " + jdk;
+    }
+}

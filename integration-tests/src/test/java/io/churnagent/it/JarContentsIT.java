@@ -1,0 +1,50 @@
+package io.churnagent.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shaded jar carries only the project's packages, with every dependency relocated under it. */
+class JarContentsIT {
+
+    @Test
+    void everyClassLivesUnderTheProjectsPackageAndTheManifestIsAnAgents() throws Exception {
+        List<String> strays = new ArrayList<>();
+        boolean byteBuddy = false;
+        boolean logback = false;
+        boolean slf4j = false;
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            Enumeration<JarEntry> entries = jar.entries();
+            while (entries.hasMoreElements()) {
+                String name = entries.nextElement().getName();
+                String path = name.startsWith("META-INF/versions/") ? name.replaceFirst("META-INF/versions/\\d+/", "") : name;
+                if (name.equals("META-INF/") || name.equals("META-INF/MANIFEST.MF") || name.equals("META-INF/versions/")
+                        || name.matches("META-INF/versions/\\d+/")) {
+                    continue;
+                }
+                if (!(path.startsWith("io/churnagent/") || path.equals("io/"))) {
+                    strays.add(name);
+                }
+                byteBuddy |= path.startsWith("io/churnagent/shaded/bytebuddy/");
+                logback |= path.startsWith("io/churnagent/shaded/logback/classic/");
+                slf4j |= path.startsWith("io/churnagent/shaded/slf4j/");
+            }
+            assertTrue(strays.isEmpty(), "entries outside io/churnagent/: " + strays);
+            assertTrue(byteBuddy && logback && slf4j, "Byte Buddy, Logback and SLF4J are shaded in");
+            Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("io.churnagent.AgentMain", main.getValue("Premain-Class"));
+            assertEquals("io.churnagent.AgentMain", main.getValue("Agent-Class"));
+            assertEquals("io.churnagent.AgentMain", main.getValue("Main-Class"));
+            assertEquals("true", main.getValue("Can-Retransform-Classes"));
+            assertEquals("true", main.getValue("Can-Redefine-Classes"));
+        }
+    }
+}
