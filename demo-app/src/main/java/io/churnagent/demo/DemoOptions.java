@@ -26,15 +26,16 @@ final class DemoOptions {
 
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar demo-app.jar [options]",
-            "  --mode=churn|pooled              churn: the gateway builds a new client per request (default);",
-            "                                   pooled: the gateway shares one client",
-            "  --client=jdk|urlconnection|socket  what the gateway calls backends with (default jdk:",
-            "                                   java.net.http.HttpClient)",
-            "  --rps=N                          requests per second the built-in load driver sends to the",
-            "                                   gateway (default 200; 0 = no built-in load)",
-            "  --duration=SECONDS               how long to run (default 30; 0 = until killed)",
-            "  --port=N                         gateway port on 127.0.0.1 (default 0 = any free port)",
-            "  --help                           print this and exit");
+            "  --mode=churn|pooled     churn: the gateway builds a new client per request (default);",
+            "                          pooled: the gateway shares one long-lived client",
+            "  --client=KIND           what the gateway calls its backends with: jdk (default,",
+            "                          java.net.http.HttpClient), urlconnection (HttpURLConnection,",
+            "                          disconnect() per call when churning) or socket (raw HTTP/1.1)",
+            "  --rps=N                 requests per second the built-in load driver sends to the",
+            "                          gateway (default 200; 0 = no built-in load)",
+            "  --duration=SECONDS      how long to run (default 30; 0 = until killed)",
+            "  --port=N                gateway port on 127.0.0.1 (default 0 = any free port)",
+            "  --help                  print this and exit");
 
     static final int MAX_RPS = 100_000;
 

@@ -32,10 +32,13 @@ class BadOptionsIT {
         List<String> errors = jvm.allLines().stream()
                 .filter(l -> l.startsWith("[churn-agent] ") && l.contains("event=agent_option_error"))
                 .collect(Collectors.toList());
-        for (String key : List.of("warn.ratio", "bogus.key", "report.interval", "novalue", "critical.ratio", "log.level")) {
-            assertEquals(1, errors.stream().filter(l -> l.contains(key)).count(),
-                    () -> "one error line naming " + key + " in " + errors);
+        for (String named : List.of("option warn.ratio=abc (from agent arguments)", "'bogus.key' (agent arguments)",
+                "option report.interval=-5s", "'novalue'", "option critical.ratio=7 (from -Dchurn.critical.ratio)",
+                "option log.level=loud (from environment variable CHURN_LOG_LEVEL)")) {
+            assertEquals(1, errors.stream().filter(l -> l.contains(named)).count(),
+                    () -> "one error line with " + named + " in " + errors);
         }
+        assertEquals(6, errors.size(), () -> "one line per problem: " + errors);
         assertTrue(jvm.stderr().contains("event=agent_started"), "the agent still starts with defaults: " + jvm.stderr());
     }
 }

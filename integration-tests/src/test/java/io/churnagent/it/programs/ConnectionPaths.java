@@ -111,6 +111,7 @@ public final class ConnectionPaths {
         }
         Thread.sleep(1500); // lets the HttpClient close the connections the server ended
         System.out.println("done");
+        System.exit(0); // the HTTP servers' dispatcher threads are not daemons
     }
 
     private static void print(String path, InetSocketAddress address) {
