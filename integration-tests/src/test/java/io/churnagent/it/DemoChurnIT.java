@@ -1,0 +1,106 @@
+package io.churnagent.it;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The main job: the demo service churning (a client per request) is caught within 15 s for exactly
+ * its two backends; the same service with a pooled client produces no warning over a run of the
+ * same length.
+ */
+class DemoChurnIT {
+
+    private static final Pattern BACKEND = Pattern.compile("backend \\w+:\\s+http://127\\.0\\.0\\.1:(\\d+)/");
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void churnModeWarnsForBothBackendsWithin15Seconds(Path jdk) throws Exception {
+        ForkedJvm demo = new ForkedJvm(jdk).withAgent("").jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=40");
+        demo.start();
+        try {
+            AgentEvent started = AgentEvent.parse(demo.awaitLine(l -> l.contains("event=agent_started"), Duration.ofSeconds(20)));
+            demo.awaitLine(l -> l.contains("gateway:"), Duration.ofSeconds(20));
+            Set<String> backends = backends(demo);
+            assertEquals(2, backends.size(), demo::stdout);
+
+            Set<String> warned = new TreeSet<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!warned.containsAll(backends) && System.nanoTime() < deadline) {
+                for (AgentEvent e : demo.agentEvents()) {
+                    if ("churn_warning".equals(e.event())) {
+                        assertTrue(backends.contains(e.get("destination")), () -> "a warning for a backend only: " + e);
+                        long after = Duration.between(OffsetDateTime.parse(started.time), OffsetDateTime.parse(e.time)).toSeconds();
+                        assertTrue(after <= 15, () -> "warned " + after + " s after the agent started: " + e);
+                        assertTrue(e.getDouble("ratio") >= 0.5, e::toString);
+                        assertTrue(e.getDouble("closes_per_s") + e.getDouble("connects_per_s") > 0, e::toString);
+                        warned.add(e.get("destination"));
+                    }
+                }
+                Thread.sleep(250);
+            }
+            assertEquals(backends, warned, () -> "warnings for both backends within 15 s; log:\n" + agentLines(demo));
+            String warning = demo.stderr();
+            assertTrue(warning.contains("TIME_WAIT for 60 s"), "the warning explains itself");
+            assertTrue(warning.contains("On this host: tcp_tw_reuse"), "the warning says what this host's settings do");
+            assertTrue(warning.contains("Fix: create one long-lived client"), "the warning gives the fix");
+        } finally {
+            demo.terminate();
+            demo.waitFor(Duration.ofSeconds(20));
+        }
+        assertTrue(demo.stderr().contains("event=churn_report_summary reason=shutdown"), "the shutdown report is written");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void pooledModeNeverWarns(Path jdk) throws Exception {
+        ForkedJvm demo = new ForkedJvm(jdk).withAgent("").jar(ForkedJvm.demoJar(), "--mode=pooled", "--duration=15");
+        assertEquals(0, demo.run(Duration.ofSeconds(60)), demo::stderr);
+        Set<String> backends = backends(demo);
+        assertEquals(2, backends.size(), demo::stdout);
+        List<AgentEvent> events = demo.agentEvents();
+        assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())),
+                () -> "no churn warning in pooled mode:\n" + agentLines(demo));
+        List<AgentEvent> report = events.stream().filter(e -> "churn_report".equals(e.event())
+                && backends.contains(e.get("destination"))).collect(Collectors.toList());
+        assertEquals(2, report.size(), () -> "the shutdown report lists both backends:\n" + agentLines(demo));
+        for (AgentEvent e : report) {
+            assertTrue(e.getLong("connects") < 200, () -> "a pool opens few connections: " + e);
+            assertTrue(e.getDouble("ratio") < 0.05, e::toString);
+        }
+        assertTrue(demo.stdout().contains("requests failed:  0"), demo::stdout);
+    }
+
+    private static Set<String> backends(ForkedJvm demo) throws Exception {
+        Set<String> result = new TreeSet<>();
+        Matcher m = BACKEND.matcher(demo.stdout());
+        while (m.find()) {
+            result.add("127.0.0.1:" + m.group(1));
+        }
+        return result;
+    }
+
+    private static String agentLines(ForkedJvm demo) {
+        try {
+            return demo.allLines().stream().filter(l -> l.startsWith("[churn-agent]")).collect(Collectors.joining("\n"));
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+}
