@@ -1,0 +1,92 @@
+package io.churnagent.report;
+
+import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.ChurnWarning;
+import io.churnagent.churn.ConnectionTracker;
+import io.churnagent.churn.DestinationTable;
+import io.churnagent.churn.ModelSettings;
+import io.churnagent.churn.OpenConnectionTable;
+import io.churnagent.kernel.KernelSettings;
+import io.churnagent.kernel.PortRange;
+import org.junit.jupiter.api.Test;
+
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChurnLogFormatTest {
+
+    private final long[] now = {0};
+    private final DestinationTable table = new DestinationTable(10);
+    private final ConnectionTracker tracker = new ConnectionTracker(table, new OpenConnectionTable(12), () -> now[0]);
+    private final ChurnMonitor monitor = new ChurnMonitor(table, () -> now[0],
+            new ModelSettings(1_000, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L));
+
+    private List<ChurnWarning> churn(InetAddress address, String host, int perSecond, int seconds) {
+        List<ChurnWarning> warnings = new ArrayList<>();
+        int port = 40000;
+        for (int s = 0; s < seconds; s++) {
+            for (int i = 0; i < perSecond; i++) {
+                tracker.connected(address, 8443, port, InetSocketAddress.createUnresolved(host, 8443));
+                tracker.closing(address, 8443, port++);
+            }
+            now[0] += 1_000_000_000L;
+            warnings.addAll(monitor.tick());
+        }
+        return warnings;
+    }
+
+    @Test
+    void theFirstLineIsOneLogfmtEventWithEveryRequiredKey() throws Exception {
+        InetAddress remote = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
+        List<ChurnWarning> warnings = churn(remote, "api.example.com", 10, 3); // 600 of 1000: WARN
+        assertEquals(1, warnings.size());
+        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
+        String text = new ChurnLogFormat(kernel).warning(warnings.get(0));
+        String first = text.split(System.lineSeparator())[0];
+        for (String key : new String[] {"event=churn_warning", "level=warn", "destination=10.1.2.3:8443",
+                "host=api.example.com", "connects_per_s=10.0", "closes_per_s=10.0", "open=0",
+                "projected_time_wait=600", "capacity=1000", "ratio=0.60", "exhaustion_in_s=never"}) {
+            assertTrue(first.contains(key), () -> "missing " + key + " in " + first);
+        }
+        String[] lines = text.split(System.lineSeparator());
+        for (int i = 1; i < lines.length; i++) {
+            assertTrue(lines[i].startsWith(AgentLog.MARKER), "every line carries the marker: " + lines[i]);
+        }
+        assertTrue(text.contains("tcp_tw_reuse=2 applies to loopback only"), text);
+        assertTrue(text.contains("Fix: create one long-lived client"), text);
+    }
+
+    @Test
+    void aLoopbackWarningSaysThatThisHostSurvivesWhereProductionWouldNot() {
+        tracker.connectFailed(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443),
+                new BindException("Cannot assign requested address"));
+        List<ChurnWarning> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3);
+        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
+        String text = new ChurnLogFormat(kernel).warning(warnings.get(0));
+        assertTrue(text.startsWith("event=churn_warning level=critical"), text);
+        assertTrue(text.contains("survives"), text);
+        assertTrue(text.contains("failed_addr_not_avail=1"), text);
+        assertTrue(text.contains("1 connects to it have already failed with \"Cannot assign requested address\""), text);
+    }
+
+    @Test
+    void reportLinesCarryTotalsAndQuoteWhatNeedsQuoting() throws Exception {
+        churn(InetAddress.getByAddress(new byte[] {10, 0, 0, 1}), "we\"ird host", 2, 2);
+        String line = new ChurnLogFormat(KernelSettings.of(null, -1, -1, -1, -1, -1))
+                .reportLine(monitor.latest().get(0));
+        assertTrue(line.startsWith("event=churn_report destination=10.0.0.1:8443 host=\"we\\\"ird host\" connects=4 closes=4 "), line);
+    }
+
+    @Test
+    void logfmtQuotesSpacesEqualsQuotesAndControlCharacters() {
+        assertEquals("a=1 b=\"x y\" c=\"k=v\" d=\"q\\\"\" e=\"\\n\" f=\"\"",
+                new Logfmt().add("a", 1).add("b", "x y").add("c", "k=v").add("d", "q\"").add("e", "\n").add("f", "").toString());
+    }
+}
