@@ -68,10 +68,7 @@ public final class DemoApp {
 
     /** Starts backends, gateway and load driver, and prints where they listen. */
     void start() throws IOException {
-        if (options.client == DemoOptions.ClientKind.URLCONNECTION && System.getProperty("http.maxConnections") == null) {
-            // Must happen before the first HttpURLConnection: the keep-alive cache reads it once.
-            System.setProperty("http.maxConnections", String.valueOf(Gateway.WORKER_THREADS));
-        }
+        configureJdkDefaults();
         backends = Backends.start();
         gateway = Gateway.start(options.port, BackendCalls.create(options.mode, options.client), backends.uris(), stats);
         out.println("churn demo: " + options + " java=" + Runtime.version() + " pid=" + ProcessHandle.current().pid());
@@ -86,6 +83,28 @@ public final class DemoApp {
         if (options.rps > 0) {
             driver = new LoadDriver(gateway.quoteUri(), options.rps, stats);
             driver.start();
+        }
+    }
+
+    /**
+     * Sets the two JDK properties the demo depends on, unless the user set them. Both are read once,
+     * by the first server or connection in the JVM, so this must run before anything starts.
+     */
+    private static void configureJdkDefaults() {
+        // The JDK server closes a connection instead of keeping it idle once it holds 200 idle ones.
+        // On JDK 17 the gateway's abandoned clients keep hundreds of idle connections open until they
+        // are garbage collected, so at that cap the backends would become the active closers and the
+        // TIME_WAIT would move to them (measured: about 80% of it). Real backends keep idle
+        // connections far longer, so lift the cap and let the client side close first, as in production.
+        setIfAbsent("sun.net.httpserver.maxIdleConnections", "100000");
+        // The HttpURLConnection keep-alive cache keeps at most this many idle sockets per destination
+        // (default 5) and closes the rest; pooled mode needs one per gateway worker.
+        setIfAbsent("http.maxConnections", String.valueOf(Gateway.WORKER_THREADS));
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
         }
     }
 

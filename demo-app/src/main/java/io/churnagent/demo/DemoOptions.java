@@ -32,7 +32,7 @@ final class DemoOptions {
             "                          java.net.http.HttpClient), urlconnection (HttpURLConnection,",
             "                          disconnect() per call when churning) or socket (raw HTTP/1.1)",
             "  --rps=N                 requests per second the built-in load driver sends to the",
-            "                          gateway (default 200; 0 = no built-in load)",
+            "                          gateway (default 400; 0 = no built-in load)",
             "  --duration=SECONDS      how long to run (default 30; 0 = until killed)",
             "  --port=N                gateway port on 127.0.0.1 (default 0 = any free port)",
             "  --help                  print this and exit");
@@ -56,7 +56,7 @@ final class DemoOptions {
     }
 
     static DemoOptions defaults() {
-        return new DemoOptions(Mode.CHURN, ClientKind.JDK, 200, 30, 0, false);
+        return new DemoOptions(Mode.CHURN, ClientKind.JDK, 400, 30, 0, false);
     }
 
     /** Parses the arguments; later occurrences of a flag win. */

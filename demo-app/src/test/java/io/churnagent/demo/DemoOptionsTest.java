@@ -16,7 +16,7 @@ class DemoOptionsTest {
         DemoOptions options = DemoOptions.parse();
         assertEquals(DemoOptions.Mode.CHURN, options.mode);
         assertEquals(DemoOptions.ClientKind.JDK, options.client);
-        assertEquals(200, options.rps);
+        assertEquals(400, options.rps);
         assertEquals(30, options.durationSeconds);
         assertEquals(0, options.port);
         assertFalse(options.help);

@@ -23,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DemoChurnIT {
 
+    /** The same (lowered) threshold for both modes, so that "pooled never warns" is a fair contrast. */
+    private static final String WARN_AT = "warn.ratio=0.3";
+
     private static final Pattern BACKEND = Pattern.compile("backend \\w+:\\s+http://127\\.0\\.0\\.1:(\\d+)/");
 
     static List<Path> jdks() {
@@ -32,7 +35,9 @@ class DemoChurnIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void churnModeWarnsForBothBackendsWithin15Seconds(Path jdk) throws Exception {
-        ForkedJvm demo = new ForkedJvm(jdk).withAgent("").jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=40");
+        // warn.ratio=0.3 leaves margin on a slow machine: on JDK 17 a client per request costs so much
+        // CPU that 2 cores reach about 230 of the 400 requests/s (ratio ~0.55 after 10 s, 0.65 on JDK 25)
+        ForkedJvm demo = new ForkedJvm(jdk).withAgent(WARN_AT).jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=40");
         demo.start();
         try {
             AgentEvent started = AgentEvent.parse(demo.awaitLine(l -> l.contains("event=agent_started"), Duration.ofSeconds(20)));
@@ -48,7 +53,7 @@ class DemoChurnIT {
                         assertTrue(backends.contains(e.get("destination")), () -> "a warning for a backend only: " + e);
                         long after = Duration.between(OffsetDateTime.parse(started.time), OffsetDateTime.parse(e.time)).toSeconds();
                         assertTrue(after <= 15, () -> "warned " + after + " s after the agent started: " + e);
-                        assertTrue(e.getDouble("ratio") >= 0.5, e::toString);
+                        assertTrue(e.getDouble("ratio") >= 0.3, e::toString);
                         assertTrue(e.getDouble("closes_per_s") + e.getDouble("connects_per_s") > 0, e::toString);
                         warned.add(e.get("destination"));
                     }
@@ -70,7 +75,7 @@ class DemoChurnIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void pooledModeNeverWarns(Path jdk) throws Exception {
-        ForkedJvm demo = new ForkedJvm(jdk).withAgent("").jar(ForkedJvm.demoJar(), "--mode=pooled", "--duration=15");
+        ForkedJvm demo = new ForkedJvm(jdk).withAgent(WARN_AT).jar(ForkedJvm.demoJar(), "--mode=pooled", "--duration=15");
         assertEquals(0, demo.run(Duration.ofSeconds(60)), demo::stderr);
         Set<String> backends = backends(demo);
         assertEquals(2, backends.size(), demo::stdout);
