@@ -60,10 +60,6 @@ class ConnectionCountIT {
     }
 
     static String output(ForkedJvm jvm) {
-        try {
-            return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
-        } catch (Exception e) {
-            return e.toString();
-        }
+        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

@@ -168,12 +168,22 @@ public final class ForkedJvm {
         process.destroy();
     }
 
-    public String stdout() throws IOException {
-        return Files.readString(stdout, StandardCharsets.UTF_8);
+    /** Everything the JVM wrote to stdout so far. */
+    public String stdout() {
+        return read(stdout);
     }
 
-    public String stderr() throws IOException {
-        return Files.readString(stderr, StandardCharsets.UTF_8);
+    /** Everything the JVM wrote to stderr so far. */
+    public String stderr() {
+        return read(stderr);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** stdout then stderr, line by line. */
