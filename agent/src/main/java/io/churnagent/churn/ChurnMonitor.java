@@ -37,6 +37,7 @@ public final class ChurnMonitor {
     private long tickCount;
     private DestinationHistory[] histories;
     private List<DestinationFigures> latest = Collections.emptyList();
+    private List<PortExhaustion> exhaustions = new ArrayList<>();
 
     public ChurnMonitor(DestinationTable table, Ticker ticker, ModelSettings settings) {
         this.table = table;
@@ -82,11 +83,28 @@ public final class ChurnMonitor {
                     && f.coveredSeconds() * 1e9 >= ModelSettings.MIN_COVERAGE_NANOS
                     && h.warningDue(level, now, settings.warnIntervalNanos)) {
                 warnings.add(new ChurnWarning(f, level));
+                if (h.firstWarnedAt == NEVER_WARNED) {
+                    h.firstWarnedAt = now;
+                }
+            }
+            PortExhaustion exhaustion = h.exhaustionDue(d, f, now, settings.warnIntervalNanos);
+            if (exhaustion != null) {
+                exhaustions.add(exhaustion);
             }
         }
         figures.sort(BY_CHURN);
         latest = Collections.unmodifiableList(figures);
         return warnings;
+    }
+
+    /**
+     * The destinations whose connects failed with "Cannot assign requested address" since the last
+     * call, at most one per destination per {@code warn.interval} (failures in between are summed).
+     */
+    public synchronized List<PortExhaustion> takeExhaustions() {
+        List<PortExhaustion> result = exhaustions;
+        exhaustions = new ArrayList<>();
+        return result;
     }
 
     /** The figures of every destination at the last tick, most churning first. */
@@ -143,6 +161,11 @@ public final class ChurnMonitor {
             connectRate = (connects - h.connectsAt(rateTick)) / covered;
             closeRate = (closes - h.closesAt(rateTick)) / covered;
             growth = Math.max(0, (open - h.openAt(rateTick)) / covered);
+            // A pool warming up grows once and stops; a leak keeps growing. Only growth that the most
+            // recent half of the covered window confirms is projected forward.
+            long halfTick = tickAtOrBefore(h, t, shortRing, now - (now - timeOf(rateTick)) / 2);
+            double halfCovered = (now - timeOf(halfTick)) / 1e9;
+            growth = halfCovered > 0 ? Math.min(growth, Math.max(0, (open - h.openAt(halfTick)) / halfCovered)) : 0;
         }
         long windowTick = tickAtOrBefore(h, t, longRing, now - ModelSettings.TIME_WAIT_NANOS);
         long closes60 = closes - h.closesAt(windowTick);
@@ -187,9 +210,15 @@ public final class ChurnMonitor {
         return DestinationFigures.NEVER;
     }
 
+    private static final long NEVER_WARNED = Long.MIN_VALUE;
+
     /** Per-destination history rings and warning state; confined to the monitor (guarded by it). */
     private static final class DestinationHistory {
         final long born;
+        long firstWarnedAt = NEVER_WARNED;
+        private long addrNotAvailSeen;
+        private long addrNotAvailReported;
+        private long exhaustionReportedAt = NEVER_WARNED;
         private final long[] closes;
         private final long[] connects;
         private final long[] open;
@@ -219,6 +248,23 @@ public final class ChurnMonitor {
 
         long openAt(long tick) {
             return tick < born ? 0 : open[(int) (tick % open.length)];
+        }
+
+        PortExhaustion exhaustionDue(DestinationStats d, DestinationFigures f, long now, long interval) {
+            long failed = d.failures(FailureReason.ADDR_NOT_AVAIL);
+            if (failed == addrNotAvailSeen) {
+                return null;
+            }
+            addrNotAvailSeen = failed;
+            if (exhaustionReportedAt != NEVER_WARNED && now - exhaustionReportedAt < interval) {
+                return null;
+            }
+            exhaustionReportedAt = now;
+            long fresh = failed - addrNotAvailReported;
+            addrNotAvailReported = failed;
+            long first = d.firstAddrNotAvailNanos();
+            return new PortExhaustion(f, fresh, first == DestinationStats.NO_FAILURE ? 0 : now - first,
+                    firstWarnedAt == NEVER_WARNED ? -1 : now - firstWarnedAt);
         }
 
         boolean warningDue(WarningLevel level, long now, long interval) {

@@ -55,7 +55,7 @@ public final class ConnectionTracker implements ConnectionSink {
             unresolvedFailures.getAndIncrement(reason.ordinal());
             return;
         }
-        destinations.findOrCreate(address, port, requested).recordFailure(reason);
+        destinations.findOrCreate(address, port, requested).recordFailure(reason, ticker.nanoTime());
     }
 
     @Override

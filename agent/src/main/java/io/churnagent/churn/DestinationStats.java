@@ -20,6 +20,10 @@ public final class DestinationStats {
     private static final VarHandle CONNECTS;
     private static final VarHandle CLOSES;
     private static final VarHandle LIFETIME_NANOS;
+    private static final VarHandle FIRST_ADDR_NOT_AVAIL;
+
+    /** {@link #firstAddrNotAvailNanos()} before any such failure. */
+    public static final long NO_FAILURE = Long.MIN_VALUE;
 
     static {
         try {
@@ -27,6 +31,7 @@ public final class DestinationStats {
             CONNECTS = lookup.findVarHandle(DestinationStats.class, "connects", long.class);
             CLOSES = lookup.findVarHandle(DestinationStats.class, "closes", long.class);
             LIFETIME_NANOS = lookup.findVarHandle(DestinationStats.class, "lifetimeNanos", long.class);
+            FIRST_ADDR_NOT_AVAIL = lookup.findVarHandle(DestinationStats.class, "firstAddrNotAvailNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -44,6 +49,8 @@ public final class DestinationStats {
     private volatile long closes;
     @SuppressWarnings("unused") // updated through LIFETIME_NANOS
     private volatile long lifetimeNanos;
+    @SuppressWarnings("unused") // updated through FIRST_ADDR_NOT_AVAIL
+    private volatile long firstAddrNotAvailNanos = NO_FAILURE;
     private final AtomicLongArray failures = new AtomicLongArray(FailureReason.values().length);
     private final AtomicLongArray lifetimeBuckets = new AtomicLongArray(LIFETIME_BOUNDS_MS.length + 1);
 
@@ -115,8 +122,19 @@ public final class DestinationStats {
         }
     }
 
-    void recordFailure(FailureReason reason) {
+    void recordFailure(FailureReason reason, long nanoTime) {
         failures.getAndIncrement(reason.ordinal());
+        if (reason == FailureReason.ADDR_NOT_AVAIL && firstAddrNotAvailNanos == NO_FAILURE) {
+            FIRST_ADDR_NOT_AVAIL.compareAndSet(this, NO_FAILURE, nanoTime);
+        }
+    }
+
+    /**
+     * The ticker time of the first connect that failed with "Cannot assign requested address", or
+     * {@link #NO_FAILURE}; lets a report say whether the warning came before the failure.
+     */
+    public long firstAddrNotAvailNanos() {
+        return firstAddrNotAvailNanos;
     }
 
     /** Connections established so far. */

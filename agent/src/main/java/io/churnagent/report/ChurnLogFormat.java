@@ -4,9 +4,13 @@ import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.FailureReason;
+import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.KernelSettings;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -17,6 +21,11 @@ public final class ChurnLogFormat {
 
     /** The prefix of the explanatory lines under a warning, so that every line carries the marker. */
     static final String CONTINUATION = System.lineSeparator() + AgentLog.MARKER + "     ";
+
+    private static final String FIX = "Fix: create one long-lived client (a pooled, keep-alive HTTP client) at "
+            + "startup and share it, instead of building a client or opening a connection per request; "
+            + "for a database, use a connection pool.";
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT);
 
     private final KernelSettings kernel;
 
@@ -62,9 +71,44 @@ public final class ChurnLogFormat {
         }
         text.append(CONTINUATION).append("On this host: ").append(kernel.reuseExplanation(d.loopback()))
                 .append(endSentence(kernel.reuseExplanation(d.loopback())));
-        text.append(CONTINUATION).append("Fix: create one long-lived client (a pooled, keep-alive HTTP client) at "
-                + "startup and share it, instead of building a client or opening a connection per request; "
-                + "for a database, use a connection pool.");
+        text.append(CONTINUATION).append(FIX);
+        return text.toString();
+    }
+
+    /**
+     * The {@code event=port_exhaustion} message: connects failed because the ports ran out. Times
+     * are wall-clock, {@code now} minus how long ago things happened.
+     */
+    public String exhaustion(PortExhaustion e, Instant now) {
+        DestinationFigures f = e.figures();
+        DestinationStats d = f.destination();
+        Instant firstFailure = now.minusNanos(e.firstFailureAgoNanos());
+        Logfmt line = new Logfmt()
+                .add("event", "port_exhaustion")
+                .add("destination", d.label())
+                .add("host", d.host())
+                .add("failed_addr_not_avail", f.addrNotAvailFailures())
+                .add("new_failures", e.newFailures())
+                .add("first_failure_at", ISO.format(firstFailure.atOffset(ZoneOffset.UTC)))
+                .add("warned_before_failure", Boolean.toString(e.warnedBeforeFailure()))
+                .add("open", f.open())
+                .add("closes_60s", f.closesLast60s())
+                .add("connects_per_s", f.connectsPerSecond(), 1)
+                .add("capacity", f.capacity());
+        StringBuilder text = new StringBuilder(line.toString());
+        text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                "Connects to %s (%s) fail with \"Cannot assign requested address\" (EADDRNOTAVAIL): every source port "
+                        + "this host may use for it is taken. %d connections are open and %d were closed in the last "
+                        + "60 s (each in TIME_WAIT for 60 s if this side closed first), against %d ports.",
+                d.label(), d.host(), f.open(), f.closesLast60s(), f.capacity()));
+        if (e.warnedBeforeFailure()) {
+            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                    "Churn Agent warned about this destination %d s before the first failure.",
+                    Math.round((e.firstWarningAgoNanos() - e.firstFailureAgoNanos()) / 1e9)));
+        }
+        text.append(CONTINUATION).append("On this host: ").append(kernel.reuseExplanation(d.loopback()))
+                .append(endSentence(kernel.reuseExplanation(d.loopback())));
+        text.append(CONTINUATION).append(FIX);
         return text.toString();
     }
 

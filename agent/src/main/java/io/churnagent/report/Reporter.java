@@ -5,9 +5,11 @@ import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.FailureReason;
+import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.WarningLevel;
 import org.slf4j.Logger;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -100,6 +102,10 @@ public final class Reporter {
                 log.warn(format.warning(w));
             }
         }
+        Instant now = Instant.now();
+        for (PortExhaustion e : monitor.takeExhaustions()) {
+            log.error(format.exhaustion(e, now));
+        }
         if (reportMillis > 0 && System.currentTimeMillis() >= nextReportAt) {
             nextReportAt = System.currentTimeMillis() + reportMillis;
             report("periodic");
@@ -114,6 +120,10 @@ public final class Reporter {
                 }
             }
             monitor.tick();
+            Instant now = Instant.now();
+            for (PortExhaustion e : monitor.takeExhaustions()) {
+                log.error(format.exhaustion(e, now));
+            }
             report("shutdown");
         } catch (Throwable t) {
             log.error("event=agent_error where=shutdown_report error=\"{}\"", t.toString());

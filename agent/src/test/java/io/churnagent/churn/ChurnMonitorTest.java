@@ -187,4 +187,50 @@ class ChurnMonitorTest {
         assertEquals(8080, monitor.latest().get(0).destination().port());
         assertEquals(9090, monitor.latest().get(1).destination().port());
     }
+
+    @Test
+    void failuresForLackOfPortsAreReportedOncePerIntervalAndSayWhetherTheWarningCameFirst() {
+        java.net.InetSocketAddress target = new java.net.InetSocketAddress(backend, 8080);
+        for (int s = 0; s < 3; s++) {
+            second(500, 500); // 30000 projected: CRITICAL from the second tick
+            monitor.tick();
+        }
+        assertTrue(monitor.takeExhaustions().isEmpty());
+        for (int s = 0; s < 5; s++) {
+            tracker.connectFailed(target, new java.net.BindException("Cannot assign requested address"));
+            tracker.connectFailed(target, new java.net.BindException("Cannot assign requested address"));
+            ticker.advanceMillis(1000);
+            monitor.tick();
+        }
+        List<PortExhaustion> first = monitor.takeExhaustions();
+        assertEquals(1, first.size(), "one event, then quiet for warn.interval");
+        assertEquals(2, first.get(0).newFailures());
+        assertTrue(first.get(0).warnedBeforeFailure());
+        // warned at the tick after two seconds of history, the first failure came one second later
+        assertEquals(1_000_000_000L, first.get(0).firstWarningAgoNanos() - first.get(0).firstFailureAgoNanos());
+        for (int s = 0; s < 60; s++) {
+            ticker.advanceMillis(1000);
+            monitor.tick();
+        }
+        tracker.connectFailed(target, new java.net.BindException("Cannot assign requested address"));
+        ticker.advanceMillis(1000);
+        monitor.tick();
+        List<PortExhaustion> later = monitor.takeExhaustions();
+        assertEquals(1, later.size());
+        assertEquals(9, later.get(0).newFailures(), "the failures in between are summed, not lost");
+        assertEquals(11, later.get(0).figures().addrNotAvailFailures());
+    }
+
+    @Test
+    void aPoolWarmingUpIsNotProjectedAsGrowth() {
+        ChurnMonitor small = new ChurnMonitor(table, ticker, new ModelSettings(200, 0.5, 0.8,
+                60 * SECOND_NANOS, SECOND_NANOS));
+        second(64, 0); // a pool opens 64 connections at once, then keeps them
+        small.tick();
+        for (int s = 0; s < 12; s++) {
+            ticker.advanceMillis(1000);
+            assertTrue(small.tick().isEmpty(), "no warning for a pool of 64 on 200 ports");
+        }
+        assertEquals(0.0, small.latest().get(0).openGrowthPerSecond());
+    }
 }
