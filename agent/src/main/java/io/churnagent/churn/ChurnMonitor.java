@@ -161,11 +161,14 @@ public final class ChurnMonitor {
             connectRate = (connects - h.connectsAt(rateTick)) / covered;
             closeRate = (closes - h.closesAt(rateTick)) / covered;
             growth = Math.max(0, (open - h.openAt(rateTick)) / covered);
-            // A pool warming up grows once and stops; a leak keeps growing. Only growth that the most
-            // recent half of the covered window confirms is projected forward.
-            long halfTick = tickAtOrBefore(h, t, shortRing, now - (now - timeOf(rateTick)) / 2);
-            double halfCovered = (now - timeOf(halfTick)) / 1e9;
-            growth = halfCovered > 0 ? Math.min(growth, Math.max(0, (open - h.openAt(halfTick)) / halfCovered)) : 0;
+            // A pool warming up grows for a few seconds and stops; a leak keeps growing. Growth is
+            // projected only after GROWTH_MIN_COVERAGE and only as far as the last 2 s confirm it.
+            long recentTick = tickAtOrBefore(h, t, shortRing, now - ModelSettings.GROWTH_CONFIRM_NANOS);
+            double recentCovered = (now - timeOf(recentTick)) / 1e9;
+            growth = recentCovered > 0 ? Math.min(growth, Math.max(0, (open - h.openAt(recentTick)) / recentCovered)) : 0;
+            if (covered * 1e9 < ModelSettings.GROWTH_MIN_COVERAGE_NANOS) {
+                growth = 0;
+            }
         }
         long windowTick = tickAtOrBefore(h, t, longRing, now - ModelSettings.TIME_WAIT_NANOS);
         long closes60 = closes - h.closesAt(windowTick);

@@ -13,6 +13,10 @@ public final class ModelSettings {
     public static final long RATE_WINDOW_NANOS = 10_000_000_000L;
     /** A destination needs this much history before it can be warned about (rates are noise before). */
     public static final long MIN_COVERAGE_NANOS = 2_000_000_000L;
+    /** Growth of open connections is projected only once it has lasted this long. */
+    public static final long GROWTH_MIN_COVERAGE_NANOS = 5_000_000_000L;
+    /** ... and only as far as the growth of the last this-many nanoseconds confirms it. */
+    public static final long GROWTH_CONFIRM_NANOS = 2_000_000_000L;
 
     final int capacity;
     final double warnRatio;

@@ -1,0 +1,83 @@
+package io.churnagent.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real port exhaustion, reproducible in seconds: the demo runs in a private network namespace
+ * ({@code unshare -rn}, no privileges needed) whose ephemeral range is 200 ports and where
+ * {@code tcp_tw_reuse=0}, so the kernel refuses connects with EADDRNOTAVAIL exactly as a remote
+ * destination in production would. The agent must warn before the first failure, every run.
+ */
+class PortExhaustionIT {
+
+    /** Brings loopback up, shrinks the port range, turns TIME_WAIT reuse off, then runs the command. */
+    private static final String NAMESPACE_SETUP = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up"
+            + " && echo '40000 40199' > /proc/sys/net/ipv4/ip_local_port_range"
+            + " && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse && exec \"$@\"";
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @BeforeAll
+    static void privateNetworkNamespacesWork() throws Exception {
+        Process p = new ProcessBuilder("unshare", "-rn", "sh", "-c", NAMESPACE_SETUP, "sh", "true")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "this test needs unprivileged user and network namespaces "
+                + "(unshare -rn, util-linux and iproute2); they failed: " + out);
+    }
+
+    private static ForkedJvm inNamespace(Path jdk, String... demoArgs) {
+        return new ForkedJvm(jdk).wrappedIn("unshare", "-rn", "sh", "-c", NAMESPACE_SETUP, "sh")
+                .withAgent("").jar(ForkedJvm.demoJar(), demoArgs);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theWarningComesBeforeTheFirstCannotAssignRequestedAddress(Path jdk) throws Exception {
+        ForkedJvm demo = inNamespace(jdk, "--mode=churn", "--rps=30", "--duration=14");
+        assertEquals(0, demo.run(Duration.ofSeconds(90)), demo::stderr);
+        assertTrue(demo.stdout().contains("Cannot assign requested address"),
+                () -> "the ports really ran out:\n" + demo.stdout());
+        List<AgentEvent> events = demo.agentEvents();
+        assertTrue(events.stream().anyMatch(e -> "agent_started".equals(e.event()) && "200".equals(e.get("capacity"))),
+                () -> "capacity read from the namespace's range: " + lines(events));
+        Optional<AgentEvent> firstWarning = events.stream().filter(e -> "churn_warning".equals(e.event())).findFirst();
+        Optional<AgentEvent> exhaustion = events.stream().filter(e -> "port_exhaustion".equals(e.event())).findFirst();
+        assertTrue(firstWarning.isPresent(), () -> "a churn warning: " + lines(events));
+        assertTrue(exhaustion.isPresent(), () -> "a port_exhaustion event: " + lines(events));
+        OffsetDateTime warnedAt = OffsetDateTime.parse(firstWarning.get().time);
+        OffsetDateTime failedAt = OffsetDateTime.parse(exhaustion.get().get("first_failure_at"));
+        assertTrue(warnedAt.isBefore(failedAt), () -> "warned at " + warnedAt + ", first failure at " + failedAt);
+        assertEquals("true", exhaustion.get().get("warned_before_failure"), exhaustion.get()::toString);
+        assertTrue(exhaustion.get().getLong("failed_addr_not_avail") > 0, exhaustion.get()::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPooledClientNeitherWarnsNorFailsOnTheSame200Ports(Path jdk) throws Exception {
+        ForkedJvm demo = inNamespace(jdk, "--mode=pooled", "--rps=30", "--duration=14");
+        assertEquals(0, demo.run(Duration.ofSeconds(90)), demo::stderr);
+        assertTrue(demo.stdout().contains("requests failed:  0"), demo::stdout);
+        List<AgentEvent> events = demo.agentEvents();
+        assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event()) || "port_exhaustion".equals(e.event())),
+                () -> "no warning and no exhaustion: " + lines(events));
+    }
+
+    private static String lines(List<AgentEvent> events) {
+        return events.stream().map(e -> e.line).collect(Collectors.joining("\n"));
+    }
+}
