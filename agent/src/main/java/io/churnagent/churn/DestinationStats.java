@@ -172,11 +172,6 @@ public final class DestinationStats {
         return lifetimeNanos;
     }
 
-    /** How many closed connections had a lifetime below {@code LIFETIME_BOUNDS_MS[bucket]}. */
-    long lifetimeBucket(int bucket) {
-        return lifetimeBuckets.get(bucket);
-    }
-
     /** Closed connections whose lifetime was measured. */
     public long lifetimesMeasured() {
         long sum = 0;

@@ -69,8 +69,7 @@ public final class ChurnLogFormat {
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
                     f.addrNotAvailFailures()));
         }
-        text.append(CONTINUATION).append("On this host: ").append(kernel.reuseExplanation(d.loopback()))
-                .append(endSentence(kernel.reuseExplanation(d.loopback())));
+        text.append(CONTINUATION).append(onThisHost(d));
         text.append(CONTINUATION).append(FIX);
         return text.toString();
     }
@@ -106,8 +105,7 @@ public final class ChurnLogFormat {
                     "Churn Agent warned about this destination %d s before the first failure.",
                     Math.round((e.firstWarningAgoNanos() - e.firstFailureAgoNanos()) / 1e9)));
         }
-        text.append(CONTINUATION).append("On this host: ").append(kernel.reuseExplanation(d.loopback()))
-                .append(endSentence(kernel.reuseExplanation(d.loopback())));
+        text.append(CONTINUATION).append(onThisHost(d));
         text.append(CONTINUATION).append(FIX);
         return text.toString();
     }
@@ -149,7 +147,9 @@ public final class ChurnLogFormat {
         return seconds < 0 ? "never" : Long.toString(Math.round(seconds));
     }
 
-    private static String endSentence(String s) {
-        return s.endsWith(".") ? "" : ".";
+    /** What this host's TIME_WAIT reuse settings mean for this destination, as one sentence. */
+    private String onThisHost(DestinationStats d) {
+        String explanation = kernel.reuseExplanation(d.loopback());
+        return "On this host: " + explanation + (explanation.endsWith(".") ? "" : ".");
     }
 }

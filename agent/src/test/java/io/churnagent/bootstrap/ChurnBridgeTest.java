@@ -1,0 +1,92 @@
+package io.churnagent.bootstrap;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bridge never throws into the application and drops a sink that keeps failing. */
+class ChurnBridgeTest {
+
+    private final InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
+    private final InetSocketAddress remote = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+
+    @AfterEach
+    void uninstall() {
+        ChurnBridge.uninstall();
+    }
+
+    @Test
+    void aSinkThatKeepsThrowingIsRemovedAndTheCallerNeverSeesIt() {
+        AtomicInteger calls = new AtomicInteger();
+        ChurnBridge.install(new ConnectionSink() {
+            @Override
+            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
+                calls.incrementAndGet();
+                throw new IllegalStateException("broken sink");
+            }
+
+            @Override
+            public void connectFailed(SocketAddress requested, Throwable error) {
+                throw new OutOfMemoryError("pretend");
+            }
+
+            @Override
+            public void closing(InetAddress r, int rp, int lp) {
+                throw new IllegalStateException("broken sink");
+            }
+        });
+        for (int i = 0; i < ChurnBridge.MAX_FAULTS + 50; i++) {
+            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+            ChurnBridge.channelConnectExit(local, remote, remote, false, new java.io.IOException("x"));
+            ChurnBridge.channelClose(local, remote);
+        }
+        assertFalse(ChurnBridge.installed());
+        assertTrue(ChurnBridge.faults() >= ChurnBridge.MAX_FAULTS);
+        assertTrue(calls.get() <= ChurnBridge.MAX_FAULTS, "no calls after the sink was dropped: " + calls.get());
+        assertTrue(ChurnBridge.lastFault() != null);
+    }
+
+    @Test
+    void onlyEstablishedInetConnectionsReachTheSink() {
+        AtomicInteger connected = new AtomicInteger();
+        AtomicInteger closing = new AtomicInteger();
+        ChurnBridge.install(new ConnectionSink() {
+            @Override
+            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
+                assertEquals(8080, rp);
+                assertEquals(40000, lp);
+                connected.incrementAndGet();
+            }
+
+            @Override
+            public void connectFailed(SocketAddress requested, Throwable error) {
+            }
+
+            @Override
+            public void closing(InetAddress r, int rp, int lp) {
+                closing.incrementAndGet();
+            }
+        });
+        ChurnBridge.channelConnectExit(local, remote, remote, false, null); // pending: not yet
+        ChurnBridge.channelConnectExit(null, remote, remote, true, null);   // no local address: nothing to key
+        SocketAddress unix = new SocketAddress() { }; // e.g. a Unix domain socket address
+        ChurnBridge.channelConnectExit(unix, unix, unix, true, null);        // not TCP
+        ChurnBridge.channelClose(unix, unix);
+        ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+        ChurnBridge.channelClose(local, remote);
+        assertEquals(1, connected.get());
+        assertEquals(1, closing.get());
+        ChurnBridge.uninstall();
+        ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+        assertEquals(1, connected.get(), "a no-op once uninstalled");
+    }
+}
