@@ -10,12 +10,15 @@ import io.churnagent.churn.Ticker;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
+import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.Logfmt;
 import io.churnagent.report.Reporter;
 import org.slf4j.Logger;
 
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 
 /**
  * The running agent: the tracker behind the bridge, the instrumentation and the reporter; created
@@ -25,6 +28,7 @@ final class ActiveAgent {
 
     /** Open-connection table size: 2^16 slots, 1 MiB. */
     private static final int OPEN_TABLE_LOG2 = 16;
+    private static final Path PROC = Paths.get("/proc");
 
     private final ConnectionTracker tracker;
     private final Reporter reporter;
@@ -50,7 +54,8 @@ final class ActiveAgent {
                 log.error("event=agent_error where=instrumentation {} (connections through it are not counted)", error));
         FaultWatch faultWatch = new FaultWatch(log);
         Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), log,
-                options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), faultWatch);
+                options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), faultWatch,
+                () -> TcpSocketTable.read(PROC));
         reporter.start();
         long tookMillis = (System.nanoTime() - startedNanos) / 1_000_000L;
         log.info(new Logfmt()

@@ -7,6 +7,7 @@ import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.KernelSettings;
+import io.churnagent.kernel.TcpSocketTable;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -34,13 +35,13 @@ public final class ChurnLogFormat {
     }
 
     /** The whole warning message: the logfmt line, the explanation, this host's verdict and the fix. */
-    public String warning(ChurnWarning warning) {
+    public String warning(ChurnWarning warning, TcpSocketTable kernelTable) {
         DestinationFigures f = warning.figures();
         DestinationStats d = f.destination();
         Logfmt line = new Logfmt()
                 .add("event", "churn_warning")
                 .add("level", warning.level() == WarningLevel.CRITICAL ? "critical" : "warn");
-        figures(line, f, false);
+        figures(line, f, false, kernelTable);
         StringBuilder text = new StringBuilder(line.toString());
         text.append(CONTINUATION).append(String.format(Locale.ROOT,
                 "%s (%s) gets %s new connections/s and closes %s/s%s.",
@@ -64,6 +65,7 @@ public final class ChurnLogFormat {
             text.append(CONTINUATION).append(String.format(Locale.ROOT,
                     "At the current rate the ports run out in about %d s.", Math.round(f.exhaustionInSeconds())));
         }
+        observedSentence(text, d, kernelTable);
         if (f.addrNotAvailFailures() > 0) {
             text.append(CONTINUATION).append(String.format(Locale.ROOT,
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
@@ -78,7 +80,7 @@ public final class ChurnLogFormat {
      * The {@code event=port_exhaustion} message: connects failed because the ports ran out. Times
      * are wall-clock, {@code now} minus how long ago things happened.
      */
-    public String exhaustion(PortExhaustion e, Instant now) {
+    public String exhaustion(PortExhaustion e, Instant now, TcpSocketTable kernelTable) {
         DestinationFigures f = e.figures();
         DestinationStats d = f.destination();
         Instant firstFailure = now.minusNanos(e.firstFailureAgoNanos());
@@ -94,12 +96,14 @@ public final class ChurnLogFormat {
                 .add("closes_60s", f.closesLast60s())
                 .add("connects_per_s", f.connectsPerSecond(), 1)
                 .add("capacity", f.capacity());
+        observed(line, d, kernelTable);
         StringBuilder text = new StringBuilder(line.toString());
         text.append(CONTINUATION).append(String.format(Locale.ROOT,
                 "Connects to %s (%s) fail with \"Cannot assign requested address\" (EADDRNOTAVAIL): every source port "
                         + "this host may use for it is taken. %d connections are open and %d were closed in the last "
                         + "60 s (each in TIME_WAIT for 60 s if this side closed first), against %d ports.",
                 d.label(), d.host(), f.open(), f.closesLast60s(), f.capacity()));
+        observedSentence(text, d, kernelTable);
         if (e.warnedBeforeFailure()) {
             text.append(CONTINUATION).append(String.format(Locale.ROOT,
                     "Churn Agent warned about this destination %d s before the first failure.",
@@ -111,13 +115,35 @@ public final class ChurnLogFormat {
     }
 
     /** One {@code event=churn_report} line for a destination. */
-    public String reportLine(DestinationFigures f) {
+    public String reportLine(DestinationFigures f, TcpSocketTable kernelTable) {
         Logfmt line = new Logfmt().add("event", "churn_report");
-        figures(line, f, true);
+        figures(line, f, true, kernelTable);
         return line.toString();
     }
 
-    private static void figures(Logfmt line, DestinationFigures f, boolean totals) {
+    /**
+     * {@code observed_time_wait=} and {@code observed_established=}: what the kernel holds for this
+     * destination now (every process of the network namespace), or {@code unknown} without /proc.
+     */
+    private static void observed(Logfmt line, DestinationStats d, TcpSocketTable kernelTable) {
+        if (kernelTable != null && kernelTable.available() && !d.isOverflow()) {
+            line.add("observed_time_wait", kernelTable.timeWait(d.label()))
+                    .add("observed_established", kernelTable.established(d.label()));
+        } else {
+            line.add("observed_time_wait", "unknown").add("observed_established", "unknown");
+        }
+    }
+
+    private static void observedSentence(StringBuilder text, DestinationStats d, TcpSocketTable kernelTable) {
+        if (kernelTable != null && kernelTable.available() && !d.isOverflow()) {
+            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                    "The kernel holds %d sockets in TIME_WAIT and %d established to it right now (%d in TIME_WAIT "
+                            + "host-wide).", kernelTable.timeWait(d.label()), kernelTable.established(d.label()),
+                    kernelTable.timeWaitTotal()));
+        }
+    }
+
+    private static void figures(Logfmt line, DestinationFigures f, boolean totals, TcpSocketTable kernelTable) {
         DestinationStats d = f.destination();
         line.add("destination", d.label()).add("host", d.host());
         if (totals) {
@@ -127,8 +153,9 @@ public final class ChurnLogFormat {
                 .add("closes_per_s", f.closesPerSecond(), 1)
                 .add("open", f.open())
                 .add("closes_60s", f.closesLast60s())
-                .add("projected_time_wait", f.projectedTimeWait())
-                .add("projected_load", f.projectedLoad())
+                .add("projected_time_wait", f.projectedTimeWait());
+        observed(line, d, kernelTable);
+        line.add("projected_load", f.projectedLoad())
                 .add("capacity", f.capacity())
                 .add("ratio", f.ratio(), 2)
                 .add("exhaustion_in_s", exhaustion(f.exhaustionInSeconds()))

@@ -7,10 +7,12 @@ import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.WarningLevel;
+import io.churnagent.kernel.TcpSocketTable;
 import org.slf4j.Logger;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,7 @@ public final class Reporter {
     private final long reportMillis;
     private final int top;
     private final Runnable healthCheck;
+    private final Supplier<TcpSocketTable> kernelTable;
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
     private long nextReportAt;
@@ -40,7 +43,8 @@ public final class Reporter {
      * @param healthCheck  run before every tick (for example to notice that the bridge dropped a faulty sink)
      */
     public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
-                    long tickMillis, long reportMillis, int top, Runnable healthCheck) {
+                    long tickMillis, long reportMillis, int top, Runnable healthCheck,
+                    Supplier<TcpSocketTable> kernelTable) {
         this.monitor = monitor;
         this.tracker = tracker;
         this.format = format;
@@ -49,6 +53,7 @@ public final class Reporter {
         this.reportMillis = reportMillis;
         this.top = top;
         this.healthCheck = healthCheck;
+        this.kernelTable = kernelTable;
     }
 
     /** Starts the reporter thread and registers the shutdown report. */
@@ -92,23 +97,36 @@ public final class Reporter {
         }
     }
 
-    /** One evaluation: logs due warnings, and the periodic report when it is time. */
+    /**
+     * One evaluation: logs due warnings and port exhaustions, and the periodic report when it is
+     * time. The kernel's socket table is read only when something is about to be logged.
+     */
     void tick() {
         List<ChurnWarning> warnings = monitor.tick();
+        List<PortExhaustion> exhaustions = monitor.takeExhaustions();
+        boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
+        if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
+            return;
+        }
+        TcpSocketTable table = kernelTable.get();
         for (ChurnWarning w : warnings) {
             if (w.level() == WarningLevel.CRITICAL) {
-                log.error(format.warning(w));
+                log.error(format.warning(w, table));
             } else {
-                log.warn(format.warning(w));
+                log.warn(format.warning(w, table));
             }
         }
-        Instant now = Instant.now();
-        for (PortExhaustion e : monitor.takeExhaustions()) {
-            log.error(format.exhaustion(e, now));
-        }
-        if (reportMillis > 0 && System.currentTimeMillis() >= nextReportAt) {
+        logExhaustions(exhaustions, table);
+        if (reportDue) {
             nextReportAt = System.currentTimeMillis() + reportMillis;
-            report("periodic");
+            report("periodic", table);
+        }
+    }
+
+    private void logExhaustions(List<PortExhaustion> exhaustions, TcpSocketTable table) {
+        Instant now = Instant.now();
+        for (PortExhaustion e : exhaustions) {
+            log.error(format.exhaustion(e, now, table));
         }
     }
 
@@ -120,18 +138,16 @@ public final class Reporter {
                 }
             }
             monitor.tick();
-            Instant now = Instant.now();
-            for (PortExhaustion e : monitor.takeExhaustions()) {
-                log.error(format.exhaustion(e, now));
-            }
-            report("shutdown");
+            TcpSocketTable table = kernelTable.get();
+            logExhaustions(monitor.takeExhaustions(), table);
+            report("shutdown", table);
         } catch (Throwable t) {
             log.error("event=agent_error where=shutdown_report error=\"{}\"", t.toString());
         }
     }
 
     /** Logs the summary line and one line per top destination. */
-    public void report(String reason) {
+    void report(String reason, TcpSocketTable table) {
         List<DestinationFigures> figures = monitor.latest();
         long unresolved = 0;
         for (FailureReason r : FailureReason.values()) {
@@ -145,9 +161,10 @@ public final class Reporter {
                 .add("overflow_destinations", tracker.destinations().overflowedDestinations())
                 .add("untracked_connections", tracker.untrackedConnections())
                 .add("unresolved_failures", unresolved)
+                .add("observed_time_wait_total", table.available() ? Integer.toString(table.timeWaitTotal()) : "unknown")
                 .toString());
         for (int i = 0; i < figures.size() && i < top; i++) {
-            log.info(format.reportLine(figures.get(i)));
+            log.info(format.reportLine(figures.get(i), table));
         }
     }
 }

@@ -48,11 +48,12 @@ class ChurnLogFormatTest {
         List<ChurnWarning> warnings = churn(remote, "api.example.com", 10, 3); // 600 of 1000: WARN
         assertEquals(1, warnings.size());
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0));
+        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
         String first = text.split(System.lineSeparator())[0];
         for (String key : new String[] {"event=churn_warning", "level=warn", "destination=10.1.2.3:8443",
                 "host=api.example.com", "connects_per_s=10.0", "closes_per_s=10.0", "open=0",
-                "projected_time_wait=600", "capacity=1000", "ratio=0.60", "exhaustion_in_s=never"}) {
+                "projected_time_wait=600", "observed_time_wait=unknown", "capacity=1000", "ratio=0.60",
+                "exhaustion_in_s=never"}) {
             assertTrue(first.contains(key), () -> "missing " + key + " in " + first);
         }
         String[] lines = text.split(System.lineSeparator());
@@ -69,7 +70,7 @@ class ChurnLogFormatTest {
                 new BindException("Cannot assign requested address"));
         List<ChurnWarning> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3);
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0));
+        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
         assertTrue(text.startsWith("event=churn_warning level=critical"), text);
         assertTrue(text.contains("survives"), text);
         assertTrue(text.contains("failed_addr_not_avail=1"), text);
@@ -80,7 +81,7 @@ class ChurnLogFormatTest {
     void reportLinesCarryTotalsAndQuoteWhatNeedsQuoting() throws Exception {
         churn(InetAddress.getByAddress(new byte[] {10, 0, 0, 1}), "we\"ird host", 2, 2);
         String line = new ChurnLogFormat(KernelSettings.of(null, -1, -1, -1, -1, -1))
-                .reportLine(monitor.latest().get(0));
+                .reportLine(monitor.latest().get(0), null);
         assertTrue(line.startsWith("event=churn_report destination=10.0.0.1:8443 host=\"we\\\"ird host\" connects=4 closes=4 "), line);
     }
 
@@ -88,5 +89,19 @@ class ChurnLogFormatTest {
     void logfmtQuotesSpacesEqualsQuotesAndControlCharacters() {
         assertEquals("a=1 b=\"x y\" c=\"k=v\" d=\"q\\\"\" e=\"\\n\" f=\"\"",
                 new Logfmt().add("a", 1).add("b", "x y").add("c", "k=v").add("d", "q\"").add("e", "\n").add("f", "").toString());
+    }
+
+    @Test
+    void whatTheKernelHoldsIsShownBesideTheProjection(@org.junit.jupiter.api.io.TempDir java.nio.file.Path proc) throws Exception {
+        java.nio.file.Files.createDirectories(proc.resolve("net"));
+        java.nio.file.Files.write(proc.resolve("net/tcp"), List.of("header",
+                "   0: 0100007F:9C40 0100007F:20FB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
+                "   1: 0100007F:9C41 0100007F:20FB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
+                "   2: 0100007F:9C42 0100007F:20FB 01 00000000:00000000 00:00000000 00000000  1000        0 9 1 0"));
+        List<ChurnWarning> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // port 8443 = 0x20FB
+        String text = new ChurnLogFormat(KernelSettings.of(null, 2, 1000, 1, 262144, 60))
+                .warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.read(proc));
+        assertTrue(text.contains("projected_time_wait=1200 observed_time_wait=2 observed_established=1 "), text);
+        assertTrue(text.contains("The kernel holds 2 sockets in TIME_WAIT and 1 established to it right now"), text);
     }
 }

@@ -1,0 +1,71 @@
+package io.churnagent.kernel;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TcpSocketTableTest {
+
+    private static final String TCP_HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
+    private static final String TCP6_HEADER = "  sl  local_address                         remote_address                        st tx_queue";
+
+    @Test
+    void addressesAreDecodedFromHostOrderHex() {
+        assertEquals("127.0.0.1:8080", TcpSocketTable.label("0100007F:1F90"));
+        assertEquals("10.1.2.3:443", TcpSocketTable.label("0302010A:01BB"));
+        assertEquals("127.0.0.1:8080", TcpSocketTable.label("0000000000000000FFFF00000100007F:1F90"), "IPv4-mapped");
+        assertEquals("[0:0:0:0:0:0:0:1]:80", TcpSocketTable.label("00000000000000000000000001000000:0050"));
+        assertNull(TcpSocketTable.label("garbage"));
+        assertNull(TcpSocketTable.label("0100007F:zz"));
+    }
+
+    @Test
+    void countsTimeWaitAndEstablishedPerRemoteAcrossBothTables(@TempDir Path proc) throws Exception {
+        Files.createDirectories(proc.resolve("net"));
+        Files.write(proc.resolve("net/tcp"), List.of(TCP_HEADER,
+                "   0: 0100007F:9C40 0100007F:1F90 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000",
+                "   1: 0100007F:9C41 0100007F:1F90 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000",
+                "   2: 0100007F:9C42 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 123 1 0000000000000000",
+                "   3: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 124 1 0000000000000000",
+                "   4: this row is garbage",
+                ""));
+        Files.write(proc.resolve("net/tcp6"), List.of(TCP6_HEADER,
+                "   0: 0000000000000000FFFF00000100007F:9C43 0000000000000000FFFF00000100007F:1F90 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000"));
+        TcpSocketTable table = TcpSocketTable.read(proc);
+        assertTrue(table.available());
+        assertEquals(3, table.timeWait("127.0.0.1:8080"));
+        assertEquals(1, table.established("127.0.0.1:8080"));
+        assertEquals(0, table.timeWait("127.0.0.1:9999"));
+        assertEquals(3, table.timeWaitTotal());
+    }
+
+    @Test
+    void aMissingProcIsUnavailableNotAnError(@TempDir Path proc) {
+        TcpSocketTable table = TcpSocketTable.read(proc.resolve("nothing-here"));
+        assertFalse(table.available());
+        assertEquals(0, table.timeWaitTotal());
+    }
+
+    @Test
+    void thirtyThousandRowsParse(@TempDir Path proc) throws Exception {
+        Files.createDirectories(proc.resolve("net"));
+        List<String> rows = new ArrayList<>();
+        rows.add(TCP6_HEADER);
+        for (int i = 0; i < 30_000; i++) {
+            rows.add(String.format("%5d: 0000000000000000FFFF00000100007F:%04X 0000000000000000FFFF00000100007F:1F90 06 "
+                    + "00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000", i, 32768 + i));
+        }
+        Files.write(proc.resolve("net/tcp6"), rows);
+        TcpSocketTable table = TcpSocketTable.read(proc);
+        assertEquals(30_000, table.timeWait("127.0.0.1:8080"));
+    }
+}
