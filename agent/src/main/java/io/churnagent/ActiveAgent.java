@@ -57,11 +57,14 @@ final class ActiveAgent {
                 options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), faultWatch,
                 () -> TcpSocketTable.read(PROC));
         reporter.start();
+        // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
+        // those are options)
+        System.setProperty(io.churnagent.cli.Attach.LOADED_PROPERTY, io.churnagent.cli.CommandLine.version());
         long tookMillis = (System.nanoTime() - startedNanos) / 1_000_000L;
         log.info(new Logfmt()
                 .add("event", "agent_started")
                 .add("how", how)
-                .add("version", CommandLine.version())
+                .add("version", io.churnagent.cli.CommandLine.version())
                 .add("java", System.getProperty("java.version"))
                 .add("instrumented", String.join(",", installed.transformed()))
                 .add("capacity", capacity)

@@ -32,6 +32,6 @@ public final class AgentMain {
 
     /** The command line; {@code help} and {@code --version} for now. */
     public static void main(String[] args) {
-        System.exit(CommandLine.run(args, System.out, System.err));
+        System.exit(io.churnagent.cli.CommandLine.run(args, System.out, System.err));
     }
 }

@@ -157,6 +157,11 @@ public final class ForkedJvm {
         throw new AssertionError("no matching line within " + timeout + "; stdout:\n" + stdout() + "\nstderr:\n" + stderr());
     }
 
+    /** The operating-system pid of the running JVM. */
+    public long pid() {
+        return process.pid();
+    }
+
     public void kill() {
         if (process != null) {
             process.destroyForcibly();

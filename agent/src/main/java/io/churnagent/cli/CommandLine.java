@@ -1,0 +1,59 @@
+package io.churnagent.cli;
+
+import java.io.PrintStream;
+
+/**
+ * The jar's command line ({@code java -jar churn-agent.jar COMMAND ...}); stateless. Every failure is
+ * one line on stderr and a distinct exit status (see {@link ExitCode}).
+ */
+public final class CommandLine {
+
+    private CommandLine() {
+    }
+
+    /** The agent's version from the jar manifest, or "development build". */
+    public static String version() {
+        String v = CommandLine.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
+    }
+
+    /** Runs one command and returns the process exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            usage(out);
+            return ExitCode.OK;
+        }
+        switch (args[0]) {
+            case "--version":
+            case "version":
+                out.println("churn-agent " + version());
+                return ExitCode.OK;
+            case "list":
+                return Attach.list(out, err);
+            case "attach":
+                if (args.length < 2 || args.length > 3) {
+                    err.println("churn-agent: usage: attach <pid|name-fragment> [key=value,...]");
+                    return ExitCode.USAGE;
+                }
+                return Attach.attach(args[1], args.length == 3 ? args[2] : "", out, err);
+            default:
+                err.println("churn-agent: unknown command '" + args[0] + "'; run 'java -jar churn-agent.jar help' for the commands");
+                return ExitCode.USAGE;
+        }
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("Churn Agent " + version() + ": finds outbound connection churn before the ephemeral ports run out.");
+        out.println();
+        out.println("At start-up:  java -javaagent:churn-agent.jar[=key=value,...] -jar your-app.jar");
+        out.println();
+        out.println("Commands (java -jar churn-agent.jar COMMAND):");
+        out.println("  list                                 the JVMs you can attach to, and whether the agent is in them");
+        out.println("  attach <pid|name-fragment> [k=v,...] load the agent into a running JVM, with the same options");
+        out.println("  help                                 this text");
+        out.println("  --version                            the agent's version");
+        out.println();
+        out.println("Exit status: 0 ok, 2 usage, 3 no such JVM, 4 several JVMs match, 5 cannot attach,");
+        out.println("6 the agent failed to load in the target, 7 this Java has no jdk.attach module (use a JDK).");
+    }
+}

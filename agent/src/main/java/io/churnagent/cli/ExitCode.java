@@ -1,0 +1,15 @@
+package io.churnagent.cli;
+
+/** The command line's exit statuses, one per kind of failure; documented in the README. */
+final class ExitCode {
+    static final int OK = 0;
+    static final int USAGE = 2;
+    static final int NO_SUCH_JVM = 3;
+    static final int AMBIGUOUS = 4;
+    static final int CANNOT_ATTACH = 5;
+    static final int AGENT_FAILED = 6;
+    static final int NO_ATTACH_MODULE = 7;
+
+    private ExitCode() {
+    }
+}
