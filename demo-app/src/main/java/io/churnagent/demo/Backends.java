@@ -16,8 +16,10 @@ import java.util.concurrent.Executors;
 /**
  * Two tiny HTTP backends, "inventory" and "pricing", each on its own ephemeral port of 127.0.0.1
  * answering every GET with a small fixed JSON body; start once, then safe to use from any thread.
- * The JDK server keeps connections alive by default, so it never closes first unless the client
- * asks for {@code Connection: close}: TIME_WAIT lands on whichever side the gateway's client makes close.
+ * The JDK server keeps connections alive, so TIME_WAIT lands on the gateway's side when its client
+ * closes, except where the server closes first: on {@code Connection: close}, on connections idle
+ * for 30 s ({@code sun.net.httpserver.idleInterval}), and beyond its idle-connection cap, which
+ * {@link DemoApp} lifts.
  */
 final class Backends implements AutoCloseable {
     private final HttpServer inventory;
