@@ -54,11 +54,6 @@ public final class ChurnMonitor {
         return (int) Math.min(4096, (window + tick - 1) / tick + 2);
     }
 
-    /** The model's settings. */
-    public ModelSettings settings() {
-        return settings;
-    }
-
     /**
      * Samples all destinations now, refreshes {@link #latest()}, and returns the warnings that are due
      * (already rate-limited: each returned warning should be logged).

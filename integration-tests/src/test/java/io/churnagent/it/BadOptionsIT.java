@@ -41,4 +41,14 @@ class BadOptionsIT {
         assertEquals(6, errors.size(), () -> "one line per problem: " + errors);
         assertTrue(jvm.stderr().contains("event=agent_started"), "the agent still starts with defaults: " + jvm.stderr());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void enabledFalseLeavesTheAgentLoadedButInstrumentsNothing(Path jdk) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent("enabled=false").mainClass(QuietProgram.class);
+        assertEquals(0, jvm.run(Duration.ofSeconds(60)));
+        assertTrue(jvm.stderr().contains("event=agent_disabled"), jvm::stderr);
+        assertTrue(!jvm.stderr().contains("event=agent_started") && !jvm.stderr().contains("event=churn_report"),
+                jvm::stderr);
+    }
 }

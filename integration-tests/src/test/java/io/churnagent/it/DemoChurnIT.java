@@ -75,7 +75,8 @@ class DemoChurnIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void pooledModeNeverWarns(Path jdk) throws Exception {
-        ForkedJvm demo = new ForkedJvm(jdk).withAgent(WARN_AT).jar(ForkedJvm.demoJar(), "--mode=pooled", "--duration=15");
+        ForkedJvm demo = new ForkedJvm(jdk).withAgent(WARN_AT + ",report.interval=5s")
+                .jar(ForkedJvm.demoJar(), "--mode=pooled", "--duration=15");
         assertEquals(0, demo.run(Duration.ofSeconds(60)), demo::stderr);
         Set<String> backends = backends(demo);
         assertEquals(2, backends.size(), demo::stdout);
@@ -84,12 +85,16 @@ class DemoChurnIT {
                 () -> "no churn warning in pooled mode:\n" + agentLines(demo));
         List<AgentEvent> report = events.stream().filter(e -> "churn_report".equals(e.event())
                 && backends.contains(e.get("destination"))).collect(Collectors.toList());
-        assertEquals(2, report.size(), () -> "the shutdown report lists both backends:\n" + agentLines(demo));
+        assertEquals(backends, report.stream().map(e -> e.get("destination")).collect(Collectors.toSet()),
+                () -> "the reports list both backends:\n" + agentLines(demo));
         for (AgentEvent e : report) {
             assertTrue(e.getLong("connects") < 200, () -> "a pool opens few connections: " + e);
             assertTrue(e.getDouble("ratio") < 0.05, e::toString);
         }
         assertTrue(demo.stdout().contains("requests failed:  0"), demo::stdout);
+        long periodic = events.stream().filter(e -> "churn_report_summary".equals(e.event())
+                && "periodic".equals(e.get("reason"))).count();
+        assertTrue(periodic >= 2, () -> "report.interval=5s gives periodic reports during 15 s:\n" + agentLines(demo));
     }
 
     private static Set<String> backends(ForkedJvm demo) throws Exception {
