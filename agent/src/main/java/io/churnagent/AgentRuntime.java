@@ -1,5 +1,6 @@
 package io.churnagent;
 
+import io.churnagent.cli.AgentState;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.config.OptionsParser;
 import io.churnagent.config.ParseResult;
@@ -31,6 +32,10 @@ final class AgentRuntime {
 
     static synchronized void start(String args, Instrumentation inst, String how) throws Exception {
         long started = System.nanoTime();
+        if (AgentState.DETACH_ARGUMENT.equals(args) && how.equals("agentmain")) {
+            detach(started);
+            return;
+        }
         ParseResult parsed = OptionsParser.parse(args, systemProperties(), System.getenv());
         AgentOptions options = parsed.options();
         AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel());
@@ -42,7 +47,12 @@ final class AgentRuntime {
             log.error("event=agent_option_error {}", problem);
         }
         if (active != null) {
-            log.warn("event=agent_already_active how={} (the agent is already running in this JVM; nothing changed)", how);
+            if (!options.enabled()) {
+                log.warn("event=agent_already_active how={} (enabled=false does not stop a running agent; "
+                        + "'churn-agent.jar detach' does)", how);
+                return;
+            }
+            ((ActiveAgent) active).update(options, agentLog, KernelSettings.read(Paths.get("/proc")), how, started);
             return;
         }
         if (!options.enabled()) {
@@ -60,7 +70,21 @@ final class AgentRuntime {
                     + "loader; the application continues without the agent)", t.toString());
             return;
         }
-        active = ActiveAgent.start(inst, options, kernel, log, how, started);
+        active = ActiveAgent.start(inst, options, agentLog, kernel, how, started);
+    }
+
+    /**
+     * {@code churn-agent.jar detach}: undoes the attach. Says so on stderr when there is nothing to
+     * detach, because no agent log exists then.
+     */
+    private static void detach(long started) {
+        if (active == null) {
+            System.err.println(AgentLog.MARKER + " detach: the agent is not active in this JVM; nothing to do");
+            return;
+        }
+        ActiveAgent agent = (ActiveAgent) active;
+        active = null;
+        agent.detach(started);
     }
 
     private static Map<String, String> systemProperties() {
