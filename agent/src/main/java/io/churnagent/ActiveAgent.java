@@ -53,7 +53,7 @@ final class ActiveAgent {
     }
 
     static ActiveAgent start(Instrumentation inst, AgentOptions options, AgentLog agentLog, KernelSettings kernel,
-                             String how, long startedNanos) {
+                             String how, StartupPhases phases) {
         DestinationTable destinations = new DestinationTable(options.maxDestinations());
         ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
                 Ticker.SYSTEM);
@@ -62,11 +62,13 @@ final class ActiveAgent {
         ChurnBridge.install(tracker);
         agent.installed = InstrumentationInstaller.install(inst, error -> agent.log.error(
                 "event=agent_error where=instrumentation {} (connections through it are not counted)", error));
+        phases.end("instrument");
         agent.startReporting(options, agentLog, kernel);
+        phases.end("reporting");
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)
         System.setProperty(AgentState.LOADED_PROPERTY, CommandLine.version());
-        agent.log.info(agent.describe("agent_started", how, kernel, startedNanos)
+        agent.log.info(agent.describe("agent_started", how, kernel, phases)
                 .add("instrumented", String.join(",", agent.installed.transformed()))
                 .toString() + " options: " + options.describe());
         return agent;
@@ -77,16 +79,17 @@ final class ActiveAgent {
      * new options (rates restart from this moment). {@code destinations.max} sizes a table that is
      * already in use, so a new value waits for the next start.
      */
-    void update(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel, String how, long startedNanos) {
+    void update(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel, String how, StartupPhases phases) {
         AgentOptions before = options;
         reporter.stop();
         AgentLog oldLog = agentLog;
         log = newLog.logger();
         startReporting(newOptions, newLog, kernel);
+        phases.end("reporting");
         if (oldLog != newLog) {
             oldLog.stop();
         }
-        Logfmt line = describe("agent_options_updated", how, kernel, startedNanos)
+        Logfmt line = describe("agent_options_updated", how, kernel, phases)
                 .add("changed", before.changedKeys(newOptions));
         String note = newOptions.maxDestinations() != maxDestinations
                 ? " (destinations.max stays " + maxDestinations + " until the JVM restarts: the table is in use)" : "";
@@ -98,7 +101,7 @@ final class ActiveAgent {
      * original bytecode back, the reporter thread, the shutdown report and the MBean are gone. The
      * bridge classes stay in the boot loader (a class loader never unloads them), inert.
      */
-    void detach(long startedNanos) {
+    void detach(StartupPhases phases) {
         ChurnBridge.uninstall();
         boolean reset = installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         reporter.stop();
@@ -111,7 +114,7 @@ final class ActiveAgent {
         log.info(new Logfmt()
                 .add("event", "agent_detached")
                 .add("classes_restored", Boolean.toString(reset))
-                .add("took_ms", (System.nanoTime() - startedNanos) / 1_000_000L)
+                .add("took_ms", phases.totalMillis())
                 .toString() + " (the application runs on without instrumentation; attach again to resume)");
         agentLog.stop();
     }
@@ -126,13 +129,16 @@ final class ActiveAgent {
                 newOptions.evaluateIntervalMillis(), newOptions.reportIntervalMillis(), newOptions.reportTop(),
                 new FaultWatch(newLogger), () -> TcpSocketTable.read(PROC));
         newReporter.start();
-        try {
-            new LiveReport(CommandLine.version(), newOptions.describe(),
-                    () -> String.join(System.lineSeparator(), newReporter.currentReport())).register();
-        } catch (Throwable t) {
-            newLogger.info("event=jmx_unavailable error=\"{}\" ('churn-agent.jar report' cannot read this JVM; "
-                    + "the log still has every report)", t.toString());
-        }
+        // the platform MBean server takes a few hundred ms to come up the first time: not on start-up's clock
+        newReporter.runSoon(() -> {
+            try {
+                new LiveReport(CommandLine.version(), newOptions.describe(),
+                        () -> String.join(System.lineSeparator(), newReporter.currentReport())).register();
+            } catch (Throwable t) {
+                newLogger.info("event=jmx_unavailable error=\"{}\" ('churn-agent.jar report' cannot read this JVM; "
+                        + "the log still has every report)", t.toString());
+            }
+        });
         this.reporter = newReporter;
         this.agentLog = newLog;
         this.options = newOptions;
@@ -142,7 +148,7 @@ final class ActiveAgent {
         return options.capacityOverride() > 0 ? options.capacityOverride() : kernel.portRange().capacity();
     }
 
-    private Logfmt describe(String event, String how, KernelSettings kernel, long startedNanos) {
+    private Logfmt describe(String event, String how, KernelSettings kernel, StartupPhases phases) {
         return new Logfmt()
                 .add("event", event)
                 .add("how", how)
@@ -152,7 +158,8 @@ final class ActiveAgent {
                 .add("port_range", kernel.portRange().describe())
                 .add("capacity_from", options.capacityOverride() > 0 ? "option"
                         : kernel.portRangeFromKernel() ? "kernel" : "default")
-                .add("startup_ms", (System.nanoTime() - startedNanos) / 1_000_000L);
+                .add("startup_ms", phases.totalMillis())
+                .add("phases_ms", phases.describe());
     }
 
     /** Says once when the bridge has dropped the tracker because it kept throwing. */

@@ -31,13 +31,14 @@ final class AgentRuntime {
     }
 
     static synchronized void start(String args, Instrumentation inst, String how) throws Exception {
-        long started = System.nanoTime();
+        StartupPhases started = new StartupPhases();
         if (AgentState.DETACH_ARGUMENT.equals(args) && how.equals("agentmain")) {
             detach(started);
             return;
         }
         ParseResult parsed = OptionsParser.parse(args, systemProperties(), System.getenv());
         AgentOptions options = parsed.options();
+        started.end("options");
         AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel());
         Logger log = agentLog.logger();
         if (agentLog.problem() != null) {
@@ -46,6 +47,7 @@ final class AgentRuntime {
         for (String problem : parsed.problems()) {
             log.error("event=agent_option_error {}", problem);
         }
+        started.end("log");
         if (active != null) {
             if (!options.enabled()) {
                 log.warn("event=agent_already_active how={} (enabled=false does not stop a running agent; "
@@ -63,6 +65,7 @@ final class AgentRuntime {
         for (String problem : kernel.problems()) {
             log.info("event=kernel_settings_unavailable {}", problem);
         }
+        started.end("kernel");
         try {
             BootstrapInjector.inject(inst);
         } catch (Throwable t) {
@@ -70,6 +73,7 @@ final class AgentRuntime {
                     + "loader; the application continues without the agent)", t.toString());
             return;
         }
+        started.end("bridge");
         active = ActiveAgent.start(inst, options, agentLog, kernel, how, started);
     }
 
@@ -77,7 +81,7 @@ final class AgentRuntime {
      * {@code churn-agent.jar detach}: undoes the attach. Says so on stderr when there is nothing to
      * detach, because no agent log exists then.
      */
-    private static void detach(long started) {
+    private static void detach(StartupPhases started) {
         if (active == null) {
             System.err.println(AgentLog.MARKER + " detach: the agent is not active in this JVM; nothing to do");
             return;

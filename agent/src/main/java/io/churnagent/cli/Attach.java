@@ -8,6 +8,7 @@ import com.sun.tools.attach.VirtualMachineDescriptor;
 import com.sun.tools.attach.spi.AttachProvider;
 import io.churnagent.report.LiveReport;
 
+import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
@@ -124,8 +125,13 @@ final class Attach {
             }
             String text;
             try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
-                text = (String) connector.getMBeanServerConnection()
-                        .getAttribute(new ObjectName(LiveReport.OBJECT_NAME), "Text");
+                MBeanServerConnection server = connector.getMBeanServerConnection();
+                ObjectName name = new ObjectName(LiveReport.OBJECT_NAME);
+                // the agent registers its MBean on its reporter thread just after it starts
+                for (int wait = 0; wait < 50 && !server.isRegistered(name); wait++) {
+                    Thread.sleep(100);
+                }
+                text = (String) server.getAttribute(name, "Text");
             } catch (Exception e) {
                 throw new Failure(ExitCode.CANNOT_ATTACH, "cannot read " + LiveReport.OBJECT_NAME + " from "
                         + descriptor.id() + " over JMX (" + address + "): " + e);

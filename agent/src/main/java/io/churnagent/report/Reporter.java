@@ -70,6 +70,16 @@ public final class Reporter {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /**
+     * Runs {@code task} once on the reporter thread, soon, with its failures contained like a tick's;
+     * for slow set-up (the platform MBean server) that start-up should not wait for.
+     */
+    public synchronized void runSoon(Runnable task) {
+        if (executor != null) {
+            executor.execute(task);
+        }
+    }
+
     /** Stops the thread and forgets the shutdown report (used on detach). */
     public synchronized void stop() {
         if (executor != null) {
