@@ -1,6 +1,13 @@
 package io.churnagent;
 
 import io.churnagent.bootstrap.ChurnBridge;
+import io.churnagent.bootstrap.ClientBridge;
+import io.churnagent.churn.ClientSiteRecorder;
+import io.churnagent.churn.ClientSiteTable;
+import io.churnagent.churn.ConnectSiteSampler;
+import io.churnagent.churn.DestinationSites;
+import io.churnagent.churn.RateLimiter;
+import io.churnagent.churn.StackSource;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationTable;
@@ -12,6 +19,7 @@ import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.ChurnLogFormat;
+import io.churnagent.report.ClientSiteReporter;
 import io.churnagent.report.Logfmt;
 import io.churnagent.report.Reporter;
 import org.slf4j.Logger;
@@ -29,6 +37,12 @@ final class ActiveAgent {
     /** Open-connection table size: 2^16 slots, 1 MiB. */
     private static final int OPEN_TABLE_LOG2 = 16;
     private static final Path PROC = Paths.get("/proc");
+    /** Stack captures for connect call sites (first sighting per destination, then sampled). */
+    private static final int CONNECT_SAMPLES_PER_SECOND = 50;
+    /** Stack captures for clients built inside handlers; beyond it they are counted without a site. */
+    private static final int CLIENT_CAPTURES_PER_SECOND = 200;
+    /** Distinct client call sites kept (each holds a short stack and a 60-slot window). */
+    private static final int MAX_CLIENT_SITES = 500;
 
     private final ConnectionTracker tracker;
     private final Reporter reporter;
@@ -44,17 +58,35 @@ final class ActiveAgent {
                              String how, long startedNanos) {
         int capacity = options.capacityOverride() > 0 ? options.capacityOverride() : kernel.portRange().capacity();
         DestinationTable destinations = new DestinationTable(options.maxDestinations());
+        DestinationSites destinationSites = new DestinationSites(destinations.indexLimit());
+        ClientSiteRecorder clients = new ClientSiteRecorder(new ClientSiteTable(MAX_CLIENT_SITES), StackSource.WALKER,
+                new RateLimiter(Ticker.SYSTEM, CLIENT_CAPTURES_PER_SECOND, CLIENT_CAPTURES_PER_SECOND / 4), Ticker.SYSTEM);
+        // a connect with no application frame on its stack: the client that owns the thread says where it was built
+        java.util.function.Supplier<Object> owningClient = () -> {
+            Object inherited = ClientBridge.inheritedOriginSite();
+            return inherited != null ? inherited : clients.originOfThread(Thread.currentThread().getName());
+        };
+        ConnectSiteSampler sampler = new ConnectSiteSampler(destinationSites, StackSource.WALKER,
+                new RateLimiter(Ticker.SYSTEM, CONNECT_SAMPLES_PER_SECOND, CONNECT_SAMPLES_PER_SECOND), owningClient);
         ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
-                Ticker.SYSTEM);
+                Ticker.SYSTEM, sampler);
         ModelSettings settings = new ModelSettings(capacity, options.warnRatio(), options.criticalRatio(),
                 options.warnIntervalMillis() * 1_000_000L, options.evaluateIntervalMillis() * 1_000_000L);
         ChurnMonitor monitor = new ChurnMonitor(destinations, Ticker.SYSTEM, settings);
         ChurnBridge.install(tracker);
-        InstrumentationInstaller.Installed installed = InstrumentationInstaller.install(inst, error ->
+        ClientBridge.install(clients);
+        InstrumentationInstaller.Installed installed = InstrumentationInstaller.install(inst, options.handlers(), error ->
                 log.error("event=agent_error where=instrumentation {} (connections through it are not counted)", error));
         FaultWatch faultWatch = new FaultWatch(log);
-        Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), log,
-                options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), faultWatch,
+        ClientSiteReporter clientSites = new ClientSiteReporter(clients.table(), log,
+                options.clientPerRequestThreshold(), options.warnIntervalMillis() * 1_000_000L, Ticker.SYSTEM);
+        // the reporter runs this before every evaluation; ClientSiteReporter never throws
+        Runnable beforeTick = () -> {
+            faultWatch.run();
+            clientSites.run();
+        };
+        Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel, destinationSites), log,
+                options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), beforeTick,
                 () -> TcpSocketTable.read(PROC));
         reporter.start();
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
@@ -79,6 +111,7 @@ final class ActiveAgent {
     private static final class FaultWatch implements Runnable {
         private final Logger log;
         private boolean reported;
+        private boolean clientsReported;
 
         FaultWatch(Logger log) {
             this.log = log;
@@ -90,6 +123,12 @@ final class ActiveAgent {
                 reported = true;
                 log.error("event=agent_disabled reason=faults faults={} last_error=\"{}\" (connection tracking "
                         + "stopped to protect the application)", ChurnBridge.faults(), String.valueOf(ChurnBridge.lastFault()));
+            }
+            if (!clientsReported && !ClientBridge.installed() && ClientBridge.faults() >= ClientBridge.MAX_FAULTS) {
+                clientsReported = true;
+                log.error("event=agent_disabled reason=faults part=client_sites faults={} last_error=\"{}\" (client "
+                        + "call sites are no longer recorded; connection tracking continues)", ClientBridge.faults(),
+                        String.valueOf(ClientBridge.lastFault()));
             }
         }
     }
