@@ -56,7 +56,7 @@ public enum OptionKey {
     HANDLERS("handlers", "none",
             "none, or Class#method entries separated by ';', e.g. com.example.Api#handle;com.example.Jobs#run",
             "Extra request entry points: clients built while one of these methods runs count as built inside a request handler "
-                    + "(servlets, the JDK HttpServer and Netty handlers are known without it)."),
+                    + "(servlets and JDK HttpServer handlers are known without it)."),
     CLIENT_PER_REQUEST_THRESHOLD("client.per.request.threshold", "10",
             "an integer from 1 to 100000",
             "Log event=client_per_request when one call site builds more than this many clients inside request handlers "
