@@ -107,8 +107,9 @@ public final class DestinationStats {
         return port == otherPort && address.equals(otherAddress);
     }
 
-    void recordConnect() {
-        CONNECTS.getAndAdd(this, 1L);
+    /** Counts a connect; returns the count before it (so that callers can sample every n-th). */
+    long recordConnect() {
+        return (long) CONNECTS.getAndAdd(this, 1L);
     }
 
     void recordClose(long lifetimeNanosOfConnection) {
