@@ -27,10 +27,20 @@ public class StackCaptureBenchmark {
         return descend(depth);
     }
 
+    /** Reference: every frame made a StackTraceElement first, then trimmed (what the agent did before). */
+    @Benchmark
+    public Object captureAllThenTrim() {
+        return descend(depth, true);
+    }
+
     private static Object descend(int remaining) {
+        return descend(remaining, false);
+    }
+
+    private static Object descend(int remaining, boolean allFrames) {
         if (remaining > 0) {
-            return descend(remaining - 1);
+            return descend(remaining - 1, allFrames);
         }
-        return TrimmedStack.of(StackSource.WALKER.capture(MAX_DEPTH));
+        return allFrames ? TrimmedStack.of(StackSource.WALKER.capture(MAX_DEPTH)) : StackSource.WALKER.trimmed(MAX_DEPTH);
     }
 }
