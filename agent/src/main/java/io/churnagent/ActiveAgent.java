@@ -12,7 +12,7 @@ import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.ChurnLogFormat;
-import io.churnagent.report.Logfmt;
+import io.churnagent.report.LogEvent;
 import io.churnagent.report.Reporter;
 import org.slf4j.Logger;
 
@@ -61,7 +61,7 @@ final class ActiveAgent {
         // those are options)
         System.setProperty(io.churnagent.cli.Attach.LOADED_PROPERTY, io.churnagent.cli.CommandLine.version());
         long tookMillis = (System.nanoTime() - startedNanos) / 1_000_000L;
-        log.info(new Logfmt()
+        log.info("{}", new LogEvent()
                 .add("event", "agent_started")
                 .add("how", how)
                 .add("version", io.churnagent.cli.CommandLine.version())
@@ -71,7 +71,7 @@ final class ActiveAgent {
                 .add("port_range", kernel.portRange().describe())
                 .add("capacity_from", options.capacityOverride() > 0 ? "option" : kernel.portRangeFromKernel() ? "kernel" : "default")
                 .add("startup_ms", tookMillis)
-                .toString() + " options: " + options.describe());
+                .note("options", options.describe()));
         return new ActiveAgent(tracker, reporter, installed);
     }
 

@@ -52,7 +52,16 @@ public enum OptionKey {
                     + "Set it to model production's range on a staging host."),
     ENABLED("enabled", "true",
             "true or false (also yes/no, on/off, 1/0)",
-            "false leaves the agent loaded but inactive, without removing -javaagent.");
+            "false leaves the agent loaded but inactive, without removing -javaagent."),
+    LOG_FORMAT("log.format", "text",
+            "text or json",
+            "text: a logfmt line per event, prefixed with [churn-agent], with explanations under it; json: every line one JSON object without prefix."),
+    METRICS_PORT("metrics.port", "off",
+            "off, or a TCP port from 0 to 65535 (0: any free port, logged at start)",
+            "Serve Prometheus metrics over HTTP on this port; off by default."),
+    METRICS_HOST("metrics.host", "127.0.0.1",
+            "an IP address literal of this host, e.g. 127.0.0.1, ::1 or 0.0.0.0 (all interfaces)",
+            "The address the metrics endpoint listens on; loopback unless you open it on purpose.");
 
     /** The prefix of the system properties, {@code -Dchurn.warn.ratio=...}. */
     public static final String PROPERTY_PREFIX = "churn.";
@@ -164,6 +173,12 @@ public enum OptionKey {
                 return logFile(t);
             case LOG_LEVEL:
                 return logLevel(t);
+            case LOG_FORMAT:
+                return logFormat(t);
+            case METRICS_PORT:
+                return t.equalsIgnoreCase("off") ? Integer.valueOf(-1) : integerBetween(t, 0, 65_535);
+            case METRICS_HOST:
+                return ipLiteral(t);
             case DESTINATIONS_MAX:
                 return integerBetween(t, 1, 65_000);
             case REPORT_TOP:
@@ -190,6 +205,8 @@ public enum OptionKey {
                 return Durations.format((Long) value);
             case LOG_FILE:
                 return ((String) value).isEmpty() ? "stderr" : (String) value;
+            case METRICS_PORT:
+                return ((Integer) value) < 0 ? "off" : String.valueOf(value);
             default:
                 return String.valueOf(value);
         }
@@ -239,6 +256,30 @@ public enum OptionKey {
         // Locale.ROOT: in a Turkish locale "INFO".toLowerCase() is "ınfo", which no logger knows.
         String level = t.toLowerCase(Locale.ROOT);
         return Arrays.asList("trace", "debug", "info", "warn", "error").contains(level) ? level : null;
+    }
+
+    private static String logFormat(String t) {
+        String format = t.toLowerCase(Locale.ROOT);
+        return format.equals("text") || format.equals("json") ? format : null;
+    }
+
+    /** Only literals: a host name would need a DNS lookup at start-up, inside the application. */
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+    private static String ipLiteral(String t) {
+        if (IPV4.matcher(t).matches()) {
+            return t;
+        }
+        if (t.indexOf(':') >= 0 && IPV6.matcher(t).matches()) {
+            try {
+                java.net.InetAddress.getByName(t); // a literal: parsed, never looked up
+                return t;
+            } catch (java.net.UnknownHostException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static Boolean bool(String t) {

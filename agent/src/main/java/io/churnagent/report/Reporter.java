@@ -111,9 +111,9 @@ public final class Reporter {
         TcpSocketTable table = kernelTable.get();
         for (ChurnWarning w : warnings) {
             if (w.level() == WarningLevel.CRITICAL) {
-                log.error(format.warning(w, table));
+                log.error("{}", format.warningEvent(w, table));
             } else {
-                log.warn(format.warning(w, table));
+                log.warn("{}", format.warningEvent(w, table));
             }
         }
         logExhaustions(exhaustions, table);
@@ -126,7 +126,7 @@ public final class Reporter {
     private void logExhaustions(List<PortExhaustion> exhaustions, TcpSocketTable table) {
         Instant now = Instant.now();
         for (PortExhaustion e : exhaustions) {
-            log.error(format.exhaustion(e, now, table));
+            log.error("{}", format.exhaustionEvent(e, now, table));
         }
     }
 
@@ -153,18 +153,22 @@ public final class Reporter {
         for (FailureReason r : FailureReason.values()) {
             unresolved += tracker.unresolvedFailures(r);
         }
-        log.info(new Logfmt()
+        LogEvent summary = new LogEvent()
                 .add("event", "churn_report_summary")
                 .add("reason", reason)
                 .add("destinations", figures.size())
                 .add("shown", Math.min(top, figures.size()))
                 .add("overflow_destinations", tracker.destinations().overflowedDestinations())
                 .add("untracked_connections", tracker.untrackedConnections())
-                .add("unresolved_failures", unresolved)
-                .add("observed_time_wait_total", table.available() ? Integer.toString(table.timeWaitTotal()) : "unknown")
-                .toString());
+                .add("unresolved_failures", unresolved);
+        if (table.available()) {
+            summary.add("observed_time_wait_total", table.timeWaitTotal());
+        } else {
+            summary.addAbsent("observed_time_wait_total", "unknown");
+        }
+        log.info("{}", summary);
         for (int i = 0; i < figures.size() && i < top; i++) {
-            log.info(format.reportLine(figures.get(i), table));
+            log.info("{}", format.reportEvent(figures.get(i), table));
         }
     }
 }
