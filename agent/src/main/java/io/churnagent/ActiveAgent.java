@@ -12,6 +12,7 @@ import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.ChurnLogFormat;
+import io.churnagent.report.Exports;
 import io.churnagent.report.LogEvent;
 import io.churnagent.report.Reporter;
 import org.slf4j.Logger;
@@ -33,11 +34,19 @@ final class ActiveAgent {
     private final ConnectionTracker tracker;
     private final Reporter reporter;
     private final InstrumentationInstaller.Installed installed;
+    private final Exports exports;
 
-    private ActiveAgent(ConnectionTracker tracker, Reporter reporter, InstrumentationInstaller.Installed installed) {
+    private ActiveAgent(ConnectionTracker tracker, Reporter reporter, InstrumentationInstaller.Installed installed,
+                        Exports exports) {
         this.tracker = tracker;
         this.reporter = reporter;
         this.installed = installed;
+        this.exports = exports;
+    }
+
+    /** JMX, JFR and Prometheus; {@link Exports#close()} undoes them (for detach). */
+    Exports exports() {
+        return exports;
     }
 
     static ActiveAgent start(Instrumentation inst, AgentOptions options, KernelSettings kernel, Logger log,
@@ -56,6 +65,7 @@ final class ActiveAgent {
         Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), log,
                 options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), faultWatch,
                 () -> TcpSocketTable.read(PROC));
+        Exports exports = Exports.start(options, monitor, tracker, settings, () -> TcpSocketTable.read(PROC), reporter, log);
         reporter.start();
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)
@@ -72,7 +82,7 @@ final class ActiveAgent {
                 .add("capacity_from", options.capacityOverride() > 0 ? "option" : kernel.portRangeFromKernel() ? "kernel" : "default")
                 .add("startup_ms", tookMillis)
                 .note("options", options.describe()));
-        return new ActiveAgent(tracker, reporter, installed);
+        return new ActiveAgent(tracker, reporter, installed, exports);
     }
 
     /** Says once when the bridge has dropped the tracker because it kept throwing. */

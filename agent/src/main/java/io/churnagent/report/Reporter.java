@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,6 +34,7 @@ public final class Reporter {
     private final int top;
     private final Runnable healthCheck;
     private final Supplier<TcpSocketTable> kernelTable;
+    private final List<TickListener> listeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
     private long nextReportAt;
@@ -85,6 +87,33 @@ public final class Reporter {
         }
     }
 
+    /** Adds a listener told after every evaluation, on the reporter thread (exports use it). */
+    public void addListener(TickListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Removes a listener added with {@link #addListener}. */
+    public void removeListener(TickListener listener) {
+        listeners.remove(listener);
+    }
+
+    private void tellListeners(List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        List<DestinationFigures> figures = monitor.latest();
+        for (TickListener listener : listeners) {
+            try {
+                listener.afterTick(figures, warnings, exhaustions);
+            } catch (Throwable t) {
+                // an export must never stop the warnings: drop it, and say so once
+                listeners.remove(listener);
+                log.error("event=agent_error where=export listener={} error=\"{}\" (this export stops; the agent "
+                        + "goes on)", listener.getClass().getSimpleName(), t.toString());
+            }
+        }
+    }
+
     private void tickSafely() {
         try {
             healthCheck.run();
@@ -104,6 +133,7 @@ public final class Reporter {
     void tick() {
         List<ChurnWarning> warnings = monitor.tick();
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
+        tellListeners(warnings, exhaustions);
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
             return;

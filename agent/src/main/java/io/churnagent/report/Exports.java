@@ -1,0 +1,94 @@
+package io.churnagent.report;
+
+import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.ConnectionTracker;
+import io.churnagent.churn.ModelSettings;
+import io.churnagent.config.AgentOptions;
+import io.churnagent.kernel.TcpSocketTable;
+import org.slf4j.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The exports beside the log: JMX MBeans, JFR events and the Prometheus endpoint; started once by
+ * the agent, closed on detach; thread-safe ({@link #close()} may come from any thread).
+ *
+ * <p>Each export needs a JDK module that a trimmed runtime may lack ({@code java.management},
+ * {@code jdk.jfr}): a missing module costs one INFO line and the other exports carry on. An export
+ * that fails to start costs one ERROR line; the agent and the application run on.
+ */
+public final class Exports implements AutoCloseable {
+
+    private final Reporter reporter;
+    private final Logger log;
+    private final List<TickListener> listeners = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private boolean closed;
+
+    private Exports(Reporter reporter, Logger log) {
+        this.reporter = reporter;
+        this.log = log;
+    }
+
+    /** Starts every export the runtime and the options allow; never throws. */
+    public static Exports start(AgentOptions options, ChurnMonitor monitor, ConnectionTracker tracker,
+                                ModelSettings settings, Supplier<TcpSocketTable> kernelTable, Reporter reporter,
+                                Logger log) {
+        Exports exports = new Exports(reporter, log);
+        SocketTableCache kernel = new SocketTableCache(kernelTable, 1_000, System::nanoTime);
+        exports.startJmx(tracker, settings, kernel, options.maxDestinations());
+        return exports;
+    }
+
+    private void startJmx(ConnectionTracker tracker, ModelSettings settings, Supplier<TcpSocketTable> kernel,
+                          int maxDestinations) {
+        if (!moduleAvailable("java.management", "jmx")) {
+            return;
+        }
+        try {
+            JmxExporter jmx = new JmxExporter(tracker, settings, kernel, maxDestinations);
+            add(jmx, jmx);
+        } catch (Throwable t) {
+            log.error("event=agent_error where=jmx error=\"{}\" (no MBeans; the agent goes on)", t.toString());
+        }
+    }
+
+    private boolean moduleAvailable(String module, String export) {
+        if (ModuleLayer.boot().findModule(module).isPresent()) {
+            return true;
+        }
+        log.info("event=export_unavailable export={} reason=\"module {} is not in this runtime\"", export, module);
+        return false;
+    }
+
+    private synchronized void add(TickListener listener, AutoCloseable closeable) {
+        if (listener != null) {
+            listeners.add(listener);
+            reporter.addListener(listener);
+        }
+        if (closeable != null) {
+            closeables.add(closeable);
+        }
+    }
+
+    /** Stops every export: unregisters the MBeans, the JFR hooks and closes the metrics endpoint. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (TickListener l : listeners) {
+            reporter.removeListener(l);
+        }
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Throwable t) {
+                log.warn("event=agent_error where=export_close export={} error=\"{}\"", c.getClass().getSimpleName(), t.toString());
+            }
+        }
+    }
+}
