@@ -39,6 +39,7 @@ public final class Exports implements AutoCloseable {
         Exports exports = new Exports(reporter, log);
         SocketTableCache kernel = new SocketTableCache(kernelTable, 1_000, System::nanoTime);
         exports.startJmx(tracker, settings, kernel, options.maxDestinations());
+        exports.startJfr(settings, kernel);
         return exports;
     }
 
@@ -52,6 +53,21 @@ public final class Exports implements AutoCloseable {
             add(jmx, jmx);
         } catch (Throwable t) {
             log.error("event=agent_error where=jmx error=\"{}\" (no MBeans; the agent goes on)", t.toString());
+        }
+    }
+
+    /** By name, so that no class but the JFR exporter links against {@code jdk.jfr}. */
+    private void startJfr(ModelSettings settings, Supplier<TcpSocketTable> kernel) {
+        if (!moduleAvailable("jdk.jfr", "jfr")) {
+            return;
+        }
+        try {
+            Object jfr = Class.forName("io.churnagent.report.jfr.JfrExporter")
+                    .getConstructor(ModelSettings.class, Supplier.class)
+                    .newInstance(settings, kernel);
+            add((TickListener) jfr, (AutoCloseable) jfr);
+        } catch (Throwable t) {
+            log.info("event=export_unavailable export=jfr reason=\"{}\"", t.toString());
         }
     }
 
