@@ -40,6 +40,10 @@ public final class Exports implements AutoCloseable {
         SocketTableCache kernel = new SocketTableCache(kernelTable, 1_000, System::nanoTime);
         exports.startJmx(tracker, settings, kernel, options.maxDestinations());
         exports.startJfr(settings, kernel);
+        if (options.metricsPort() >= 0) {
+            exports.startMetrics(options.metricsHost(), options.metricsPort(), new PrometheusFormat(tracker, settings),
+                    monitor, kernel);
+        }
         return exports;
     }
 
@@ -53,6 +57,22 @@ public final class Exports implements AutoCloseable {
             add(jmx, jmx);
         } catch (Throwable t) {
             log.error("event=agent_error where=jmx error=\"{}\" (no MBeans; the agent goes on)", t.toString());
+        }
+    }
+
+    private void startMetrics(String host, int port, PrometheusFormat format, ChurnMonitor monitor,
+                              Supplier<TcpSocketTable> kernel) {
+        try {
+            MetricsServer server = MetricsServer.start(host, port, () -> format.render(monitor.latest(), kernel.get()));
+            add(null, server);
+            java.net.InetSocketAddress bound = server.address();
+            String ip = bound.getAddress().getHostAddress();
+            String hostPart = ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
+            log.info("{}", new LogEvent().add("event", "metrics_started").add("address", ip).add("port", bound.getPort())
+                    .add("url", "http://" + hostPart + ":" + bound.getPort() + "/metrics"));
+        } catch (Throwable t) {
+            log.error("event=agent_error where=metrics address={} port={} error=\"{}\" (no metrics endpoint; the agent "
+                    + "goes on)", host, port, t.toString());
         }
     }
 
