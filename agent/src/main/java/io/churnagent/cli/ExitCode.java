@@ -9,6 +9,10 @@ final class ExitCode {
     static final int CANNOT_ATTACH = 5;
     static final int AGENT_FAILED = 6;
     static final int NO_ATTACH_MODULE = 7;
+    static final int OTHER_USER = 8;
+    static final int ATTACH_DISABLED = 9;
+    static final int TARGET_TOO_OLD = 10;
+    static final int NOT_ACTIVE = 11;
 
     private ExitCode() {
     }

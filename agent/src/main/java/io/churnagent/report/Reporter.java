@@ -11,6 +11,7 @@ import io.churnagent.kernel.TcpSocketTable;
 import org.slf4j.Logger;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -71,10 +72,26 @@ public final class Reporter {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /**
+     * Runs {@code task} once on the reporter thread, soon, with its failures contained like a tick's;
+     * for slow set-up (the platform MBean server) that start-up should not wait for.
+     */
+    public synchronized void runSoon(Runnable task) {
+        if (executor != null) {
+            executor.execute(task);
+        }
+    }
+
     /** Stops the thread and forgets the shutdown report (used on detach). */
     public synchronized void stop() {
         if (executor != null) {
             executor.shutdownNow();
+            try {
+                // a tick in progress finishes before the log it writes to is closed
+                executor.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             executor = null;
         }
         if (shutdownHook != null) {
@@ -178,11 +195,31 @@ public final class Reporter {
 
     /** Logs the summary line and one line per top destination. */
     void report(String reason, TcpSocketTable table) {
+        for (LogEvent line : reportEvents(reason, table)) {
+            log.info("{}", line);
+        }
+    }
+
+    /**
+     * The report as it would be logged now (summary line first, then one line per top destination),
+     * for {@code churn-agent.jar report}, in the text format; reads the kernel's socket table. Safe
+     * from any thread.
+     */
+    public List<String> currentReport() {
+        List<String> lines = new ArrayList<>();
+        for (LogEvent e : reportEvents("live", kernelTable.get())) {
+            lines.add(e.toString());
+        }
+        return lines;
+    }
+
+    private List<LogEvent> reportEvents(String reason, TcpSocketTable table) {
         List<DestinationFigures> figures = monitor.latest();
         long unresolved = 0;
         for (FailureReason r : FailureReason.values()) {
             unresolved += tracker.unresolvedFailures(r);
         }
+        List<LogEvent> lines = new ArrayList<>();
         LogEvent summary = new LogEvent()
                 .add("event", "churn_report_summary")
                 .add("reason", reason)
@@ -196,9 +233,10 @@ public final class Reporter {
         } else {
             summary.addAbsent("observed_time_wait_total", "unknown");
         }
-        log.info("{}", summary);
+        lines.add(summary);
         for (int i = 0; i < figures.size() && i < top; i++) {
-            log.info("{}", format.reportEvent(figures.get(i), table));
+            lines.add(format.reportEvent(figures.get(i), table));
         }
+        return lines;
     }
 }
