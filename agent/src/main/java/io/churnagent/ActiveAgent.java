@@ -23,7 +23,9 @@ import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.AgentLog;
 import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.ClientSiteReporter;
+import io.churnagent.report.Exports;
 import io.churnagent.report.LiveReport;
+import io.churnagent.report.LogEvent;
 import io.churnagent.report.Logfmt;
 import io.churnagent.report.Reporter;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -60,6 +62,7 @@ final class ActiveAgent {
     private InstrumentationInstaller.Installed installed;
     private AgentLog agentLog;
     private Reporter reporter;
+    private Exports exports;
     private AgentOptions options;
 
     private ActiveAgent(Instrumentation inst, ConnectionTracker tracker, int maxDestinations,
@@ -98,9 +101,9 @@ final class ActiveAgent {
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)
         System.setProperty(AgentState.LOADED_PROPERTY, CommandLine.version());
-        agent.log.info(agent.describe("agent_started", how, kernel, phases)
+        agent.log.info("{}", agent.describe("agent_started", how, kernel, phases)
                 .add("instrumented", String.join(",", agent.installed.transformed()))
-                .toString() + " options: " + options.describe());
+                .note("options", options.describe()));
         return agent;
     }
 
@@ -112,6 +115,7 @@ final class ActiveAgent {
     void update(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel, String how, StartupPhases phases) {
         AgentOptions before = options;
         reporter.stop();
+        exports.close(); // MBeans, JFR hooks and the metrics port follow the new options
         AgentLog oldLog = agentLog;
         log = newLog.logger();
         startReporting(newOptions, newLog, kernel);
@@ -119,7 +123,7 @@ final class ActiveAgent {
         if (oldLog != newLog) {
             oldLog.stop();
         }
-        Logfmt line = describe("agent_options_updated", how, kernel, phases)
+        LogEvent line = describe("agent_options_updated", how, kernel, phases)
                 .add("changed", before.changedKeys(newOptions));
         String note = newOptions.maxDestinations() != maxDestinations
                 ? " (destinations.max stays " + maxDestinations + " until the JVM restarts: the table is in use)" : "";
@@ -136,6 +140,7 @@ final class ActiveAgent {
         ClientBridge.uninstall();
         boolean reset = installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         reporter.stop();
+        exports.close();
         try {
             LiveReport.unregister();
         } catch (Throwable t) {
@@ -167,6 +172,8 @@ final class ActiveAgent {
         Reporter newReporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel, destinationSites), newLogger,
                 newOptions.evaluateIntervalMillis(), newOptions.reportIntervalMillis(), newOptions.reportTop(),
                 beforeTick, () -> TcpSocketTable.read(PROC));
+        this.exports = Exports.start(newOptions, monitor, tracker, settings, () -> TcpSocketTable.read(PROC), newReporter,
+                newLogger);
         newReporter.start();
         // the platform MBean server takes a few hundred ms to come up the first time: not on start-up's clock
         newReporter.runSoon(() -> {
@@ -183,12 +190,17 @@ final class ActiveAgent {
         this.options = newOptions;
     }
 
+    /** JMX, JFR and Prometheus of the current options; detach closes them. */
+    Exports exports() {
+        return exports;
+    }
+
     private static int capacity(AgentOptions options, KernelSettings kernel) {
         return options.capacityOverride() > 0 ? options.capacityOverride() : kernel.portRange().capacity();
     }
 
-    private Logfmt describe(String event, String how, KernelSettings kernel, StartupPhases phases) {
-        return new Logfmt()
+    private LogEvent describe(String event, String how, KernelSettings kernel, StartupPhases phases) {
+        return new LogEvent()
                 .add("event", event)
                 .add("how", how)
                 .add("version", CommandLine.version())

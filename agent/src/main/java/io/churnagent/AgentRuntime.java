@@ -39,7 +39,7 @@ final class AgentRuntime {
         ParseResult parsed = OptionsParser.parse(args, systemProperties(), System.getenv());
         AgentOptions options = parsed.options();
         started.end("options");
-        AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel());
+        AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel(), options.jsonLog());
         Logger log = agentLog.logger();
         if (agentLog.problem() != null) {
             log.error("event=agent_option_error {}", agentLog.problem());

@@ -47,7 +47,8 @@ public final class ModelSettings {
         return criticalRatio;
     }
 
-    WarningLevel levelFor(double ratio) {
+    /** The warning level a ratio reaches under these thresholds (also shown by the exports). */
+    public WarningLevel levelFor(double ratio) {
         if (ratio >= criticalRatio) {
             return WarningLevel.CRITICAL;
         }

@@ -22,6 +22,9 @@ public final class AgentOptions {
     private final long evaluateIntervalMillis;
     private final String logFile;
     private final String logLevel;
+    private final boolean jsonLog;
+    private final int metricsPort;
+    private final String metricsHost;
     private final int maxDestinations;
     private final int reportTop;
     private final int capacityOverride;
@@ -47,6 +50,9 @@ public final class AgentOptions {
         String file = (String) values.get(OptionKey.LOG_FILE);
         this.logFile = file.isEmpty() ? null : file;
         this.logLevel = (String) values.get(OptionKey.LOG_LEVEL);
+        this.jsonLog = "json".equals(values.get(OptionKey.LOG_FORMAT));
+        this.metricsPort = (Integer) values.get(OptionKey.METRICS_PORT);
+        this.metricsHost = (String) values.get(OptionKey.METRICS_HOST);
         this.maxDestinations = (Integer) values.get(OptionKey.DESTINATIONS_MAX);
         this.reportTop = (Integer) values.get(OptionKey.REPORT_TOP);
         this.capacityOverride = (Integer) values.get(OptionKey.CAPACITY);
@@ -107,6 +113,21 @@ public final class AgentOptions {
     /** One of trace, debug, info, warn, error, always lower-case. */
     public String logLevel() {
         return logLevel;
+    }
+
+    /** True for {@code log.format=json}: every log line one JSON object. */
+    public boolean jsonLog() {
+        return jsonLog;
+    }
+
+    /** The Prometheus endpoint's port: -1 for off, 0 for any free port. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** The IP address literal the Prometheus endpoint binds to. */
+    public String metricsHost() {
+        return metricsHost;
     }
 
     /** Upper bound on destinations tracked one by one, 1 to 65000. */

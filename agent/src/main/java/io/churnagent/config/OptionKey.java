@@ -60,7 +60,16 @@ public enum OptionKey {
     CLIENT_PER_REQUEST_THRESHOLD("client.per.request.threshold", "10",
             "an integer from 1 to 100000",
             "Log event=client_per_request when one call site builds more than this many clients inside request handlers "
-                    + "within a minute.");
+                    + "within a minute."),
+    LOG_FORMAT("log.format", "text",
+            "text or json",
+            "text: a logfmt line per event, prefixed with [churn-agent], with explanations under it; json: every line one JSON object without prefix."),
+    METRICS_PORT("metrics.port", "off",
+            "off, or a TCP port from 0 to 65535 (0: any free port, logged at start)",
+            "Serve Prometheus metrics over HTTP on this port; off by default."),
+    METRICS_HOST("metrics.host", "127.0.0.1",
+            "an IP address literal of this host, e.g. 127.0.0.1, ::1 or 0.0.0.0 (all interfaces)",
+            "The address the metrics endpoint listens on; loopback unless you open it on purpose.");
 
     /** The prefix of the system properties, {@code -Dchurn.warn.ratio=...}. */
     public static final String PROPERTY_PREFIX = "churn.";
@@ -172,6 +181,12 @@ public enum OptionKey {
                 return logFile(t);
             case LOG_LEVEL:
                 return logLevel(t);
+            case LOG_FORMAT:
+                return logFormat(t);
+            case METRICS_PORT:
+                return t.equalsIgnoreCase("off") ? Integer.valueOf(-1) : integerBetween(t, 0, 65_535);
+            case METRICS_HOST:
+                return ipLiteral(t);
             case DESTINATIONS_MAX:
                 return integerBetween(t, 1, 65_000);
             case REPORT_TOP:
@@ -204,6 +219,8 @@ public enum OptionKey {
                 return ((String) value).isEmpty() ? "stderr" : (String) value;
             case HANDLERS:
                 return ((String) value).isEmpty() ? "none" : (String) value;
+            case METRICS_PORT:
+                return ((Integer) value) < 0 ? "off" : String.valueOf(value);
             default:
                 return String.valueOf(value);
         }
@@ -279,6 +296,30 @@ public enum OptionKey {
             sb.append(entry);
         }
         return sb.length() == 0 ? null : sb.toString();
+    }
+
+    private static String logFormat(String t) {
+        String format = t.toLowerCase(Locale.ROOT);
+        return format.equals("text") || format.equals("json") ? format : null;
+    }
+
+    /** Only literals: a host name would need a DNS lookup at start-up, inside the application. */
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+    private static String ipLiteral(String t) {
+        if (IPV4.matcher(t).matches()) {
+            return t;
+        }
+        if (t.indexOf(':') >= 0 && IPV6.matcher(t).matches()) {
+            try {
+                java.net.InetAddress.getByName(t); // a literal: parsed, never looked up
+                return t;
+            } catch (java.net.UnknownHostException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static Boolean bool(String t) {

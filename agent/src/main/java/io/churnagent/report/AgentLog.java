@@ -8,6 +8,8 @@ import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import org.slf4j.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>It is a private {@link LoggerContext}: it never reads {@code logback.xml}, is never found by the
  * application's SLF4J (the shaded jar carries no service files), and so leaves the application's
- * logging exactly as it was. Every line starts with {@value #MARKER}.
+ * logging exactly as it was. Every line starts with {@value #MARKER} in text mode; in JSON mode every
+ * line is one JSON object ({@link JsonLineLayout}).
  */
 public final class AgentLog {
 
@@ -41,6 +44,14 @@ public final class AgentLog {
      * stderr; {@link #problem()} then says why the file was not used.
      */
     public static AgentLog create(String logFile, String level) {
+        return create(logFile, level, false);
+    }
+
+    /**
+     * As {@link #create(String, String)}; with {@code json} every line is one JSON object without the
+     * {@value #MARKER} prefix ({@code log.format=json}), because log pipelines parse the whole line.
+     */
+    public static AgentLog create(String logFile, String level, boolean json) {
         LoggerContext context = new LoggerContext();
         context.setName("churn-agent");
         // Logback's events read the MDC; without the SLF4J service provider nobody else sets an adapter
@@ -52,7 +63,7 @@ public final class AgentLog {
             file.setFile(logFile);
             file.setAppend(true);
             appender = file;
-            if (!start(context, file)) {
+            if (!start(context, file, json)) {
                 problem = "cannot write log.file=" + logFile + "; logging to stderr instead";
                 appender = null;
             }
@@ -60,7 +71,7 @@ public final class AgentLog {
         if (appender == null) {
             ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
             console.setTarget("System.err");
-            start(context, console);
+            start(context, console, json);
         }
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level, Level.INFO));
@@ -68,12 +79,26 @@ public final class AgentLog {
         return new AgentLog(context, context.getLogger("churn-agent"), problem);
     }
 
-    private static boolean start(LoggerContext context, OutputStreamAppender<ILoggingEvent> appender) {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(PATTERN);
-        encoder.setCharset(StandardCharsets.UTF_8);
-        encoder.start();
+    private static boolean start(LoggerContext context, OutputStreamAppender<ILoggingEvent> appender, boolean json) {
+        Encoder<ILoggingEvent> encoder;
+        if (json) {
+            JsonLineLayout layout = new JsonLineLayout();
+            layout.setContext(context);
+            layout.start();
+            LayoutWrappingEncoder<ILoggingEvent> wrapping = new LayoutWrappingEncoder<>();
+            wrapping.setContext(context);
+            wrapping.setLayout(layout);
+            wrapping.setCharset(StandardCharsets.UTF_8);
+            wrapping.start();
+            encoder = wrapping;
+        } else {
+            PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+            pattern.setContext(context);
+            pattern.setPattern(PATTERN);
+            pattern.setCharset(StandardCharsets.UTF_8);
+            pattern.start();
+            encoder = pattern;
+        }
         appender.setContext(context);
         appender.setName(appender instanceof FileAppender ? "file" : "stderr");
         appender.setEncoder(encoder);

@@ -13,6 +13,7 @@ import io.churnagent.kernel.TcpSocketTable;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -48,47 +49,51 @@ public final class ChurnLogFormat {
 
     /** The whole warning message: the logfmt line, the explanation, this host's verdict and the fix. */
     public String warning(ChurnWarning warning, TcpSocketTable kernelTable) {
+        return warningEvent(warning, kernelTable).toString();
+    }
+
+    /** The {@code event=churn_warning} event, for either log format. */
+    public LogEvent warningEvent(ChurnWarning warning, TcpSocketTable kernelTable) {
         DestinationFigures f = warning.figures();
         DestinationStats d = f.destination();
-        Logfmt line = new Logfmt()
+        LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
                 .add("level", warning.level() == WarningLevel.CRITICAL ? "critical" : "warn");
         figures(line, f, false, kernelTable);
         List<DestinationSites.SiteSamples> top = topSites(d, SITES_SHOWN);
         site(line, top);
-        StringBuilder text = new StringBuilder(line.toString());
-        text.append(CONTINUATION).append(String.format(Locale.ROOT,
+        line.explain(String.format(Locale.ROOT,
                 "%s (%s) gets %s new connections/s and closes %s/s%s.",
                 d.label(), d.host(), Logfmt.decimal(f.connectsPerSecond(), 0), Logfmt.decimal(f.closesPerSecond(), 0),
                 f.closes() == 0 ? "" : String.format(Locale.ROOT, "; %d%% of the closed ones lived under 1 s",
                         Math.round(f.shortLivedShare() * 100))));
-        text.append(CONTINUATION).append(String.format(Locale.ROOT,
+        line.explain(String.format(Locale.ROOT,
                 "Each connection this side closes keeps its source port in TIME_WAIT for 60 s, so this destination "
                         + "is projected to tie up %d of the %d ports available to it (%d%%); when they run out, "
                         + "connect fails with \"Cannot assign requested address\" (EADDRNOTAVAIL).",
                 f.projectedLoad(), f.capacity(), Math.round(f.ratio() * 100)));
         if (f.openGrowthPerSecond() >= 1) {
-            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+            line.explain(String.format(Locale.ROOT,
                     "Open connections grow by %s/s (%d open now): clients dropped without close() keep their "
                             + "connections until garbage collection.",
                     Logfmt.decimal(f.openGrowthPerSecond(), 0), f.open()));
         }
         if (f.exhaustionInSeconds() == 0) {
-            text.append(CONTINUATION).append("The range is exhausted now for a destination that does not reuse TIME_WAIT ports.");
+            line.explain("The range is exhausted now for a destination that does not reuse TIME_WAIT ports.");
         } else if (f.exhaustionInSeconds() > 0) {
-            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+            line.explain(String.format(Locale.ROOT,
                     "At the current rate the ports run out in about %d s.", Math.round(f.exhaustionInSeconds())));
         }
-        observedSentence(text, d, kernelTable);
+        observedSentence(line, d, kernelTable);
         if (f.addrNotAvailFailures() > 0) {
-            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+            line.explain(String.format(Locale.ROOT,
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
                     f.addrNotAvailFailures()));
         }
-        sitesText(text, top);
-        text.append(CONTINUATION).append(onThisHost(d));
-        text.append(CONTINUATION).append(FIX);
-        return text.toString();
+        sitesText(line, top);
+        line.explain(onThisHost(d));
+        line.explain(FIX);
+        return line;
     }
 
     /**
@@ -96,17 +101,22 @@ public final class ChurnLogFormat {
      * are wall-clock, {@code now} minus how long ago things happened.
      */
     public String exhaustion(PortExhaustion e, Instant now, TcpSocketTable kernelTable) {
+        return exhaustionEvent(e, now, kernelTable).toString();
+    }
+
+    /** The {@code event=port_exhaustion} event, for either log format. */
+    public LogEvent exhaustionEvent(PortExhaustion e, Instant now, TcpSocketTable kernelTable) {
         DestinationFigures f = e.figures();
         DestinationStats d = f.destination();
         Instant firstFailure = now.minusNanos(e.firstFailureAgoNanos());
-        Logfmt line = new Logfmt()
+        LogEvent line = new LogEvent()
                 .add("event", "port_exhaustion")
                 .add("destination", d.label())
                 .add("host", d.host())
                 .add("failed_addr_not_avail", f.addrNotAvailFailures())
                 .add("new_failures", e.newFailures())
                 .add("first_failure_at", ISO.format(firstFailure.atOffset(ZoneOffset.UTC)))
-                .add("warned_before_failure", Boolean.toString(e.warnedBeforeFailure()))
+                .add("warned_before_failure", e.warnedBeforeFailure())
                 .add("open", f.open())
                 .add("closes_60s", f.closesLast60s())
                 .add("connects_per_s", f.connectsPerSecond(), 1)
@@ -114,22 +124,21 @@ public final class ChurnLogFormat {
         observed(line, d, kernelTable);
         List<DestinationSites.SiteSamples> top = topSites(d, SITES_SHOWN);
         site(line, top);
-        StringBuilder text = new StringBuilder(line.toString());
-        text.append(CONTINUATION).append(String.format(Locale.ROOT,
+        line.explain(String.format(Locale.ROOT,
                 "Connects to %s (%s) fail with \"Cannot assign requested address\" (EADDRNOTAVAIL): every source port "
                         + "this host may use for it is taken. %d connections are open and %d were closed in the last "
                         + "60 s (each in TIME_WAIT for 60 s if this side closed first), against %d ports.",
                 d.label(), d.host(), f.open(), f.closesLast60s(), f.capacity()));
-        observedSentence(text, d, kernelTable);
+        observedSentence(line, d, kernelTable);
         if (e.warnedBeforeFailure()) {
-            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+            line.explain(String.format(Locale.ROOT,
                     "Churn Agent warned about this destination %d s before the first failure.",
                     Math.round((e.firstWarningAgoNanos() - e.firstFailureAgoNanos()) / 1e9)));
         }
-        sitesText(text, top);
-        text.append(CONTINUATION).append(onThisHost(d));
-        text.append(CONTINUATION).append(FIX);
-        return text.toString();
+        sitesText(line, top);
+        line.explain(onThisHost(d));
+        line.explain(FIX);
+        return line;
     }
 
     /**
@@ -137,40 +146,59 @@ public final class ChurnLogFormat {
      * and that site's trimmed stack on the lines below.
      */
     public String reportLine(DestinationFigures f, TcpSocketTable kernelTable) {
-        Logfmt line = new Logfmt().add("event", "churn_report");
+        return reportEvent(f, kernelTable).toString();
+    }
+
+    /** The {@code event=churn_report} event of one destination, for either log format. */
+    public LogEvent reportEvent(DestinationFigures f, TcpSocketTable kernelTable) {
+        LogEvent line = new LogEvent().add("event", "churn_report");
         figures(line, f, true, kernelTable);
         List<DestinationSites.SiteSamples> top = topSites(f.destination(), 1);
         site(line, top);
-        StringBuilder text = new StringBuilder(line.toString());
         if (!top.isEmpty()) {
-            ClientSiteFormat.appendFrames(text, top.get(0).frames(), top.get(0).omitted());
+            frames(line, top.get(0).frames(), top.get(0).omitted());
         }
-        return text.toString();
+        return line;
     }
 
     private List<DestinationSites.SiteSamples> topSites(DestinationStats d, int n) {
         return sites == null || d.isOverflow() ? List.of() : sites.top(d, n);
     }
 
-    /** {@code site=} the most sampled call site, or {@code unknown}. */
-    private static void site(Logfmt line, List<DestinationSites.SiteSamples> top) {
+    /** {@code site=} the most sampled call site, or {@code unknown}; in JSON also {@code call_sites=[...]}. */
+    private static void site(LogEvent line, List<DestinationSites.SiteSamples> top) {
         line.add("site", top.isEmpty() ? "unknown" : top.get(0).site());
+        List<String> all = new ArrayList<>(top.size());
+        for (DestinationSites.SiteSamples s : top) {
+            all.add(s.site());
+        }
+        line.addList("call_sites", all);
     }
 
-    private void sitesText(StringBuilder text, List<DestinationSites.SiteSamples> top) {
+    private void sitesText(LogEvent line, List<DestinationSites.SiteSamples> top) {
         if (sites == null) {
             return;
         }
         if (top.isEmpty()) {
-            text.append(CONTINUATION).append("No call site sampled yet (the connections were opened on a client's "
+            line.explain("No call site sampled yet (the connections were opened on a client's "
                     + "own I/O threads; see event=client_per_request for where clients are built).");
             return;
         }
-        text.append(CONTINUATION).append("Connections come from (sampled call sites):");
+        line.explain("Connections come from (sampled call sites):");
         for (DestinationSites.SiteSamples s : top) {
-            text.append(CONTINUATION).append(String.format(Locale.ROOT, "  %s (%d samples; outermost application frame %s)",
+            line.explain(String.format(Locale.ROOT, "  %s (%d samples; outermost application frame %s)",
                     s.site(), s.samples(), s.handler()));
-            ClientSiteFormat.appendFrames(text, s.frames(), s.omitted());
+            frames(line, s.frames(), s.omitted());
+        }
+    }
+
+    /** The trimmed stack, one continuation line per frame (as ClientSiteFormat writes them). */
+    private static void frames(LogEvent line, List<String> frames, int omitted) {
+        for (String f : frames) {
+            line.explain("    at " + f);
+        }
+        if (omitted > 0) {
+            line.explain("    ... " + omitted + " more");
         }
     }
 
@@ -178,25 +206,25 @@ public final class ChurnLogFormat {
      * {@code observed_time_wait=} and {@code observed_established=}: what the kernel holds for this
      * destination now (every process of the network namespace), or {@code unknown} without /proc.
      */
-    private static void observed(Logfmt line, DestinationStats d, TcpSocketTable kernelTable) {
+    private static void observed(LogEvent line, DestinationStats d, TcpSocketTable kernelTable) {
         if (kernelTable != null && kernelTable.available() && !d.isOverflow()) {
             line.add("observed_time_wait", kernelTable.timeWait(d.label()))
                     .add("observed_established", kernelTable.established(d.label()));
         } else {
-            line.add("observed_time_wait", "unknown").add("observed_established", "unknown");
+            line.addAbsent("observed_time_wait", "unknown").addAbsent("observed_established", "unknown");
         }
     }
 
-    private static void observedSentence(StringBuilder text, DestinationStats d, TcpSocketTable kernelTable) {
+    private static void observedSentence(LogEvent line, DestinationStats d, TcpSocketTable kernelTable) {
         if (kernelTable != null && kernelTable.available() && !d.isOverflow()) {
-            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+            line.explain(String.format(Locale.ROOT,
                     "The kernel holds %d sockets in TIME_WAIT and %d established to it right now (%d in TIME_WAIT "
                             + "host-wide).", kernelTable.timeWait(d.label()), kernelTable.established(d.label()),
                     kernelTable.timeWaitTotal()));
         }
     }
 
-    private static void figures(Logfmt line, DestinationFigures f, boolean totals, TcpSocketTable kernelTable) {
+    private static void figures(LogEvent line, DestinationFigures f, boolean totals, TcpSocketTable kernelTable) {
         DestinationStats d = f.destination();
         line.add("destination", d.label()).add("host", d.host());
         if (totals) {
@@ -210,9 +238,13 @@ public final class ChurnLogFormat {
         observed(line, d, kernelTable);
         line.add("projected_load", f.projectedLoad())
                 .add("capacity", f.capacity())
-                .add("ratio", f.ratio(), 2)
-                .add("exhaustion_in_s", exhaustion(f.exhaustionInSeconds()))
-                .add("lifetime_ms_avg", f.lifetimeAvgMillis(), 1)
+                .add("ratio", f.ratio(), 2);
+        if (f.exhaustionInSeconds() < 0) {
+            line.addAbsent("exhaustion_in_s", "never");
+        } else {
+            line.add("exhaustion_in_s", Math.round(f.exhaustionInSeconds()));
+        }
+        line.add("lifetime_ms_avg", f.lifetimeAvgMillis(), 1)
                 .add("short_lived_pct", Math.round(f.shortLivedShare() * 100))
                 .add("failed", f.failures());
         for (FailureReason reason : FailureReason.values()) {
@@ -221,10 +253,6 @@ public final class ChurnLogFormat {
                 line.add("failed_" + reason.label(), n);
             }
         }
-    }
-
-    static String exhaustion(double seconds) {
-        return seconds < 0 ? "never" : Long.toString(Math.round(seconds));
     }
 
     /** What this host's TIME_WAIT reuse settings mean for this destination, as one sentence. */

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,7 @@ public final class Reporter {
     private final int top;
     private final Runnable healthCheck;
     private final Supplier<TcpSocketTable> kernelTable;
+    private final List<TickListener> listeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
     private long nextReportAt;
@@ -102,6 +104,33 @@ public final class Reporter {
         }
     }
 
+    /** Adds a listener told after every evaluation, on the reporter thread (exports use it). */
+    public void addListener(TickListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Removes a listener added with {@link #addListener}. */
+    public void removeListener(TickListener listener) {
+        listeners.remove(listener);
+    }
+
+    private void tellListeners(List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        List<DestinationFigures> figures = monitor.latest();
+        for (TickListener listener : listeners) {
+            try {
+                listener.afterTick(figures, warnings, exhaustions);
+            } catch (Throwable t) {
+                // an export must never stop the warnings: drop it, and say so once
+                listeners.remove(listener);
+                log.error("event=agent_error where=export listener={} error=\"{}\" (this export stops; the agent "
+                        + "goes on)", listener.getClass().getSimpleName(), t.toString());
+            }
+        }
+    }
+
     private void tickSafely() {
         try {
             healthCheck.run();
@@ -121,6 +150,7 @@ public final class Reporter {
     void tick() {
         List<ChurnWarning> warnings = monitor.tick();
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
+        tellListeners(warnings, exhaustions);
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
             return;
@@ -128,9 +158,9 @@ public final class Reporter {
         TcpSocketTable table = kernelTable.get();
         for (ChurnWarning w : warnings) {
             if (w.level() == WarningLevel.CRITICAL) {
-                log.error(format.warning(w, table));
+                log.error("{}", format.warningEvent(w, table));
             } else {
-                log.warn(format.warning(w, table));
+                log.warn("{}", format.warningEvent(w, table));
             }
         }
         logExhaustions(exhaustions, table);
@@ -143,7 +173,7 @@ public final class Reporter {
     private void logExhaustions(List<PortExhaustion> exhaustions, TcpSocketTable table) {
         Instant now = Instant.now();
         for (PortExhaustion e : exhaustions) {
-            log.error(format.exhaustion(e, now, table));
+            log.error("{}", format.exhaustionEvent(e, now, table));
         }
     }
 
@@ -165,38 +195,47 @@ public final class Reporter {
 
     /** Logs the summary line and one line per top destination. */
     void report(String reason, TcpSocketTable table) {
-        for (String line : reportLines(reason, table)) {
-            log.info(line);
+        for (LogEvent line : reportEvents(reason, table)) {
+            log.info("{}", line);
         }
     }
 
     /**
      * The report as it would be logged now (summary line first, then one line per top destination),
-     * for {@code churn-agent.jar report}; reads the kernel's socket table. Safe from any thread.
+     * for {@code churn-agent.jar report}, in the text format; reads the kernel's socket table. Safe
+     * from any thread.
      */
     public List<String> currentReport() {
-        return reportLines("live", kernelTable.get());
+        List<String> lines = new ArrayList<>();
+        for (LogEvent e : reportEvents("live", kernelTable.get())) {
+            lines.add(e.toString());
+        }
+        return lines;
     }
 
-    private List<String> reportLines(String reason, TcpSocketTable table) {
+    private List<LogEvent> reportEvents(String reason, TcpSocketTable table) {
         List<DestinationFigures> figures = monitor.latest();
         long unresolved = 0;
         for (FailureReason r : FailureReason.values()) {
             unresolved += tracker.unresolvedFailures(r);
         }
-        List<String> lines = new ArrayList<>();
-        lines.add(new Logfmt()
+        List<LogEvent> lines = new ArrayList<>();
+        LogEvent summary = new LogEvent()
                 .add("event", "churn_report_summary")
                 .add("reason", reason)
                 .add("destinations", figures.size())
                 .add("shown", Math.min(top, figures.size()))
                 .add("overflow_destinations", tracker.destinations().overflowedDestinations())
                 .add("untracked_connections", tracker.untrackedConnections())
-                .add("unresolved_failures", unresolved)
-                .add("observed_time_wait_total", table.available() ? Integer.toString(table.timeWaitTotal()) : "unknown")
-                .toString());
+                .add("unresolved_failures", unresolved);
+        if (table.available()) {
+            summary.add("observed_time_wait_total", table.timeWaitTotal());
+        } else {
+            summary.addAbsent("observed_time_wait_total", "unknown");
+        }
+        lines.add(summary);
         for (int i = 0; i < figures.size() && i < top; i++) {
-            lines.add(format.reportLine(figures.get(i), table));
+            lines.add(format.reportEvent(figures.get(i), table));
         }
         return lines;
     }

@@ -1,6 +1,7 @@
 package io.churnagent.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,13 +26,16 @@ class AgentOptionsTest {
         assertEquals(10, o.reportTop());
         assertEquals(0, o.capacityOverride());
         assertTrue(o.enabled());
+        assertFalse(o.jsonLog());
+        assertEquals(-1, o.metricsPort(), "metrics are off by default");
+        assertEquals("127.0.0.1", o.metricsHost(), "and bound to loopback when on");
     }
 
     @Test
     void describesTheDefaultsInAStableOrder() {
         assertEquals("warn.ratio=0.5 critical.ratio=0.8 warn.interval=60s report.interval=60s evaluate.interval=1s"
                         + " log.file=stderr log.level=info destinations.max=1000 report.top=10 capacity=0 enabled=true"
-                        + " handlers=none client.per.request.threshold=10",
+                        + " handlers=none client.per.request.threshold=10 log.format=text metrics.port=off metrics.host=127.0.0.1",
                 AgentOptions.defaults().describe());
         assertEquals(AgentOptions.defaults().describe(), AgentOptions.defaults().toString());
     }
@@ -40,12 +44,15 @@ class AgentOptionsTest {
     void describeReadsBackAsTheSameOptions() {
         ParseResult first = OptionsParser.parse("warn.ratio=0.25,critical.ratio=0.9,warn.interval=1500ms,"
                 + "report.interval=off,evaluate.interval=250ms,log.file=/tmp/churn.log,log.level=DEBUG,"
-                + "destinations.max=7,report.top=3,capacity=500,enabled=no", Map.of(), Map.of());
+                + "destinations.max=7,report.top=3,capacity=500,enabled=no,log.format=JSON,metrics.port=0,metrics.host=::1",
+                Map.of(), Map.of());
         assertEquals(List.of(), first.problems());
         String described = first.options().describe();
         assertEquals("warn.ratio=0.25 critical.ratio=0.9 warn.interval=1500ms report.interval=off"
                 + " evaluate.interval=250ms log.file=/tmp/churn.log log.level=debug destinations.max=7 report.top=3"
-                + " capacity=500 enabled=false handlers=none client.per.request.threshold=10", described);
+                + " capacity=500 enabled=false handlers=none client.per.request.threshold=10 log.format=json metrics.port=0 metrics.host=::1", described);
+        assertTrue(first.options().jsonLog());
+        assertEquals(0, first.options().metricsPort());
         ParseResult second = OptionsParser.parse(described.replace(' ', ','), Map.of(), Map.of());
         assertEquals(List.of(), second.problems());
         assertEquals(first.options(), second.options());

@@ -37,7 +37,7 @@ class OptionKeyTest {
             keys.append(k.key()).append(' ');
         }
         assertEquals("warn.ratio critical.ratio warn.interval report.interval evaluate.interval log.file log.level "
-                + "destinations.max report.top capacity enabled handlers client.per.request.threshold ", keys.toString());
+                + "destinations.max report.top capacity enabled handlers client.per.request.threshold log.format metrics.port metrics.host ", keys.toString());
     }
 
     @Test
@@ -81,5 +81,23 @@ class OptionKeyTest {
             assertTrue(known.contains(k.key()), known);
         }
         assertTrue(known.startsWith("warn.ratio, critical.ratio, "), known);
+    }
+
+    @Test
+    void exportOptionsAcceptOnlyTheirForms() {
+        assertEquals("json", OptionKey.LOG_FORMAT.convert(" JSON "));
+        assertEquals("text", OptionKey.LOG_FORMAT.convert("text"));
+        assertNull(OptionKey.LOG_FORMAT.convert("logfmt"));
+        assertEquals(-1, OptionKey.METRICS_PORT.convert("off"));
+        assertEquals(0, OptionKey.METRICS_PORT.convert("0"));
+        assertEquals(9404, OptionKey.METRICS_PORT.convert("9404"));
+        assertNull(OptionKey.METRICS_PORT.convert("65536"));
+        assertNull(OptionKey.METRICS_PORT.convert("-1"));
+        for (String ok : new String[] {"127.0.0.1", "0.0.0.0", "10.1.2.3", "::1", "::", "fe80::1"}) {
+            assertEquals(ok, OptionKey.METRICS_HOST.convert(ok), ok);
+        }
+        for (String bad : new String[] {"localhost", "example.com", "256.0.0.1", "1.2.3", "127.0.0.1:80", ":::::::::1", "", "1::2::3"}) {
+            assertNull(OptionKey.METRICS_HOST.convert(bad), bad);
+        }
     }
 }

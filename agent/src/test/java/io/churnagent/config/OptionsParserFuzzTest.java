@@ -90,18 +90,19 @@ class OptionsParserFuzzTest {
                 withProblems++;
             } else {
                 clean++;
-                // Clean input must describe itself back to the same options (describe() separates
-                // with spaces, so a log file name holding a space cannot be read back from it).
-                if (!r.options().valueText(OptionKey.LOG_FILE).contains(" ")) {
-                    assertEquals(r.options(), OptionsParser.parse(r.options().describe().replace(' ', ','), null, null)
-                            .options(), input);
+                // Clean input must describe itself back to the same options.
+                // (pair by pair: describe() separates with spaces, and a log.file value may hold one)
+                StringBuilder back = new StringBuilder();
+                for (OptionKey k : OptionKey.values()) {
+                    back.append(k.key()).append('=').append(r.options().valueText(k)).append(',');
                 }
+                assertEquals(r.options(), OptionsParser.parse(back.toString(), null, null).options(), input);
             }
         }
         // The generator must exercise both paths, or the loop proves nothing.
         assertTrue(withProblems > 1_000, "problems in " + withProblems + " runs");
         assertTrue(clean > 50, "no problems in " + clean + " runs");
-        assertTrue(withChanges > 300, "changed options in " + withChanges + " runs");
+        assertTrue(withChanges > 250, "changed options in " + withChanges + " runs");
     }
 
     @Test

@@ -1,0 +1,250 @@
+package io.churnagent.report;
+
+import io.churnagent.churn.ChurnWarning;
+import io.churnagent.churn.ConnectionTracker;
+import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.ModelSettings;
+import io.churnagent.churn.PortExhaustion;
+import io.churnagent.churn.WarningLevel;
+import io.churnagent.kernel.TcpSocketTable;
+
+import javax.management.InstanceNotFoundException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Publishes the figures as MBeans on the platform MBean server: {@code io.churnagent:type=Summary}
+ * and one {@code io.churnagent:type=Destination,name="<ip:port>"} per destination; thread-safe.
+ *
+ * <p>Destinations are registered by the reporter thread ({@link #afterTick}) as they appear, never
+ * on the connect path, at most {@code maxDestinations} plus the {@code other} bucket, the same cap
+ * as the destination table. Attribute reads see the figures of the latest evaluation. {@link #close()}
+ * unregisters everything this exporter registered (for detach) and registers nothing after that.
+ */
+public final class JmxExporter implements TickListener, AutoCloseable {
+
+    /** The JMX domain of every churn agent MBean. */
+    public static final String DOMAIN = "io.churnagent";
+
+    private final Supplier<MBeanServer> serverSource;
+    private MBeanServer server;
+    private final ConnectionTracker tracker;
+    private final ModelSettings thresholds;
+    private final Supplier<TcpSocketTable> kernel;
+    private final int maxDestinations;
+    private final Map<String, ObjectName> registered = new LinkedHashMap<>();
+    private volatile Map<String, DestinationFigures> latest = Collections.emptyMap();
+    private volatile List<DestinationFigures> latestList = Collections.emptyList();
+    private boolean closed;
+
+    public JmxExporter(ConnectionTracker tracker, ModelSettings thresholds, Supplier<TcpSocketTable> kernel,
+                       int maxDestinations) {
+        this(ManagementFactory::getPlatformMBeanServer, tracker, thresholds, kernel, maxDestinations);
+    }
+
+    /**
+     * @param serverSource asked once, on the first tick: creating the platform MBean server initialises
+     *                     java.util.logging and JMX, which some application servers insist on doing
+     *                     themselves, so it is not done in {@code premain}
+     */
+    JmxExporter(Supplier<MBeanServer> serverSource, ConnectionTracker tracker, ModelSettings thresholds,
+                Supplier<TcpSocketTable> kernel, int maxDestinations) {
+        this.serverSource = serverSource;
+        this.tracker = tracker;
+        this.thresholds = thresholds;
+        this.kernel = kernel;
+        this.maxDestinations = maxDestinations;
+    }
+
+    /** The ObjectName of the summary MBean. */
+    public static ObjectName summaryName() {
+        return name("type=Summary");
+    }
+
+    /** The ObjectName of one destination's MBean ({@code label} is {@code ip:port} or {@code other}). */
+    public static ObjectName destinationName(String label) {
+        return name("type=Destination,name=" + ObjectName.quote(label));
+    }
+
+    private static ObjectName name(String properties) {
+        try {
+            return new ObjectName(DOMAIN + ":" + properties);
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Registers the summary MBean (the first tick does this by itself); throws if the server refuses it. */
+    public synchronized JmxExporter start() throws Exception {
+        if (server == null && !closed) {
+            server = serverSource.get();
+            register("summary", summaryName(), summaryBean());
+        }
+        return this;
+    }
+
+    @Override
+    public void afterTick(List<DestinationFigures> figures, List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
+        Map<String, DestinationFigures> byLabel = new HashMap<>(figures.size() * 2);
+        for (DestinationFigures f : figures) {
+            byLabel.put(f.destination().label(), f);
+        }
+        latest = byLabel;
+        latestList = figures;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (server == null) {
+                try {
+                    start();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot register the summary MBean: " + e, e);
+                }
+            }
+            for (DestinationFigures f : figures) {
+                String label = f.destination().label();
+                // the summary, maxDestinations destinations and the other bucket
+                if (!registered.containsKey(label) && registered.size() < maxDestinations + 2) {
+                    try {
+                        register(label, destinationName(label), destinationBean(label));
+                    } catch (Exception e) {
+                        registered.put(label, null); // e.g. someone else's MBean under that name: try once only
+                    }
+                }
+            }
+        }
+    }
+
+    private void register(String key, ObjectName name, ReadOnlyMBean bean) throws Exception {
+        if (server.isRegistered(name)) {
+            server.unregisterMBean(name); // left over by an earlier agent instance in this JVM
+        }
+        server.registerMBean(bean, name);
+        registered.put(key, name);
+    }
+
+    /** The number of MBeans registered now (summary included). */
+    public synchronized int registeredCount() {
+        int n = 0;
+        for (ObjectName name : registered.values()) {
+            if (name != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Unregisters every MBean this exporter registered; later ticks register nothing. Idempotent. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (ObjectName name : registered.values()) {
+            if (name == null) {
+                continue;
+            }
+            try {
+                server.unregisterMBean(name);
+            } catch (InstanceNotFoundException alreadyGone) {
+                // someone unregistered it: nothing to undo
+            } catch (Exception e) {
+                // the server refuses: nothing more the agent can do
+            }
+        }
+        registered.clear();
+    }
+
+    private ReadOnlyMBean destinationBean(String label) {
+        ReadOnlyMBean bean = new ReadOnlyMBean(JmxExporter.class.getName() + "$Destination",
+                "Churn Agent: connections to one destination and their TIME_WAIT projection");
+        bean.attribute("Destination", "java.lang.String", "The remote IP:PORT, or other for destinations beyond destinations.max.",
+                () -> label);
+        bean.attribute("Host", "java.lang.String", "The host name the application asked for (never reverse DNS).",
+                () -> {
+                    DestinationFigures f = latest.get(label);
+                    return f == null ? "" : f.destination().host();
+                });
+        for (ExportedFigure figure : ExportedFigure.values()) {
+            if (figure == ExportedFigure.WARNING_LEVEL) {
+                bean.attribute(figure.jmxAttribute(), "java.lang.String", figure.description(), () -> {
+                    DestinationFigures f = latest.get(label);
+                    return f == null ? "none" : ExportedFigure.levelName(f, thresholds);
+                });
+            } else if (figure.isDecimal()) {
+                bean.attribute(figure.jmxAttribute(), "double", figure.description(), () -> {
+                    DestinationFigures f = latest.get(label);
+                    return f == null ? 0.0 : figure.value(f, kernel.get(), thresholds);
+                });
+            } else {
+                bean.attribute(figure.jmxAttribute(), "long", figure.description(), () -> {
+                    DestinationFigures f = latest.get(label);
+                    if (f == null) {
+                        return 0L;
+                    }
+                    double v = figure.value(f, kernel.get(), thresholds);
+                    return Double.isNaN(v) ? -1L : (long) v;
+                });
+            }
+        }
+        return bean;
+    }
+
+    private ReadOnlyMBean summaryBean() {
+        ReadOnlyMBean bean = new ReadOnlyMBean(JmxExporter.class.getName() + "$Summary",
+                "Churn Agent: all destinations together");
+        bean.attribute("Destinations", "long", "Destinations tracked, the other bucket included.",
+                () -> (long) latestList.size());
+        bean.attribute("OverflowDestinations", "long",
+                "First sightings of destinations beyond destinations.max, counted together as other.",
+                () -> tracker.destinations().overflowedDestinations());
+        bean.attribute("UntrackedConnections", "long",
+                "Connections counted but not followed to their close (the open-connection table was full near their key).",
+                tracker::untrackedConnections);
+        bean.attribute("Connects", "long", "Connections established, all destinations.", () -> sum(ExportedFigure.CONNECTS));
+        bean.attribute("Closes", "long", "Tracked connections closed, all destinations.", () -> sum(ExportedFigure.CLOSES));
+        bean.attribute("Open", "long", "Connections open now, all destinations.", () -> sum(ExportedFigure.OPEN));
+        bean.attribute("FailedConnects", "long", "Failed connects, all destinations and reasons.",
+                () -> sum(ExportedFigure.FAILED_CONNECTS));
+        bean.attribute("Capacity", "long", ExportedFigure.CAPACITY.description(), () -> (long) thresholds.capacity());
+        bean.attribute("MaxProjectedLoadRatio", "double", "The highest ProjectedLoadRatio of any destination.",
+                () -> {
+                    double max = 0;
+                    for (DestinationFigures f : latestList) {
+                        max = Math.max(max, f.ratio());
+                    }
+                    return max;
+                });
+        bean.attribute("DestinationsAtWarnLevel", "long", "Destinations at or above warn.ratio now.", () -> {
+            long n = 0;
+            for (DestinationFigures f : latestList) {
+                if (thresholds.levelFor(f.ratio()) != WarningLevel.NONE) {
+                    n++;
+                }
+            }
+            return n;
+        });
+        bean.attribute("ObservedTimeWaitTotal", "long",
+                "Sockets in TIME_WAIT in this network namespace, all destinations (-1 when /proc is unreadable).", () -> {
+                    TcpSocketTable t = kernel.get();
+                    return t != null && t.available() ? (long) t.timeWaitTotal() : -1L;
+                });
+        return bean;
+    }
+
+    private long sum(ExportedFigure figure) {
+        long sum = 0;
+        for (DestinationFigures f : new ArrayList<>(latestList)) {
+            sum += (long) figure.value(f, null, thresholds);
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,149 @@
+package io.churnagent.it;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.churnagent.it.programs.ConnectionPaths;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code log.format=json}: every line the agent writes is one JSON object that a strict parser
+ * reads, without a prefix, and it carries the same numbers as the text format of the same run.
+ */
+class JsonLogIT {
+
+    static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private static final int N = 12;
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    /** Every stderr line of a JSON-mode run as a JSON object (the programs write nothing to stderr). */
+    static List<JsonNode> jsonLines(ForkedJvm jvm) throws Exception {
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : jvm.stderr().split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            assertFalse(line.startsWith("[churn-agent]"), () -> "no prefix in JSON mode: " + line);
+            JsonNode node;
+            try {
+                node = STRICT.readTree(line);
+            } catch (Exception e) {
+                throw new AssertionError("not one JSON object: " + line, e);
+            }
+            assertTrue(node.isObject(), line);
+            assertTrue(node.path("event").isTextual(), () -> "event: " + line);
+            assertTrue(node.path("level").isTextual(), () -> "level: " + line);
+            Instant.parse(node.path("timestamp").asText()); // ISO-8601, throws if not
+            nodes.add(node);
+        }
+        return nodes;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theJsonReportCarriesTheSameCountsAsTheTextReport(Path jdk) throws Exception {
+        ForkedJvm text = new ForkedJvm(jdk).withAgent("report.top=50").mainClass(ConnectionPaths.class, Integer.toString(N));
+        assertEquals(0, text.run(Duration.ofSeconds(60)), () -> ConnectionCountIT.output(text));
+        ForkedJvm json = new ForkedJvm(jdk).withAgent("report.top=50,log.format=json")
+                .mainClass(ConnectionPaths.class, Integer.toString(N));
+        assertEquals(0, json.run(Duration.ofSeconds(60)), () -> ConnectionCountIT.output(json));
+
+        Map<String, Map<String, String>> textByPath = byPath(text, text.agentEvents().stream()
+                .filter(e -> "churn_report".equals(e.event()))
+                .collect(Collectors.toMap(e -> e.get("destination"), e -> e.fields, (a, b) -> b)));
+        List<JsonNode> lines = jsonLines(json);
+        assertTrue(lines.stream().anyMatch(n -> n.get("event").asText().equals("agent_started")
+                && n.get("capacity").isIntegralNumber() && n.get("startup_ms").isIntegralNumber()), lines::toString);
+        assertTrue(lines.stream().anyMatch(n -> n.get("event").asText().equals("churn_report_summary")
+                && n.get("reason").asText().equals("shutdown")), lines::toString);
+        Map<String, Map<String, String>> jsonByPath = byPath(json, lines.stream()
+                .filter(n -> n.get("event").asText().equals("churn_report"))
+                .collect(Collectors.toMap(n -> n.get("destination").asText(), JsonLogIT::asStrings, (a, b) -> b)));
+
+        assertEquals(7, textByPath.size(), () -> ConnectionCountIT.output(text));
+        assertEquals(textByPath.keySet(), jsonByPath.keySet(), () -> ConnectionCountIT.output(json));
+        for (String path : textByPath.keySet()) {
+            Map<String, String> t = textByPath.get(path);
+            Map<String, String> j = jsonByPath.get(path);
+            for (String key : List.of("connects", "closes", "open", "failed", "capacity", "closes_60s")) {
+                assertEquals(t.get(key), j.get(key), () -> path + " " + key + ": text " + t + " json " + j);
+            }
+            assertEquals(t.get("failed_refused"), j.get("failed_refused"), path);
+        }
+        assertEquals(Integer.toString(N), jsonByPath.get("socket").get("connects"));
+        assertEquals(Integer.toString(N), jsonByPath.get("refused").get("failed_refused"));
+        JsonNode socketLine = lines.stream().filter(n -> n.get("event").asText().equals("churn_report")
+                && n.get("connects").asLong() == N).findFirst().orElseThrow();
+        assertTrue(socketLine.get("call_sites").isArray(), socketLine::toString);
+        assertTrue(socketLine.get("ratio").isNumber() && socketLine.get("connects_per_s").isNumber(), socketLine::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theChurningDemoWarnsInJsonWithConsistentFigures(Path jdk) throws Exception {
+        ForkedJvm demo = new ForkedJvm(jdk).withAgent("log.format=json,warn.ratio=0.3")
+                .jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=12");
+        assertEquals(0, demo.run(Duration.ofSeconds(90)), demo::stderr);
+        List<JsonNode> lines = jsonLines(demo);
+        List<JsonNode> warnings = lines.stream().filter(n -> n.get("event").asText().equals("churn_warning"))
+                .collect(Collectors.toList());
+        assertFalse(warnings.isEmpty(), () -> "a churn warning in JSON: " + demo.stderr());
+        for (JsonNode w : warnings) {
+            assertTrue(w.get("level").asText().equals("warn") || w.get("level").asText().equals("critical"), w::toString);
+            assertTrue(w.get("destination").asText().startsWith("127.0.0.1:"), w::toString);
+            double closesPerSecond = w.get("closes_per_s").asDouble();
+            // closes_per_s is rounded to 0.1/s, so ×60 may differ by up to 3 from the unrounded projection
+            assertTrue(Math.abs(w.get("projected_time_wait").asLong() - closesPerSecond * 60) <= 3.5, w::toString);
+            double ratio = (double) w.get("projected_load").asLong() / w.get("capacity").asLong();
+            assertEquals(ratio, w.get("ratio").asDouble(), 0.0051, w::toString);
+            assertTrue(w.get("ratio").asDouble() >= 0.3, w::toString);
+            assertTrue(w.get("projected_load").asLong() >= w.get("projected_time_wait").asLong() + w.get("open").asLong(),
+                    w::toString);
+            assertTrue(w.get("message").asText().contains("TIME_WAIT for 60 s"), w::toString);
+            assertTrue(w.get("call_sites").isArray(), w::toString);
+            assertTrue(w.get("observed_time_wait").isIntegralNumber(), "the kernel's figure, read from /proc: " + w);
+        }
+    }
+
+    private static Map<String, String> asStrings(JsonNode node) {
+        Map<String, String> out = new HashMap<>();
+        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : null));
+        return out;
+    }
+
+    /** The report lines keyed by the program's path name (ports differ between runs). */
+    private static Map<String, Map<String, String>> byPath(ForkedJvm jvm, Map<String, Map<String, String>> byDestination) {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        for (String line : jvm.stdout().split("\n")) {
+            if (line.startsWith("path=")) {
+                String[] parts = line.split(" ");
+                Map<String, String> report = byDestination.get("127.0.0.1:" + parts[1].substring(5));
+                assertNotNull(report, () -> "no report for " + line + ConnectionCountIT.output(jvm));
+                out.put(parts[0].substring(5), report);
+            }
+        }
+        return out;
+    }
+}

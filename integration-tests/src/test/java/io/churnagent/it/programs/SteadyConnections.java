@@ -1,0 +1,52 @@
+package io.churnagent.it.programs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+/**
+ * Opens and closes exactly {@code connections} connections to its own loopback server, about
+ * {@code perSecond} a second (the client closes first), prints {@code port=<server port>} first and
+ * {@code done} after the last one, then stays up for {@code lingerSeconds} and exits 0, so that the
+ * exports can be read while it runs and a JFR recording is written at its end.
+ *
+ * <p>Usage: {@code SteadyConnections <connections> <perSecond> <lingerSeconds>}
+ */
+public final class SteadyConnections {
+
+    public static void main(String[] args) throws Exception {
+        int connections = Integer.parseInt(args[0]);
+        int perSecond = Integer.parseInt(args[1]);
+        int lingerSeconds = Integer.parseInt(args[2]);
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        ServerSocket server = new ServerSocket(0, 200, loopback);
+        Thread acceptor = new Thread(() -> {
+            while (true) {
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    in.readAllBytes(); // until the client closes: the client is the active closer
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        System.out.println("port=" + server.getLocalPort());
+        long start = System.nanoTime();
+        for (int i = 0; i < connections; i++) {
+            long due = start + (long) (i * 1e9 / perSecond);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+            }
+            try (Socket s = new Socket(loopback, server.getLocalPort())) {
+                s.getOutputStream().write(1);
+            }
+        }
+        System.out.println("done");
+        Thread.sleep(lingerSeconds * 1000L);
+        System.out.println("exiting");
+    }
+}
