@@ -154,6 +154,7 @@ public final class Reporter {
                     executor.shutdownNow();
                 }
             }
+            healthCheck.run(); // a part disabled since the last tick is still said once
             monitor.tick();
             TcpSocketTable table = kernelTable.get();
             logExhaustions(monitor.takeExhaustions(), table);
