@@ -55,15 +55,20 @@ public final class ApplicationFrames {
 
     /** {@code Class.method(File.java:LINE)}, without the module and loader prefixes of StackTraceElement.toString(). */
     public static String describe(StackTraceElement e) {
-        StringBuilder sb = new StringBuilder(96).append(e.getClassName()).append('.').append(e.getMethodName()).append('(');
-        if (e.isNativeMethod()) {
+        return describe(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber(), e.isNativeMethod());
+    }
+
+    /** {@code Class.method(File.java:LINE)} from a frame's parts. */
+    static String describe(String className, String method, String file, int line, boolean nativeMethod) {
+        StringBuilder sb = new StringBuilder(96).append(className).append('.').append(method).append('(');
+        if (nativeMethod) {
             sb.append("Native Method");
-        } else if (e.getFileName() == null) {
+        } else if (file == null) {
             sb.append("Unknown Source");
         } else {
-            sb.append(e.getFileName());
-            if (e.getLineNumber() >= 0) {
-                sb.append(':').append(e.getLineNumber());
+            sb.append(file);
+            if (line >= 0) {
+                sb.append(':').append(line);
             }
         }
         return sb.append(')').toString();

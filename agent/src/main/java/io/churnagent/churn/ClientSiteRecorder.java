@@ -59,7 +59,7 @@ public final class ClientSiteRecorder implements ClientSink {
             }
             return;
         }
-        TrimmedStack stack = TrimmedStack.of(stacks.capture(MAX_DEPTH));
+        TrimmedStack stack = stacks.trimmed(MAX_DEPTH);
         if (stack.site() == null) {
             if (handler != null) {
                 notCaptured.incrementAndGet();

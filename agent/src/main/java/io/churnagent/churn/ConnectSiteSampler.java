@@ -40,7 +40,7 @@ public final class ConnectSiteSampler {
         if (!due(connectsBefore, sites.known(d)) || d.isOverflow() || !captures.tryAcquire()) {
             return;
         }
-        TrimmedStack stack = TrimmedStack.of(stacks.capture(MAX_DEPTH));
+        TrimmedStack stack = stacks.trimmed(MAX_DEPTH);
         if (stack.site() == null) {
             // No application frame: the connect ran on a client's own I/O thread, which inherited
             // where its client was built. Without that, a later sample may catch the caller's thread.

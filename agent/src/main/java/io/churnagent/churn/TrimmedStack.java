@@ -56,6 +56,11 @@ public final class TrimmedStack {
                 ApplicationFrames.describe(stack.get(last)), Collections.unmodifiableList(frames), omitted);
     }
 
+    /** A stack already trimmed by its source ({@link StackWalkerSource}). */
+    static TrimmedStack trimmed(String site, String siteClass, String handler, List<String> frames, int omitted) {
+        return new TrimmedStack(site, siteClass, handler, Collections.unmodifiableList(frames), omitted);
+    }
+
     /** {@code Class.method(File.java:LINE)} of the first application frame, or null if the stack has none. */
     public String site() {
         return site;

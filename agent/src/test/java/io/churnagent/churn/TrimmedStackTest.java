@@ -86,4 +86,22 @@ class TrimmedStackTest {
         assertEquals("a.B.c(Unknown Source)", ApplicationFrames.describe(new StackTraceElement("a.B", "c", null, 7)));
         assertEquals("a.B.c(Native Method)", ApplicationFrames.describe(new StackTraceElement("a.B", "c", null, -2)));
     }
+
+    @Test
+    void theWalkerTrimsWhileWalkingExactlyAsTrimmingAFullCaptureDoes() {
+        for (int depth : new int[] {3, 40, 256}) {
+            TrimmedStack[] both = deeper(depth, 30);
+            assertEquals(both[1].site(), both[0].site());
+            assertEquals(both[1].siteClass(), both[0].siteClass());
+            assertEquals(both[1].handlerFrame(), both[0].handlerFrame());
+            assertEquals(both[1].frames(), both[0].frames());
+            assertEquals(both[1].omitted(), both[0].omitted());
+        }
+    }
+
+    /** Recurses through a class outside the agent's packages so that the stack has application frames. */
+    private static TrimmedStack[] deeper(int maxDepth, int frames) {
+        return io.churnagent.testapp.Recursion.call(frames, () -> new TrimmedStack[] {
+            StackSource.WALKER.trimmed(maxDepth), TrimmedStack.of(StackSource.WALKER.capture(maxDepth))});
+    }
 }
