@@ -223,7 +223,7 @@ final class ActiveAgent {
                 log.error("event=agent_disabled reason=faults faults={} last_error=\"{}\" (connection tracking "
                         + "stopped to protect the application)", ChurnBridge.faults(), String.valueOf(ChurnBridge.lastFault()));
             }
-            if (!reported && !ChurnBridge.installed() && ChurnBridge.slowCalls() >= ChurnBridge.MAX_SLOW_CALLS) {
+            if (!reported && !ChurnBridge.installed() && ChurnBridge.droppedAsSlow()) {
                 reported = true;
                 log.error("event=agent_disabled reason=slow slow_calls={} slowest_ms={} limit_ms={} (connection "
                         + "tracking stopped: its calls held application threads too long)", ChurnBridge.slowCalls(),

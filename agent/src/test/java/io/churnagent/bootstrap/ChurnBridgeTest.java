@@ -120,6 +120,39 @@ class ChurnBridgeTest {
         assertEquals(ChurnBridge.MAX_SLOW_CALLS, ChurnBridge.slowCalls());
         assertTrue(ChurnBridge.slowestCallNanos() >= 2 * limit);
         assertEquals(0, ChurnBridge.faults(), "slow is not an exception");
+        assertTrue(ChurnBridge.droppedAsSlow());
+    }
+
+    /** A preempted thread's slow call among fast ones is the machine, not the sink. */
+    @Test
+    void slowCallsBetweenFastOnesNeverDropTheSink() {
+        long limit = 2_000_000L;
+        AtomicInteger calls = new AtomicInteger();
+        ChurnBridge.install(new ConnectionSink() {
+            @Override
+            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
+                if (calls.incrementAndGet() % 2 == 0) {
+                    long until = System.nanoTime() + 2 * limit;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+
+            @Override
+            public void connectFailed(SocketAddress requested, Throwable error) {
+            }
+
+            @Override
+            public void closing(InetAddress r, int rp, int lp) {
+            }
+        }, limit);
+        for (int i = 0; i < 40; i++) {
+            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+        }
+        assertTrue(ChurnBridge.installed());
+        assertEquals(20, ChurnBridge.slowCalls());
+        assertFalse(ChurnBridge.droppedAsSlow());
     }
 
     @Test

@@ -48,6 +48,8 @@ class ConcurrencyIT {
         assertEquals(Long.toString(expected), result.get("closes"), done);
         assertEquals(virtual ? Integer.toString(VIRTUAL) : "0", result.get("virtual"), done);
 
+        assertEquals(0, jvm.agentEvents().stream().filter(e -> "agent_disabled".equals(e.event())
+                || e.event().startsWith("agent_error")).count(), () -> "an overloaded machine is not a faulty agent" + output(jvm));
         Set<String> servers = jvm.stdout().lines().filter(l -> l.startsWith("server="))
                 .map(l -> l.substring(7)).collect(Collectors.toSet());
         assertEquals(16, servers.size());
