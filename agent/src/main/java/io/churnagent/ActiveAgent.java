@@ -91,7 +91,12 @@ final class ActiveAgent {
                 Ticker.SYSTEM, sampler);
         ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations(), clients, destinationSites);
         agent.log = agentLog.logger();
-        ChurnBridge.install(tracker);
+        FaultInjectingSink.Mode fault = FaultInjectingSink.mode(System.getProperty(FaultInjectingSink.PROPERTY));
+        if (fault != null) {
+            agentLog.logger().warn("event=test_fault_injection mode={} (test switch {}: every connection event fails "
+                    + "on purpose)", fault.name().toLowerCase(java.util.Locale.ROOT), FaultInjectingSink.PROPERTY);
+        }
+        ChurnBridge.install(FaultInjectingSink.wrap(tracker, fault));
         ClientBridge.install(clients);
         agent.installed = InstrumentationInstaller.install(inst, options.handlers(), error -> agent.log.error(
                 "event=agent_error where=instrumentation {} (connections through it are not counted)", error));
@@ -229,6 +234,12 @@ final class ActiveAgent {
                 reported = true;
                 log.error("event=agent_disabled reason=faults faults={} last_error=\"{}\" (connection tracking "
                         + "stopped to protect the application)", ChurnBridge.faults(), String.valueOf(ChurnBridge.lastFault()));
+            }
+            if (!reported && !ChurnBridge.installed() && ChurnBridge.droppedAsSlow()) {
+                reported = true;
+                log.error("event=agent_disabled reason=slow slow_calls={} slowest_ms={} limit_ms={} (connection "
+                        + "tracking stopped: its calls held application threads too long)", ChurnBridge.slowCalls(),
+                        ChurnBridge.slowestCallNanos() / 1_000_000, ChurnBridge.DEFAULT_SLOW_CALL_MILLIS);
             }
             if (!clientsReported && !ClientBridge.installed() && ClientBridge.faults() >= ClientBridge.MAX_FAULTS) {
                 clientsReported = true;

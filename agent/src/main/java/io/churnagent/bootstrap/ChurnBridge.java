@@ -12,23 +12,58 @@ import java.net.SocketAddress;
  * sockets and channel fields into plain facts (address, ports) and hands them to the sink; it never
  * throws into the application: a sink that throws {@value #MAX_FAULTS} times is removed, and the
  * agent is told through {@link #faults()}.
+ *
+ * <p>A sink must never block. The bridge cannot interrupt a call in progress, so it guards after the
+ * fact: a call that took longer than the slow-call limit (default {@value #DEFAULT_SLOW_CALL_MILLIS} ms)
+ * is slow, and after {@value #MAX_SLOW_CALLS} slow episodes in a row the sink is removed
+ * ({@link #droppedAsSlow()}). An episode is slow calls ending within one limit of each other (one GC
+ * pause or one stall of an overloaded machine makes every call in flight slow at once: one
+ * episode); "in a row" means no call completed fast in between (a preempted thread's slow call
+ * among fast ones is the machine, not the sink). Measured wall time cannot tell preemption from
+ * blocking otherwise: 64 platform and 10,000 virtual threads on 2 cores saw sink calls of 1.6 s.
+ * This bounds a blocking sink's damage to a few calls per thread in flight; a call that never
+ * returns keeps its own thread forever, which no guard in the caller can undo.
  */
 public final class ChurnBridge {
 
     /** After this many exceptions from the sink it is uninstalled, so a broken agent goes quiet. */
     public static final int MAX_FAULTS = 100;
+    /** After this many slow episodes with no fast call between them the sink is uninstalled. */
+    public static final int MAX_SLOW_CALLS = 3;
+    /**
+     * A sink call longer than this is slow. Far above what a lock-free sink takes (under a microsecond),
+     * and above most GC pauses, which would land inside a sink call only rarely anyway.
+     */
+    public static final long DEFAULT_SLOW_CALL_MILLIS = 500;
 
     private static volatile ConnectionSink sink;
     private static volatile int faults;
     private static volatile Throwable lastFault;
+    private static volatile int slowCalls;
+    private static volatile int slowStreak; // slow episodes since the last fast call
+    private static volatile long lastSlowEpisodeEnd;
+    private static volatile boolean droppedAsSlow;
+    private static volatile long slowCallNanos = DEFAULT_SLOW_CALL_MILLIS * 1_000_000L;
+    private static volatile long slowestCallNanos;
 
     private ChurnBridge() {
     }
 
     /** Installs {@code newSink} (replacing any previous one) and resets the fault count. */
     public static void install(ConnectionSink newSink) {
+        install(newSink, DEFAULT_SLOW_CALL_MILLIS * 1_000_000L);
+    }
+
+    /** Installs {@code newSink} with a slow-call limit of {@code slowCallLimitNanos} (tests use a short one). */
+    public static void install(ConnectionSink newSink, long slowCallLimitNanos) {
         faults = 0;
         lastFault = null;
+        slowCalls = 0;
+        slowStreak = 0;
+        droppedAsSlow = false;
+        lastSlowEpisodeEnd = System.nanoTime() - 2 * slowCallLimitNanos;
+        slowestCallNanos = 0;
+        slowCallNanos = slowCallLimitNanos;
         sink = newSink;
     }
 
@@ -47,6 +82,21 @@ public final class ChurnBridge {
         return faults;
     }
 
+    /** Whether the current sink was removed for slow calls (then {@link #installed()} is false). */
+    public static boolean droppedAsSlow() {
+        return droppedAsSlow;
+    }
+
+    /** How many calls of the current sink took longer than the slow-call limit. */
+    public static int slowCalls() {
+        return slowCalls;
+    }
+
+    /** The longest slow call of the current sink in nanoseconds (0 when none was slow). */
+    public static long slowestCallNanos() {
+        return slowestCallNanos;
+    }
+
     /** The most recent exception from the sink, or null. */
     public static Throwable lastFault() {
         return lastFault;
@@ -60,6 +110,7 @@ public final class ChurnBridge {
         if (s == null) {
             return;
         }
+        long start = System.nanoTime();
         try {
             if (thrown != null) {
                 s.connectFailed(requested, thrown);
@@ -69,6 +120,7 @@ public final class ChurnBridge {
         } catch (Throwable t) {
             fault(t);
         }
+        timed(s, start);
     }
 
     /** Called on entry to {@code Socket.close()}. */
@@ -77,6 +129,7 @@ public final class ChurnBridge {
         if (s == null) {
             return;
         }
+        long start = System.nanoTime();
         try {
             if (socket.isConnected() && !socket.isClosed()) {
                 s.closing(socket.getInetAddress(), socket.getPort(), socket.getLocalPort());
@@ -84,6 +137,7 @@ public final class ChurnBridge {
         } catch (Throwable t) {
             fault(t);
         }
+        timed(s, start);
     }
 
     // ---- sun.nio.ch.SocketChannelImpl ----------------------------------------------------------
@@ -98,6 +152,7 @@ public final class ChurnBridge {
         if (s == null) {
             return;
         }
+        long start = System.nanoTime();
         try {
             if (thrown != null) {
                 s.connectFailed(requested != null ? requested : remote, thrown);
@@ -109,6 +164,7 @@ public final class ChurnBridge {
         } catch (Throwable t) {
             fault(t);
         }
+        timed(s, start);
     }
 
     /** Called on entry to {@code SocketChannelImpl.implCloseSelectableChannel()}. */
@@ -117,6 +173,7 @@ public final class ChurnBridge {
         if (s == null) {
             return;
         }
+        long start = System.nanoTime();
         try {
             if (remote instanceof InetSocketAddress && local instanceof InetSocketAddress) {
                 InetSocketAddress r = (InetSocketAddress) remote;
@@ -124,6 +181,34 @@ public final class ChurnBridge {
             }
         } catch (Throwable t) {
             fault(t);
+        }
+        timed(s, start);
+    }
+
+    private static void timed(ConnectionSink s, long start) {
+        long end = System.nanoTime();
+        long took = end - start;
+        if (took > slowCallNanos) {
+            slow(s, took, end);
+        } else if (slowStreak != 0) { // a read on the hot path; a write only after a slow call
+            slowStreak = 0;
+        }
+    }
+
+    private static void slow(ConnectionSink s, long took, long end) {
+        if (took > slowestCallNanos) {
+            slowestCallNanos = took;
+        }
+        slowCalls = slowCalls + 1; // racy like fault(): a count for the log, not the decision
+        if (end - lastSlowEpisodeEnd <= slowCallNanos) {
+            return; // the same stall as the previous slow call
+        }
+        lastSlowEpisodeEnd = end;
+        int n = slowStreak + 1;
+        slowStreak = n;
+        if (n >= MAX_SLOW_CALLS && sink == s) {
+            droppedAsSlow = true;
+            sink = null;
         }
     }
 

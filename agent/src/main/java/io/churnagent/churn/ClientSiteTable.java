@@ -60,6 +60,11 @@ public final class ClientSiteTable {
         return result;
     }
 
+    /** The most distinct sites kept. */
+    public int maxSites() {
+        return maxSites;
+    }
+
     /** Constructions at sites beyond the cap (not stored). */
     public long overflowed() {
         return overflowed.get();

@@ -47,6 +47,11 @@ public final class TcpSocketTable {
         return new TcpSocketTable(byRemote, total[0], any);
     }
 
+    /** A table that could not be read (for a caller that gave up waiting); every count is 0. */
+    public static TcpSocketTable unavailable() {
+        return new TcpSocketTable(new HashMap<>(), 0, false);
+    }
+
     /** Whether at least one of the tables could be read. */
     public boolean available() {
         return available;

@@ -17,6 +17,7 @@ public final class ClientSiteReporter implements Runnable {
     private final long intervalNanos;
     private final Ticker ticker;
     private boolean failureLogged;
+    private boolean fullLogged;
 
     /**
      * @param threshold     {@code client.per.request.threshold}
@@ -35,6 +36,12 @@ public final class ClientSiteReporter implements Runnable {
         try {
             for (ClientPerRequest e : table.due(ticker.nanoTime(), threshold, intervalNanos)) {
                 log.warn(ClientSiteFormat.clientPerRequest(e));
+            }
+            if (!fullLogged && table.overflowed() > 0) {
+                fullLogged = true;
+                log.warn("event=client_sites_full max_sites={} other={} (more distinct client call sites than the "
+                        + "agent keeps; constructions at new sites are counted as other, not stored; logged once)",
+                        table.maxSites(), table.overflowed());
             }
         } catch (Throwable t) {
             if (!failureLogged) {

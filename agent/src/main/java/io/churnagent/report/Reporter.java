@@ -36,6 +36,12 @@ public final class Reporter {
     private final Runnable healthCheck;
     private final Supplier<TcpSocketTable> kernelTable;
     private final List<TickListener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * The shutdown report waits at most this long for the kernel's socket table: with 100,000+
+     * sockets (the churn this agent exists for) reading and parsing it took seconds on 2 busy cores,
+     * and a JVM's exit must not wait for that. Past it, the report says "unknown" for the kernel figures.
+     */
+    static final long SHUTDOWN_KERNEL_READ_MILLIS = 1_000;
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
     private long nextReportAt;
@@ -184,12 +190,25 @@ public final class Reporter {
                     executor.shutdownNow();
                 }
             }
+            healthCheck.run(); // a part disabled since the last tick is still said once
             monitor.tick();
-            TcpSocketTable table = kernelTable.get();
+            TcpSocketTable table = kernelTableWithin(SHUTDOWN_KERNEL_READ_MILLIS);
             logExhaustions(monitor.takeExhaustions(), table);
             report("shutdown", table);
         } catch (Throwable t) {
             log.error("event=agent_error where=shutdown_report error=\"{}\"", t.toString());
+        }
+    }
+
+    private TcpSocketTable kernelTableWithin(long millis) throws InterruptedException {
+        java.util.concurrent.FutureTask<TcpSocketTable> read = new java.util.concurrent.FutureTask<>(kernelTable::get);
+        Thread reader = new Thread(read, "churn-agent-shutdown-proc");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return read.get(millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return TcpSocketTable.unavailable();
         }
     }
 

@@ -89,4 +89,92 @@ class ChurnBridgeTest {
         ChurnBridge.channelConnectExit(local, remote, remote, true, null);
         assertEquals(1, connected.get(), "a no-op once uninstalled");
     }
+
+    @Test
+    void aSinkWhoseCallsTakeTooLongIsRemovedAfterAFewSlowCalls() {
+        long limit = 2_000_000L; // 2 ms; the sink spins past it instead of sleeping
+        AtomicInteger calls = new AtomicInteger();
+        ChurnBridge.install(new ConnectionSink() {
+            @Override
+            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
+                calls.incrementAndGet();
+                long until = System.nanoTime() + 2 * limit;
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            }
+
+            @Override
+            public void connectFailed(SocketAddress requested, Throwable error) {
+            }
+
+            @Override
+            public void closing(InetAddress r, int rp, int lp) {
+            }
+        }, limit);
+        for (int i = 0; i < 20; i++) {
+            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+        }
+        assertFalse(ChurnBridge.installed());
+        assertEquals(ChurnBridge.MAX_SLOW_CALLS, calls.get(), "dropped after exactly the allowed slow calls");
+        assertEquals(ChurnBridge.MAX_SLOW_CALLS, ChurnBridge.slowCalls());
+        assertTrue(ChurnBridge.slowestCallNanos() >= 2 * limit);
+        assertEquals(0, ChurnBridge.faults(), "slow is not an exception");
+        assertTrue(ChurnBridge.droppedAsSlow());
+    }
+
+    /** A preempted thread's slow call among fast ones is the machine, not the sink. */
+    @Test
+    void slowCallsBetweenFastOnesNeverDropTheSink() {
+        long limit = 2_000_000L;
+        AtomicInteger calls = new AtomicInteger();
+        ChurnBridge.install(new ConnectionSink() {
+            @Override
+            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
+                if (calls.incrementAndGet() % 2 == 0) {
+                    long until = System.nanoTime() + 2 * limit;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+
+            @Override
+            public void connectFailed(SocketAddress requested, Throwable error) {
+            }
+
+            @Override
+            public void closing(InetAddress r, int rp, int lp) {
+            }
+        }, limit);
+        for (int i = 0; i < 40; i++) {
+            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+        }
+        assertTrue(ChurnBridge.installed());
+        assertEquals(20, ChurnBridge.slowCalls());
+        assertFalse(ChurnBridge.droppedAsSlow());
+    }
+
+    @Test
+    void fastCallsAreNeverSlow() {
+        ChurnBridge.install(new ConnectionSink() {
+            @Override
+            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
+            }
+
+            @Override
+            public void connectFailed(SocketAddress requested, Throwable error) {
+            }
+
+            @Override
+            public void closing(InetAddress r, int rp, int lp) {
+            }
+        });
+        for (int i = 0; i < 10_000; i++) {
+            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+            ChurnBridge.channelClose(local, remote);
+        }
+        assertTrue(ChurnBridge.installed());
+        assertEquals(0, ChurnBridge.slowCalls());
+    }
 }

@@ -1,0 +1,111 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.ChurnOnCommand;
+import io.churnagent.it.programs.ChurnUntilStopped;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Lifecycle abuse: ten attaches (one instrumentation, options updated each time, exact counts after),
+ * SIGTERM while four threads churn and the reporter reports every second (the shutdown report is
+ * written and the exit is prompt), and {@code System.exit} from inside an HTTP handler. Detach and
+ * re-attach are proven by {@link AttachIT}.
+ */
+class LifecycleIT {
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void tenAttachesInstrumentOnceUpdateOptionsEachTimeAndCountExactly(Path jdk) throws Exception {
+        ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class);
+        app.start();
+        try {
+            String ready = app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
+            String destination = "127.0.0.1:" + ready.substring("ready port=".length());
+            for (int i = 1; i <= 10; i++) {
+                ForkedJvm attach = new ForkedJvm(jdk).jar(ForkedJvm.agentJar(), "attach", Long.toString(app.pid()),
+                        "report.interval=" + (i + 1) + "s,report.top=" + (10 + i));
+                assertEquals(0, attach.run(Duration.ofSeconds(60)), attach::stderr);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (app.agentEvents().stream().filter(e -> "agent_options_updated".equals(e.event())).count() < 9) {
+                assertTrue(System.nanoTime() < deadline, app::stderr);
+                Thread.sleep(100);
+            }
+            List<AgentEvent> events = app.agentEvents();
+            assertEquals(1, events.stream().filter(e -> "agent_started".equals(e.event())).count(), app::stderr);
+            List<AgentEvent> updates = events.stream().filter(e -> "agent_options_updated".equals(e.event()))
+                    .collect(Collectors.toList());
+            assertEquals(9, updates.size());
+            assertTrue(updates.get(8).line.contains("report.interval=11s") && updates.get(8).line.contains("report.top=20"),
+                    updates.get(8)::toString);
+            assertEquals(0, events.stream().filter(e -> e.event().startsWith("agent_error")).count(), app::stderr);
+
+            app.send("connect 30");
+            app.awaitLine(l -> l.equals("done 30"), Duration.ofSeconds(20));
+            AgentEvent line = null;
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (line == null || !"30".equals(line.get("closes"))) {
+                assertTrue(System.nanoTime() < deadline, () -> "a report line with 30 closes: " + app.stderr());
+                Thread.sleep(200);
+                line = app.agentEvents().stream().filter(e -> "churn_report".equals(e.event())
+                        && destination.equals(e.get("destination"))).reduce((a, b) -> b).orElse(null);
+            }
+            assertEquals("30", line.get("connects"), "one instrumentation: each connection counted once");
+            assertEquals("0", line.get("open"));
+            assertEquals(1, app.allLines().stream().filter(l -> l.contains("agent_started")).count());
+        } finally {
+            app.kill();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void sigtermWhileChurningAndReportingWritesTheShutdownReportAndExitsPromptly(Path jdk) throws Exception {
+        for (int round = 0; round < 3; round++) {
+            ForkedJvm app = new ForkedJvm(jdk).withAgent("report.interval=1s,evaluate.interval=100ms,report.top=16")
+                    .mainClass(ChurnUntilStopped.class, "churn");
+            app.start();
+            app.awaitLine(l -> l.equals("churning"), Duration.ofSeconds(20));
+            app.awaitLine(l -> l.contains("event=churn_report_summary reason=periodic"), Duration.ofSeconds(20));
+            Thread.sleep(300 * round + 150); // land at different points of the report cycle
+            long stopAt = System.nanoTime();
+            app.terminate();
+            int status = app.waitFor(Duration.ofSeconds(20));
+            long tookMs = (System.nanoTime() - stopAt) / 1_000_000;
+            System.out.println(jdk.getFileName() + " round " + round + ": exit " + status + " after " + tookMs + " ms");
+            assertEquals(143, status, "ended by SIGTERM, not by a crash");
+            // the shutdown report waits at most 1 s for /proc/net/tcp (before that bound: 3-5.5 s here)
+            assertTrue(tookMs < 4_000, "the exit is not held up: " + tookMs + " ms");
+            AgentEvent summary = app.agentEvents().stream().filter(e -> "churn_report_summary".equals(e.event())
+                    && "shutdown".equals(e.get("reason"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no shutdown report: " + app.stderr()));
+            assertEquals(16, summary.getLong("destinations"), summary::toString);
+            assertEquals(0, app.agentEvents().stream().filter(e -> e.event().startsWith("agent_error")).count(),
+                    app::stderr);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void systemExitFromARequestHandlerExitsWithTheApplicationsStatusAndTheShutdownReport(Path jdk) throws Exception {
+        ForkedJvm app = new ForkedJvm(jdk).withAgent("").mainClass(ChurnUntilStopped.class, "exit-in-handler");
+        assertEquals(3, app.run(Duration.ofSeconds(30)), app::stderr);
+        assertTrue(app.stdout().contains("exiting from the handler"), app::stdout);
+        AgentEvent line = app.agentEvents().stream().filter(e -> "churn_report".equals(e.event())).findFirst()
+                .orElseThrow(() -> new AssertionError("no shutdown report: " + app.stderr()));
+        assertTrue(line.getLong("connects") >= 50, line::toString);
+        assertTrue(app.allLines().stream().anyMatch(l -> l.contains("event=churn_report_summary reason=shutdown")));
+    }
+}
