@@ -36,6 +36,8 @@ public final class CommandLine {
                     return ExitCode.USAGE;
                 }
                 return Attach.attach(args[1], args.length == 3 ? args[2] : "", out, err);
+            case "doctor":
+                return Doctor.run(args, out, err);
             default:
                 err.println("churn-agent: unknown command '" + args[0] + "'; run 'java -jar churn-agent.jar help' for the commands");
                 return ExitCode.USAGE;
@@ -50,10 +52,13 @@ public final class CommandLine {
         out.println("Commands (java -jar churn-agent.jar COMMAND):");
         out.println("  list                                 the JVMs you can attach to, and whether the agent is in them");
         out.println("  attach <pid|name-fragment> [k=v,...] load the agent into a running JVM, with the same options");
+        out.println("  doctor [--critical-ratio=0.8] [--proc=DIR]  check this host: port range, TIME_WAIT settings, the");
+        out.println("                                       destinations holding the most ports now, what to fix first");
         out.println("  help                                 this text");
         out.println("  --version                            the agent's version");
         out.println();
         out.println("Exit status: 0 ok, 2 usage, 3 no such JVM, 4 several JVMs match, 5 cannot attach,");
-        out.println("6 the agent failed to load in the target, 7 this Java has no jdk.attach module (use a JDK).");
+        out.println("6 the agent failed to load in the target, 7 this Java has no jdk.attach module (use a JDK),");
+        out.println("8 doctor: a destination holds at least the critical ratio of its ports, 9 doctor: no /proc/net/tcp.");
     }
 }

@@ -9,6 +9,10 @@ final class ExitCode {
     static final int CANNOT_ATTACH = 5;
     static final int AGENT_FAILED = 6;
     static final int NO_ATTACH_MODULE = 7;
+    /** doctor: some destination holds at least the critical ratio of its source ports right now. */
+    static final int DOCTOR_CRITICAL = 8;
+    /** doctor: neither /proc/net/tcp nor /proc/net/tcp6 could be read (not Linux, or /proc hidden). */
+    static final int DOCTOR_NO_SOCKET_TABLE = 9;
 
     private ExitCode() {
     }

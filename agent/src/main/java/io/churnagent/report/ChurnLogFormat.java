@@ -6,6 +6,7 @@ import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.WarningLevel;
+import io.churnagent.kernel.HostFactors;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
 
@@ -71,7 +72,7 @@ public final class ChurnLogFormat {
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
                     f.addrNotAvailFailures()));
         }
-        text.append(CONTINUATION).append(onThisHost(d));
+        text.append(CONTINUATION).append(onThisHost(d, f.capacity()));
         text.append(CONTINUATION).append(FIX);
         return text.toString();
     }
@@ -109,7 +110,7 @@ public final class ChurnLogFormat {
                     "Churn Agent warned about this destination %d s before the first failure.",
                     Math.round((e.firstWarningAgoNanos() - e.firstFailureAgoNanos()) / 1e9)));
         }
-        text.append(CONTINUATION).append(onThisHost(d));
+        text.append(CONTINUATION).append(onThisHost(d, f.capacity()));
         text.append(CONTINUATION).append(FIX);
         return text.toString();
     }
@@ -174,9 +175,11 @@ public final class ChurnLogFormat {
         return seconds < 0 ? "never" : Long.toString(Math.round(seconds));
     }
 
-    /** What this host's TIME_WAIT reuse settings mean for this destination, as one sentence. */
-    private String onThisHost(DestinationStats d) {
-        String explanation = kernel.reuseExplanation(d.loopback());
-        return "On this host: " + explanation + (explanation.endsWith(".") ? "" : ".");
+    /**
+     * What this host's settings mean for this destination: TIME_WAIT reuse, reserved ports and
+     * tcp_max_tw_buckets, as far as they apply ({@link HostFactors}).
+     */
+    private String onThisHost(DestinationStats d, int capacity) {
+        return "On this host: " + HostFactors.paragraph(kernel, d.loopback(), capacity);
     }
 }
