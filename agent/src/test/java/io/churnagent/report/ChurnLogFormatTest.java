@@ -78,6 +78,20 @@ class ChurnLogFormatTest {
     }
 
     @Test
+    void theWarningSaysWhichHostSettingsApply() throws Exception {
+        List<ChurnWarning> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
+        BitSet reserved = new BitSet();
+        reserved.set(40000, 40100);
+        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 41099, reserved), 1, 1000, 0, 500, 60);
+        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
+        assertTrue(text.contains("On this host: tcp_tw_reuse=1 would let new connections take over TIME_WAIT ports,"
+                + " but it needs TCP timestamps and tcp_timestamps=0"), text);
+        assertTrue(text.contains("ip_local_reserved_ports takes 100 of the 1100 ports"), text);
+        assertTrue(text.contains("tcp_max_tw_buckets=500 is below the 1000 ports a destination may hold"), text);
+        assertTrue(text.contains("ports come back early here"), text);
+    }
+
+    @Test
     void reportLinesCarryTotalsAndQuoteWhatNeedsQuoting() throws Exception {
         churn(InetAddress.getByAddress(new byte[] {10, 0, 0, 1}), "we\"ird host", 2, 2);
         String line = new ChurnLogFormat(KernelSettings.of(null, -1, -1, -1, -1, -1))
