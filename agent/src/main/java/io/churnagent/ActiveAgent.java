@@ -7,6 +7,7 @@ import io.churnagent.churn.DestinationTable;
 import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.OpenConnectionTable;
 import io.churnagent.churn.Ticker;
+import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
@@ -55,7 +56,8 @@ final class ActiveAgent {
         FaultWatch faultWatch = new FaultWatch(log);
         Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), log,
                 options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), faultWatch,
-                () -> TcpSocketTable.read(PROC));
+                () -> TcpSocketTable.read(PROC),
+                new TimeWaitSide(kernel.portRange().capacity(), options.warnIntervalMillis() * 1_000_000L));
         reporter.start();
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)

@@ -5,6 +5,7 @@ import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
+import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.HostFactors;
 import io.churnagent.kernel.KernelSettings;
@@ -37,12 +38,27 @@ public final class ChurnLogFormat {
 
     /** The whole warning message: the logfmt line, the explanation, this host's verdict and the fix. */
     public String warning(ChurnWarning warning, TcpSocketTable kernelTable) {
+        return warning(warning, kernelTable, TimeWaitSide.Side.UNKNOWN);
+    }
+
+    /**
+     * The warning, knowing where the TIME_WAIT lands: when the peer holds it, {@code level=} is one
+     * step lower ({@code critical} to {@code warn}, {@code warn} to {@code info}), {@code model_level=}
+     * keeps the model's, and a sentence says that the TIME_WAIT is on the other host.
+     */
+    public String warning(ChurnWarning warning, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
         DestinationFigures f = warning.figures();
         DestinationStats d = f.destination();
+        WarningLevel effective = TimeWaitSide.effectiveLevel(warning.level(), side);
         Logfmt line = new Logfmt()
                 .add("event", "churn_warning")
-                .add("level", warning.level() == WarningLevel.CRITICAL ? "critical" : "warn");
+                .add("level", levelName(effective));
+        if (effective != warning.level()) {
+            line.add("model_level", levelName(warning.level()));
+        }
         figures(line, f, false, kernelTable);
+        line.add("time_wait_side", side == TimeWaitSide.Side.PEER ? "peer"
+                : side == TimeWaitSide.Side.THIS_HOST ? "this_host" : "unknown");
         StringBuilder text = new StringBuilder(line.toString());
         text.append(CONTINUATION).append(String.format(Locale.ROOT,
                 "%s (%s) gets %s new connections/s and closes %s/s%s.",
@@ -67,6 +83,14 @@ public final class ChurnLogFormat {
                     "At the current rate the ports run out in about %d s.", Math.round(f.exhaustionInSeconds())));
         }
         observedSentence(text, d, kernelTable);
+        if (side == TimeWaitSide.Side.PEER) {
+            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                    "The peer closes first: for at least %d s the kernel here has held far fewer TIME_WAIT sockets to it"
+                            + " than this side's closes would leave, so the TIME_WAIT is on the other host and does not"
+                            + " use up this host's ports (severity lowered from %s to %s). Each request still pays a"
+                            + " new connection, and the peer carries the TIME_WAIT.",
+                    TimeWaitSide.SUSTAIN_NANOS / 1_000_000_000L, levelName(warning.level()), levelName(effective)));
+        }
         if (f.addrNotAvailFailures() > 0) {
             text.append(CONTINUATION).append(String.format(Locale.ROOT,
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
@@ -169,6 +193,10 @@ public final class ChurnLogFormat {
                 line.add("failed_" + reason.label(), n);
             }
         }
+    }
+
+    private static String levelName(WarningLevel level) {
+        return level == WarningLevel.CRITICAL ? "critical" : level == WarningLevel.WARN ? "warn" : "info";
     }
 
     static String exhaustion(double seconds) {
