@@ -12,6 +12,7 @@ import io.churnagent.config.AgentOptions;
 import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
+import io.churnagent.report.BindFailureLog;
 import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.Logfmt;
 import io.churnagent.report.Reporter;
@@ -57,7 +58,9 @@ final class ActiveAgent {
         Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), log,
                 options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), faultWatch,
                 () -> TcpSocketTable.read(PROC),
-                new TimeWaitSide(kernel.portRange().capacity(), options.warnIntervalMillis() * 1_000_000L));
+                new TimeWaitSide(kernel.portRange().capacity(), options.warnIntervalMillis() * 1_000_000L),
+                new BindFailureLog(tracker.bindFailures(), PROC, log, options.warnIntervalMillis() * 1_000_000L,
+                        System::nanoTime));
         reporter.start();
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)

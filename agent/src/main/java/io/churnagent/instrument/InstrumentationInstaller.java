@@ -59,6 +59,8 @@ public final class InstrumentationInstaller {
         // (java.net.Socket); doing that inside a transformation of Socket is a ClassCircularityError.
         AsmVisitorWrapper socket = SocketInstrumentation.visitor();
         AsmVisitorWrapper channel = SocketChannelInstrumentation.visitor();
+        AsmVisitorWrapper serverBind = ServerSocketBindInstrumentation.serverSocketVisitor();
+        AsmVisitorWrapper channelBind = ServerSocketBindInstrumentation.channelVisitor();
         ResettableClassFileTransformer transformer = newAgentBuilder()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -82,6 +84,10 @@ public final class InstrumentationInstaller {
                 .transform((builder, type, loader, module, domain) -> builder.visit(socket))
                 .type(SocketChannelInstrumentation.type())
                 .transform((builder, type, loader, module, domain) -> builder.visit(channel))
+                .type(ServerSocketBindInstrumentation.serverSocketType())
+                .transform((builder, type, loader, module, domain) -> builder.visit(serverBind))
+                .type(ServerSocketBindInstrumentation.channelType())
+                .transform((builder, type, loader, module, domain) -> builder.visit(channelBind))
                 .installOn(inst);
         return new Installed(transformer, transformed);
     }

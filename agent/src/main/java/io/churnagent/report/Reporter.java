@@ -43,6 +43,7 @@ public final class Reporter {
     private final Runnable healthCheck;
     private final Supplier<TcpSocketTable> kernelTable;
     private final TimeWaitSide timeWaitSide;
+    private final BindFailureLog bindFailureLog;
     private long kernelReadAt = Long.MIN_VALUE;
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
@@ -56,17 +57,19 @@ public final class Reporter {
     public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                     long tickMillis, long reportMillis, int top, Runnable healthCheck,
                     Supplier<TcpSocketTable> kernelTable) {
-        this(monitor, tracker, format, log, tickMillis, reportMillis, top, healthCheck, kernelTable, null);
+        this(monitor, tracker, format, log, tickMillis, reportMillis, top, healthCheck, kernelTable, null, null);
     }
 
     /**
-     * @param timeWaitSide decides whether the peer closes first, from the kernel table read at most once
-     *                     a second while some destination is at warn level or above; null for never
+     * @param timeWaitSide   decides whether the peer closes first, from the kernel table read at most once
+     *                       a second while some destination is at warn level or above; null for never
+     * @param bindFailureLog diagnoses failed server binds on this thread, every tick and at shutdown; may be null
      */
     public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                     long tickMillis, long reportMillis, int top, Runnable healthCheck,
-                    Supplier<TcpSocketTable> kernelTable, TimeWaitSide timeWaitSide) {
+                    Supplier<TcpSocketTable> kernelTable, TimeWaitSide timeWaitSide, BindFailureLog bindFailureLog) {
         this.timeWaitSide = timeWaitSide;
+        this.bindFailureLog = bindFailureLog;
         this.monitor = monitor;
         this.tracker = tracker;
         this.format = format;
@@ -125,6 +128,9 @@ public final class Reporter {
      * once a second, while some destination is at warn level or above (to see who holds the TIME_WAIT).
      */
     void tick() {
+        if (bindFailureLog != null) {
+            bindFailureLog.logPending();
+        }
         List<ChurnWarning> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
@@ -206,6 +212,9 @@ public final class Reporter {
                 if (executor != null) {
                     executor.shutdownNow();
                 }
+            }
+            if (bindFailureLog != null) {
+                bindFailureLog.logPending(); // a server that cannot bind often exits at once
             }
             monitor.tick();
             TcpSocketTable table = kernelTable.get();
