@@ -8,14 +8,19 @@ import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.OpenConnectionTable;
 import io.churnagent.churn.Ticker;
 import io.churnagent.churn.TimeWaitSide;
+import io.churnagent.cli.AgentState;
+import io.churnagent.cli.CommandLine;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.BindFailureLog;
+import io.churnagent.report.AgentLog;
 import io.churnagent.report.ChurnLogFormat;
+import io.churnagent.report.LiveReport;
 import io.churnagent.report.Logfmt;
 import io.churnagent.report.Reporter;
+import net.bytebuddy.agent.builder.AgentBuilder;
 import org.slf4j.Logger;
 
 import java.lang.instrument.Instrumentation;
@@ -23,8 +28,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * The running agent: the tracker behind the bridge, the instrumentation and the reporter; created
- * once by {@link AgentRuntime} after the bridge is in the boot loader.
+ * The running agent: the tracker behind the bridge and the instrumentation (which live until
+ * detach), and the reporting built from the options (which a re-attach replaces). Created by
+ * {@link AgentRuntime} after the bridge is in the boot loader; not thread-safe on its own (the
+ * runtime serialises start, update and detach).
  */
 final class ActiveAgent {
 
@@ -32,52 +39,132 @@ final class ActiveAgent {
     private static final int OPEN_TABLE_LOG2 = 16;
     private static final Path PROC = Paths.get("/proc");
 
+    private final Instrumentation inst;
     private final ConnectionTracker tracker;
-    private final Reporter reporter;
-    private final InstrumentationInstaller.Installed installed;
+    private final int maxDestinations;
+    private volatile Logger log; // the instrumentation's error callback logs to the current log
+    private InstrumentationInstaller.Installed installed;
+    private AgentLog agentLog;
+    private Reporter reporter;
+    private AgentOptions options;
 
-    private ActiveAgent(ConnectionTracker tracker, Reporter reporter, InstrumentationInstaller.Installed installed) {
+    private ActiveAgent(Instrumentation inst, ConnectionTracker tracker, int maxDestinations) {
+        this.inst = inst;
         this.tracker = tracker;
-        this.reporter = reporter;
-        this.installed = installed;
+        this.maxDestinations = maxDestinations;
     }
 
-    static ActiveAgent start(Instrumentation inst, AgentOptions options, KernelSettings kernel, Logger log,
-                             String how, long startedNanos) {
-        int capacity = options.capacityOverride() > 0 ? options.capacityOverride() : kernel.portRange().capacity();
+    static ActiveAgent start(Instrumentation inst, AgentOptions options, AgentLog agentLog, KernelSettings kernel,
+                             String how, StartupPhases phases) {
         DestinationTable destinations = new DestinationTable(options.maxDestinations());
         ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
                 Ticker.SYSTEM);
-        ModelSettings settings = new ModelSettings(capacity, options.warnRatio(), options.criticalRatio(),
-                options.warnIntervalMillis() * 1_000_000L, options.evaluateIntervalMillis() * 1_000_000L);
-        ChurnMonitor monitor = new ChurnMonitor(destinations, Ticker.SYSTEM, settings);
+        ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations());
+        agent.log = agentLog.logger();
         ChurnBridge.install(tracker);
-        InstrumentationInstaller.Installed installed = InstrumentationInstaller.install(inst, error ->
-                log.error("event=agent_error where=instrumentation {} (connections through it are not counted)", error));
-        FaultWatch faultWatch = new FaultWatch(log);
-        Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), log,
-                options.evaluateIntervalMillis(), options.reportIntervalMillis(), options.reportTop(), faultWatch,
-                () -> TcpSocketTable.read(PROC),
-                new TimeWaitSide(kernel.portRange().capacity(), options.warnIntervalMillis() * 1_000_000L),
-                new BindFailureLog(tracker.bindFailures(), PROC, log, options.warnIntervalMillis() * 1_000_000L,
-                        System::nanoTime));
-        reporter.start();
+        agent.installed = InstrumentationInstaller.install(inst, error -> agent.log.error(
+                "event=agent_error where=instrumentation {} (connections through it are not counted)", error));
+        phases.end("instrument");
+        agent.startReporting(options, agentLog, kernel);
+        phases.end("reporting");
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)
-        System.setProperty(io.churnagent.cli.Attach.LOADED_PROPERTY, io.churnagent.cli.CommandLine.version());
-        long tookMillis = (System.nanoTime() - startedNanos) / 1_000_000L;
-        log.info(new Logfmt()
-                .add("event", "agent_started")
-                .add("how", how)
-                .add("version", io.churnagent.cli.CommandLine.version())
-                .add("java", System.getProperty("java.version"))
-                .add("instrumented", String.join(",", installed.transformed()))
-                .add("capacity", capacity)
-                .add("port_range", kernel.portRange().describe())
-                .add("capacity_from", options.capacityOverride() > 0 ? "option" : kernel.portRangeFromKernel() ? "kernel" : "default")
-                .add("startup_ms", tookMillis)
+        System.setProperty(AgentState.LOADED_PROPERTY, CommandLine.version());
+        agent.log.info(agent.describe("agent_started", how, kernel, phases)
+                .add("instrumented", String.join(",", agent.installed.transformed()))
                 .toString() + " options: " + options.describe());
-        return new ActiveAgent(tracker, reporter, installed);
+        return agent;
+    }
+
+    /**
+     * A second attach: keeps the instrumentation and the counts, and rebuilds the reporting with the
+     * new options (rates restart from this moment). {@code destinations.max} sizes a table that is
+     * already in use, so a new value waits for the next start.
+     */
+    void update(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel, String how, StartupPhases phases) {
+        AgentOptions before = options;
+        reporter.stop();
+        AgentLog oldLog = agentLog;
+        log = newLog.logger();
+        startReporting(newOptions, newLog, kernel);
+        phases.end("reporting");
+        if (oldLog != newLog) {
+            oldLog.stop();
+        }
+        Logfmt line = describe("agent_options_updated", how, kernel, phases)
+                .add("changed", before.changedKeys(newOptions));
+        String note = newOptions.maxDestinations() != maxDestinations
+                ? " (destinations.max stays " + maxDestinations + " until the JVM restarts: the table is in use)" : "";
+        log.info(line.toString() + note + " options: " + newOptions.describe());
+    }
+
+    /**
+     * Removes everything the attach added: the bridge forwards nothing, the woven classes get their
+     * original bytecode back, the reporter thread, the shutdown report and the MBean are gone. The
+     * bridge classes stay in the boot loader (a class loader never unloads them), inert.
+     */
+    void detach(StartupPhases phases) {
+        ChurnBridge.uninstall();
+        boolean reset = installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        reporter.stop();
+        try {
+            LiveReport.unregister();
+        } catch (Throwable t) {
+            log.warn("event=agent_error where=jmx error=\"{}\" (could not remove {})", t, LiveReport.OBJECT_NAME);
+        }
+        System.clearProperty(AgentState.LOADED_PROPERTY);
+        log.info(new Logfmt()
+                .add("event", "agent_detached")
+                .add("classes_restored", Boolean.toString(reset))
+                .add("took_ms", phases.totalMillis())
+                .toString() + " (the application runs on without instrumentation; attach again to resume)");
+        agentLog.stop();
+    }
+
+    private void startReporting(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel) {
+        int capacity = capacity(newOptions, kernel);
+        ModelSettings settings = new ModelSettings(capacity, newOptions.warnRatio(), newOptions.criticalRatio(),
+                newOptions.warnIntervalMillis() * 1_000_000L, newOptions.evaluateIntervalMillis() * 1_000_000L);
+        ChurnMonitor monitor = new ChurnMonitor(tracker.destinations(), Ticker.SYSTEM, settings);
+        Logger newLogger = newLog.logger();
+        Reporter newReporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), newLogger,
+                newOptions.evaluateIntervalMillis(), newOptions.reportIntervalMillis(), newOptions.reportTop(),
+                new FaultWatch(newLogger), () -> TcpSocketTable.read(PROC),
+                new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L),
+                new BindFailureLog(tracker.bindFailures(), PROC, newLogger, newOptions.warnIntervalMillis() * 1_000_000L,
+                        System::nanoTime));
+        newReporter.start();
+        // the platform MBean server takes a few hundred ms to come up the first time: not on start-up's clock
+        newReporter.runSoon(() -> {
+            try {
+                new LiveReport(CommandLine.version(), newOptions.describe(),
+                        () -> String.join(System.lineSeparator(), newReporter.currentReport())).register();
+            } catch (Throwable t) {
+                newLogger.info("event=jmx_unavailable error=\"{}\" ('churn-agent.jar report' cannot read this JVM; "
+                        + "the log still has every report)", t.toString());
+            }
+        });
+        this.reporter = newReporter;
+        this.agentLog = newLog;
+        this.options = newOptions;
+    }
+
+    private static int capacity(AgentOptions options, KernelSettings kernel) {
+        return options.capacityOverride() > 0 ? options.capacityOverride() : kernel.portRange().capacity();
+    }
+
+    private Logfmt describe(String event, String how, KernelSettings kernel, StartupPhases phases) {
+        return new Logfmt()
+                .add("event", event)
+                .add("how", how)
+                .add("version", CommandLine.version())
+                .add("java", System.getProperty("java.version"))
+                .add("capacity", capacity(options, kernel))
+                .add("port_range", kernel.portRange().describe())
+                .add("capacity_from", options.capacityOverride() > 0 ? "option"
+                        : kernel.portRangeFromKernel() ? "kernel" : "default")
+                .add("startup_ms", phases.totalMillis())
+                .add("phases_ms", phases.describe());
     }
 
     /** Says once when the bridge has dropped the tracker because it kept throwing. */

@@ -1,5 +1,6 @@
 package io.churnagent;
 
+import io.churnagent.cli.AgentState;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.config.OptionsParser;
 import io.churnagent.config.ParseResult;
@@ -30,9 +31,14 @@ final class AgentRuntime {
     }
 
     static synchronized void start(String args, Instrumentation inst, String how) throws Exception {
-        long started = System.nanoTime();
+        StartupPhases started = new StartupPhases();
+        if (AgentState.DETACH_ARGUMENT.equals(args) && how.equals("agentmain")) {
+            detach(started);
+            return;
+        }
         ParseResult parsed = OptionsParser.parse(args, systemProperties(), System.getenv());
         AgentOptions options = parsed.options();
+        started.end("options");
         AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel());
         Logger log = agentLog.logger();
         if (agentLog.problem() != null) {
@@ -41,8 +47,14 @@ final class AgentRuntime {
         for (String problem : parsed.problems()) {
             log.error("event=agent_option_error {}", problem);
         }
+        started.end("log");
         if (active != null) {
-            log.warn("event=agent_already_active how={} (the agent is already running in this JVM; nothing changed)", how);
+            if (!options.enabled()) {
+                log.warn("event=agent_already_active how={} (enabled=false does not stop a running agent; "
+                        + "'churn-agent.jar detach' does)", how);
+                return;
+            }
+            ((ActiveAgent) active).update(options, agentLog, KernelSettings.read(Paths.get("/proc")), how, started);
             return;
         }
         if (!options.enabled()) {
@@ -53,6 +65,7 @@ final class AgentRuntime {
         for (String problem : kernel.problems()) {
             log.info("event=kernel_settings_unavailable {}", problem);
         }
+        started.end("kernel");
         try {
             BootstrapInjector.inject(inst);
         } catch (Throwable t) {
@@ -60,7 +73,22 @@ final class AgentRuntime {
                     + "loader; the application continues without the agent)", t.toString());
             return;
         }
-        active = ActiveAgent.start(inst, options, kernel, log, how, started);
+        started.end("bridge");
+        active = ActiveAgent.start(inst, options, agentLog, kernel, how, started);
+    }
+
+    /**
+     * {@code churn-agent.jar detach}: undoes the attach. Says so on stderr when there is nothing to
+     * detach, because no agent log exists then.
+     */
+    private static void detach(StartupPhases started) {
+        if (active == null) {
+            System.err.println(AgentLog.MARKER + " detach: the agent is not active in this JVM; nothing to do");
+            return;
+        }
+        ActiveAgent agent = (ActiveAgent) active;
+        active = null;
+        agent.detach(started);
     }
 
     private static Map<String, String> systemProperties() {

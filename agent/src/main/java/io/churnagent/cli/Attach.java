@@ -6,30 +6,52 @@ import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
 import com.sun.tools.attach.spi.AttachProvider;
+import io.churnagent.report.LiveReport;
 
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
 /**
- * {@code list} and {@code attach}: finds JVMs through the JDK's attach API and loads this jar into
- * one as an agent (its {@code agentmain}). Stateless.
+ * {@code list}, {@code attach}, {@code report} and {@code detach}: finds JVMs through the JDK's attach
+ * API and talks to the agent in them. Stateless. Only {@link CommandLine} calls it, and only after
+ * checking that this Java has the {@code jdk.attach} module (linking this class needs it).
  */
-public final class Attach {
+final class Attach {
 
     /** A system property the agent sets in every JVM it runs in, so that {@code list} can tell. */
-    public static final String LOADED_PROPERTY = "io.churnagent.active";
+    static final String LOADED_PROPERTY = AgentState.LOADED_PROPERTY;
+
+    /** The lowest Java feature release the agent's bytecode runs on. */
+    static final int MINIMUM_TARGET_JAVA = 11;
+
+    private static final Path PROC = Paths.get("/proc");
 
     private Attach() {
     }
 
-    static int list(PrintStream out, PrintStream err) {
-        if (!attachModulePresent(err)) {
-            return ExitCode.NO_ATTACH_MODULE;
+    /** One line for the user and the exit status that ends the command. */
+    private static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int exitCode;
+
+        Failure(int exitCode, String message) {
+            super(message, null, false, false);
+            this.exitCode = exitCode;
         }
+    }
+
+    static int list(PrintStream out, PrintStream err) {
         List<VirtualMachineDescriptor> vms = VirtualMachine.list();
         out.printf("%-8s %-6s %s%n", "PID", "AGENT", "MAIN CLASS / JAR");
         for (VirtualMachineDescriptor vm : vms) {
@@ -42,60 +64,172 @@ public final class Attach {
     }
 
     static int attach(String target, String options, PrintStream out, PrintStream err) {
-        if (!attachModulePresent(err)) {
-            return ExitCode.NO_ATTACH_MODULE;
-        }
-        List<VirtualMachineDescriptor> matches = find(target);
-        if (matches.isEmpty()) {
-            err.println("churn-agent: no JVM matches '" + target + "' (by pid or by main class/jar name); "
-                    + "'java -jar churn-agent.jar list' shows the JVMs this user can attach to");
-            return ExitCode.NO_SUCH_JVM;
-        }
-        if (matches.size() > 1) {
-            err.println("churn-agent: " + matches.size() + " JVMs match '" + target + "'; name one by pid:");
-            for (VirtualMachineDescriptor vm : matches) {
-                err.println("  " + vm.id() + "  " + vm.displayName());
-            }
-            return ExitCode.AMBIGUOUS;
-        }
-        VirtualMachineDescriptor descriptor = matches.get(0);
-        String jar = ownJar();
-        long started = System.nanoTime();
-        VirtualMachine vm;
         try {
-            vm = VirtualMachine.attach(descriptor);
-        } catch (AttachNotSupportedException | IOException e) {
-            err.println("churn-agent: cannot attach to " + descriptor.id() + ": " + e.getMessage()
-                    + " (the target must run as this user, on a compatible JVM, without -XX:+DisableAttachMechanism)");
-            return ExitCode.CANNOT_ATTACH;
-        }
-        try {
-            vm.loadAgent(jar, options);
-        } catch (AgentInitializationException | AgentLoadException e) {
-            err.println("churn-agent: the agent did not start in " + descriptor.id() + ": " + e.getMessage()
-                    + " (its own log in the target says why)");
-            return ExitCode.AGENT_FAILED;
-        } catch (IOException e) {
-            err.println("churn-agent: lost the connection to " + descriptor.id() + " while loading the agent: " + e.getMessage());
-            return ExitCode.CANNOT_ATTACH;
-        } finally {
+            VirtualMachineDescriptor descriptor = find(target);
+            TargetProcess process = TargetProcess.read(PROC, pidOf(descriptor));
+            long started = System.nanoTime();
+            VirtualMachine vm = open(descriptor, process, "attach " + target + (options.isEmpty() ? "" : " " + options));
+            boolean already;
+            int javaVersion;
             try {
-                vm.detach();
-            } catch (IOException ignored) {
-                // the agent is loaded; the attach channel closing badly changes nothing
+                Properties properties = vm.getSystemProperties();
+                javaVersion = featureVersion(properties.getProperty("java.specification.version"));
+                if (javaVersion > 0 && javaVersion < MINIMUM_TARGET_JAVA) {
+                    throw new Failure(ExitCode.TARGET_TOO_OLD, descriptor.id() + " runs Java "
+                            + properties.getProperty("java.version") + "; the agent needs Java " + MINIMUM_TARGET_JAVA
+                            + " or newer there (its classes would not load)");
+                }
+                already = properties.getProperty(LOADED_PROPERTY) != null;
+                load(vm, descriptor, process, options);
+            } catch (IOException e) {
+                throw new Failure(ExitCode.CANNOT_ATTACH, "lost the connection to " + descriptor.id() + ": " + e.getMessage());
+            } finally {
+                detachQuietly(vm);
             }
+            long tookMillis = (System.nanoTime() - started) / 1_000_000L;
+            if (already) {
+                out.printf("churn-agent: the agent already runs in %s (%s); it now uses the options given here "
+                        + "(its log says which changed) [%d ms]%n", descriptor.id(), descriptor.displayName(), tookMillis);
+            } else {
+                out.printf("churn-agent: attached to %s (%s) in %d ms; its warnings and reports go to that JVM's log "
+                        + "(stderr unless log.file is set)%n", descriptor.id(), descriptor.displayName(), tookMillis);
+            }
+            if (javaVersion >= 21 && !process.hasArgument("-XX:+EnableDynamicAgentLoading")) {
+                out.println("churn-agent: note: Java " + javaVersion + " prints \"WARNING: A Java agent has been loaded "
+                        + "dynamically\" into " + descriptor.id() + "'s output; the attach worked all the same. Start it "
+                        + "with -XX:+EnableDynamicAgentLoading to silence that warning.");
+            }
+            return ExitCode.OK;
+        } catch (Failure f) {
+            err.println("churn-agent: " + f.getMessage());
+            return f.exitCode;
         }
-        out.printf("churn-agent: attached to %s (%s) in %d ms; its warnings and reports go to that JVM's log "
-                        + "(stderr unless log.file is set). On JDK 21+ the target prints a one-time "
-                        + "dynamic-agent warning; -XX:+EnableDynamicAgentLoading silences it.%n",
-                descriptor.id(), descriptor.displayName(), (System.nanoTime() - started) / 1_000_000L);
-        return ExitCode.OK;
     }
 
-    private static List<VirtualMachineDescriptor> find(String target) {
+    /** Prints the target's live report, read from the agent's MBean over the local JMX connector. */
+    static int report(String target, PrintStream out, PrintStream err) {
+        try {
+            VirtualMachineDescriptor descriptor = find(target);
+            TargetProcess process = TargetProcess.read(PROC, pidOf(descriptor));
+            VirtualMachine vm = open(descriptor, process, "report " + target);
+            String address;
+            try {
+                requireAgent(vm, descriptor);
+                // the JVM's own local-only connector (what jcmd ManagementAgent.start_local starts)
+                address = vm.startLocalManagementAgent();
+            } catch (IOException e) {
+                throw new Failure(ExitCode.CANNOT_ATTACH, "cannot start the local JMX connector in " + descriptor.id()
+                        + ": " + e.getMessage());
+            } finally {
+                detachQuietly(vm);
+            }
+            String text;
+            try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+                MBeanServerConnection server = connector.getMBeanServerConnection();
+                ObjectName name = new ObjectName(LiveReport.OBJECT_NAME);
+                // the agent registers its MBean on its reporter thread just after it starts
+                for (int wait = 0; wait < 50 && !server.isRegistered(name); wait++) {
+                    Thread.sleep(100);
+                }
+                text = (String) server.getAttribute(name, "Text");
+            } catch (Exception e) {
+                throw new Failure(ExitCode.CANNOT_ATTACH, "cannot read " + LiveReport.OBJECT_NAME + " from "
+                        + descriptor.id() + " over JMX (" + address + "): " + e);
+            }
+            out.println("# churn-agent report of " + descriptor.id() + " (" + descriptor.displayName() + ")");
+            out.println(text);
+            return ExitCode.OK;
+        } catch (Failure f) {
+            err.println("churn-agent: " + f.getMessage());
+            return f.exitCode;
+        }
+    }
+
+    /** Asks the agent in the target to remove its instrumentation and stop its threads. */
+    static int detach(String target, PrintStream out, PrintStream err) {
+        try {
+            VirtualMachineDescriptor descriptor = find(target);
+            TargetProcess process = TargetProcess.read(PROC, pidOf(descriptor));
+            long started = System.nanoTime();
+            VirtualMachine vm = open(descriptor, process, "detach " + target);
+            try {
+                requireAgent(vm, descriptor);
+                load(vm, descriptor, process, AgentState.DETACH_ARGUMENT);
+                if (vm.getSystemProperties().getProperty(LOADED_PROPERTY) != null) {
+                    throw new Failure(ExitCode.AGENT_FAILED, "the agent in " + descriptor.id()
+                            + " did not detach; its log says why");
+                }
+            } catch (IOException e) {
+                throw new Failure(ExitCode.CANNOT_ATTACH, "lost the connection to " + descriptor.id() + ": " + e.getMessage());
+            } finally {
+                detachQuietly(vm);
+            }
+            out.printf("churn-agent: detached from %s (%s) in %d ms: instrumentation removed, agent threads stopped; "
+                            + "'attach' loads it again%n", descriptor.id(), descriptor.displayName(),
+                    (System.nanoTime() - started) / 1_000_000L);
+            return ExitCode.OK;
+        } catch (Failure f) {
+            err.println("churn-agent: " + f.getMessage());
+            return f.exitCode;
+        }
+    }
+
+    private static void requireAgent(VirtualMachine vm, VirtualMachineDescriptor descriptor) throws IOException, Failure {
+        if (vm.getSystemProperties().getProperty(LOADED_PROPERTY) == null) {
+            throw new Failure(ExitCode.NOT_ACTIVE, "the agent is not active in " + descriptor.id() + " ("
+                    + descriptor.displayName() + "); 'java -jar churn-agent.jar attach " + descriptor.id() + "' loads it");
+        }
+    }
+
+    /**
+     * Attaches, explaining the refusals the JDK would report only as a timeout or a bare exception:
+     * another user's process, and a JVM started with {@code -XX:+DisableAttachMechanism}.
+     */
+    private static VirtualMachine open(VirtualMachineDescriptor descriptor, TargetProcess process, String command)
+            throws Failure {
+        int ownUid = TargetProcess.ownUid();
+        if (ownUid > 0 && process.uid() >= 0 && process.uid() != ownUid) {
+            throw new Failure(ExitCode.OTHER_USER, descriptor.id() + " runs as user " + process.user()
+                    + " and this command as uid " + ownUid + "; a JVM accepts an attach only from its own user (or root): "
+                    + "run 'sudo -u " + process.user() + " " + javaCommand() + " " + command + "'");
+        }
+        if (process.hasArgument("-XX:+DisableAttachMechanism")) {
+            throw new Failure(ExitCode.ATTACH_DISABLED, descriptor.id() + " was started with -XX:+DisableAttachMechanism, "
+                    + "so it accepts no attach; restart it without that flag, or with -javaagent:" + ownJar());
+        }
+        try {
+            return VirtualMachine.attach(descriptor);
+        } catch (AttachNotSupportedException | IOException e) {
+            throw new Failure(ExitCode.CANNOT_ATTACH, "cannot attach to " + descriptor.id() + ": " + e.getMessage()
+                    + " (the target must be a HotSpot JVM of Java " + MINIMUM_TARGET_JAVA + "+ that is still running)");
+        }
+    }
+
+    private static void load(VirtualMachine vm, VirtualMachineDescriptor descriptor, TargetProcess process,
+                             String arguments) throws Failure {
+        try {
+            vm.loadAgent(ownJar(), arguments);
+        } catch (AgentLoadException e) {
+            if (process.hasArgument("-XX:-EnableDynamicAgentLoading")) {
+                throw new Failure(ExitCode.ATTACH_DISABLED, descriptor.id() + " was started with "
+                        + "-XX:-EnableDynamicAgentLoading, so it refuses agents while it runs; restart it with -javaagent:"
+                        + ownJar());
+            }
+            throw new Failure(ExitCode.AGENT_FAILED, "the agent did not load in " + descriptor.id() + ": " + e.getMessage()
+                    + " (the target's stderr says why)");
+        } catch (AgentInitializationException e) {
+            throw new Failure(ExitCode.AGENT_FAILED, "the agent did not start in " + descriptor.id() + ": "
+                    + e.getMessage() + " (its own log in the target says why)");
+        } catch (IOException e) {
+            throw new Failure(ExitCode.CANNOT_ATTACH, "lost the connection to " + descriptor.id()
+                    + " while loading the agent: " + e.getMessage());
+        }
+    }
+
+    private static VirtualMachineDescriptor find(String target) throws Failure {
         List<VirtualMachineDescriptor> result = new ArrayList<>();
         String self = Long.toString(ProcessHandle.current().pid());
-        boolean pid = target.chars().allMatch(Character::isDigit);
+        boolean pid = !target.isEmpty() && target.chars().allMatch(Character::isDigit);
         for (VirtualMachineDescriptor vm : VirtualMachine.list()) {
             if (vm.id().equals(self)) {
                 continue;
@@ -104,14 +238,58 @@ public final class Attach {
                 result.add(vm);
             }
         }
-        if (pid && result.isEmpty() && ProcessHandle.of(Long.parseLong(target)).isPresent()) {
-            // not advertised (other user, or perf data disabled): let attach itself say what is wrong
+        if (pid && result.isEmpty() && processExists(target)) {
+            // not advertised (another user's, attach disabled, perf data off): attach itself says what is wrong
             List<AttachProvider> providers = AttachProvider.providers();
             if (!providers.isEmpty()) {
                 result.add(new VirtualMachineDescriptor(providers.get(0), target, "pid " + target));
             }
         }
-        return result;
+        if (result.isEmpty()) {
+            throw new Failure(ExitCode.NO_SUCH_JVM, "no JVM matches '" + target + "' (by pid or by main class/jar "
+                    + "name); 'java -jar churn-agent.jar list' shows the JVMs this user can attach to");
+        }
+        if (result.size() > 1) {
+            StringBuilder names = new StringBuilder();
+            for (VirtualMachineDescriptor vm : result) {
+                names.append(names.length() == 0 ? "" : ", ").append(vm.id()).append(" (").append(vm.displayName()).append(')');
+            }
+            throw new Failure(ExitCode.AMBIGUOUS, result.size() + " JVMs match '" + target + "'; name one by pid: " + names);
+        }
+        return result.get(0);
+    }
+
+    private static boolean processExists(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).isPresent();
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static long pidOf(VirtualMachineDescriptor descriptor) {
+        try {
+            return Long.parseLong(descriptor.id());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** {@code 1.8} → 8, {@code 17} → 17; 0 when unknown. */
+    static int featureVersion(String specification) {
+        if (specification == null) {
+            return 0;
+        }
+        String s = specification.startsWith("1.") ? specification.substring(2) : specification;
+        int end = 0;
+        while (end < s.length() && Character.isDigit(s.charAt(end))) {
+            end++;
+        }
+        try {
+            return end == 0 ? 0 : Integer.parseInt(s.substring(0, end));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String agentState(VirtualMachineDescriptor descriptor) {
@@ -128,20 +306,23 @@ public final class Attach {
         }
     }
 
-    private static String ownJar() {
+    private static void detachQuietly(VirtualMachine vm) {
         try {
-            return new File(Attach.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getAbsolutePath();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot locate churn-agent.jar", e);
+            vm.detach();
+        } catch (IOException ignored) {
+            // the command is done; the attach channel closing badly changes nothing
         }
     }
 
-    private static boolean attachModulePresent(PrintStream err) {
-        if (ModuleLayer.boot().findModule("jdk.attach").isEmpty()) {
-            err.println("churn-agent: this Java (" + System.getProperty("java.home") + ") has no jdk.attach module; "
-                    + "run the command with a JDK's java, not a JRE");
-            return false;
+    private static String javaCommand() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java") + " -jar " + ownJar();
+    }
+
+    static String ownJar() {
+        try {
+            return new File(Attach.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getAbsolutePath();
+        } catch (Exception e) {
+            return "churn-agent.jar";
         }
-        return true;
     }
 }

@@ -129,6 +129,17 @@ public final class AgentOptions {
         return key.format(values.get(key));
     }
 
+    /** The keys whose values differ between this and {@code other}, in table order ("none" if equal). */
+    public String changedKeys(AgentOptions other) {
+        StringBuilder changed = new StringBuilder();
+        for (OptionKey k : OptionKey.values()) {
+            if (!java.util.Objects.equals(values.get(k), other.values.get(k))) {
+                changed.append(changed.length() == 0 ? "" : ",").append(k.key());
+            }
+        }
+        return changed.length() == 0 ? "none" : changed.toString();
+    }
+
     /**
      * Every option as {@code key=value}, space-separated in {@link OptionKey} order, for the agent's
      * start-up line; the values are in a form the parser reads back.

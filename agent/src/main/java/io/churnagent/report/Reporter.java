@@ -94,10 +94,26 @@ public final class Reporter {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /**
+     * Runs {@code task} once on the reporter thread, soon, with its failures contained like a tick's;
+     * for slow set-up (the platform MBean server) that start-up should not wait for.
+     */
+    public synchronized void runSoon(Runnable task) {
+        if (executor != null) {
+            executor.execute(task);
+        }
+    }
+
     /** Stops the thread and forgets the shutdown report (used on detach). */
     public synchronized void stop() {
         if (executor != null) {
             executor.shutdownNow();
+            try {
+                // a tick in progress finishes before the log it writes to is closed
+                executor.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             executor = null;
         }
         if (shutdownHook != null) {
@@ -227,12 +243,27 @@ public final class Reporter {
 
     /** Logs the summary line and one line per top destination. */
     void report(String reason, TcpSocketTable table) {
+        for (String line : reportLines(reason, table)) {
+            log.info(line);
+        }
+    }
+
+    /**
+     * The report as it would be logged now (summary line first, then one line per top destination),
+     * for {@code churn-agent.jar report}; reads the kernel's socket table. Safe from any thread.
+     */
+    public List<String> currentReport() {
+        return reportLines("live", kernelTable.get());
+    }
+
+    private List<String> reportLines(String reason, TcpSocketTable table) {
         List<DestinationFigures> figures = monitor.latest();
         long unresolved = 0;
         for (FailureReason r : FailureReason.values()) {
             unresolved += tracker.unresolvedFailures(r);
         }
-        log.info(new Logfmt()
+        List<String> lines = new ArrayList<>();
+        lines.add(new Logfmt()
                 .add("event", "churn_report_summary")
                 .add("reason", reason)
                 .add("destinations", figures.size())
@@ -243,7 +274,8 @@ public final class Reporter {
                 .add("observed_time_wait_total", table.available() ? Integer.toString(table.timeWaitTotal()) : "unknown")
                 .toString());
         for (int i = 0; i < figures.size() && i < top; i++) {
-            log.info(format.reportLine(figures.get(i), table));
+            lines.add(format.reportLine(figures.get(i), table));
         }
+        return lines;
     }
 }

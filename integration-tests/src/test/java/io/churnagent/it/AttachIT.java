@@ -3,12 +3,18 @@ package io.churnagent.it;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.churnagent.it.programs.ChurnOnCommand;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Dynamic attach: the demo runs churning without the agent, the command line loads the agent into
@@ -48,13 +54,190 @@ class AttachIT {
             assertTrue(list.stdout().lines().anyMatch(l -> l.startsWith(demo.pid() + " ") && l.contains(" yes ")),
                     () -> "list shows the agent loaded: " + list.stdout());
 
-            ForkedJvm again = cli(jdk, "attach", Long.toString(demo.pid()));
+            boolean dynamicAgentWarning = Jdks.featureVersion(jdk) >= 21;
+            assertEquals(dynamicAgentWarning, attach.stdout().contains("-XX:+EnableDynamicAgentLoading"), attach::stdout);
+            assertEquals(dynamicAgentWarning, demo.stderr().contains("A Java agent has been loaded dynamically"),
+                    "the JVM's own dynamic-agent warning, which the note explains");
+
+            ForkedJvm again = cli(jdk, "attach", Long.toString(demo.pid()), "warn.ratio=0.3,report.interval=7s");
             assertEquals(0, again.run(Duration.ofSeconds(60)), again::stderr);
-            demo.awaitLine(l -> l.contains("event=agent_already_active"), Duration.ofSeconds(10));
+            assertTrue(again.stdout().contains("already runs in " + demo.pid()), again::stdout);
+            String updated = demo.awaitLine(l -> l.contains("event=agent_options_updated"), Duration.ofSeconds(10));
+            assertTrue(updated.contains("changed=report.interval ") && updated.contains("report.interval=7s"), updated);
             assertEquals(1, demo.allLines().stream().filter(l -> l.contains("event=agent_started")).count(),
                     "attaching twice instruments once");
         } finally {
             demo.kill();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void reportPrintsTheLiveFiguresAndDetachStopsCountingUntilTheNextAttach(Path jdk) throws Exception {
+        ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class);
+        app.start();
+        try {
+            String ready = app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
+            String destination = "127.0.0.1:" + ready.substring("ready port=".length());
+            String pid = Long.toString(app.pid());
+
+            ForkedJvm notYet = cli(jdk, "report", pid);
+            assertEquals(11, notYet.run(Duration.ofSeconds(60)), notYet::stderr);
+            assertTrue(notYet.stderr().contains("the agent is not active in " + pid), notYet::stderr);
+            ForkedJvm nothingToDetach = cli(jdk, "detach", pid);
+            assertEquals(11, nothingToDetach.run(Duration.ofSeconds(60)), nothingToDetach::stderr);
+
+            ForkedJvm attach = cli(jdk, "attach", pid, "report.interval=1s");
+            assertEquals(0, attach.run(Duration.ofSeconds(60)), attach::stderr);
+            app.awaitLine(l -> l.contains("event=agent_started how=agentmain"), Duration.ofSeconds(10));
+            connect(app, 40);
+            AgentEvent logged = awaitReportLine(app, destination, 40);
+
+            ForkedJvm report = cli(jdk, "report", pid);
+            assertEquals(0, report.run(Duration.ofSeconds(60)), report::stderr);
+            Map<String, String> live = reportLine(report.stdout(), destination);
+            for (String key : List.of("connects", "closes", "open", "closes_60s", "failed", "capacity")) {
+                assertEquals(logged.get(key), live.get(key), key + ": the live report matches the log; log: "
+                        + logged + "; report: " + report.stdout());
+            }
+            assertEquals("40", live.get("connects"), report::stdout);
+            assertTrue(report.stdout().contains("event=churn_report_summary reason=live"), report::stdout);
+
+            ForkedJvm detach = cli(jdk, "detach", pid);
+            assertEquals(0, detach.run(Duration.ofSeconds(60)), detach::stderr);
+            assertTrue(detach.stdout().contains("detached from " + pid), detach::stdout);
+            String detached = app.awaitLine(l -> l.contains("event=agent_detached"), Duration.ofSeconds(10));
+            assertTrue(detached.contains("classes_restored=true"), detached);
+            int linesAtDetach = app.allLines().size();
+            connect(app, 30);
+            Thread.sleep(1500);
+            assertEquals(linesAtDetach + 1, app.allLines().size(), () -> "after detach the agent writes nothing: "
+                    + app.stderr());
+            ForkedJvm gone = cli(jdk, "report", pid);
+            assertEquals(11, gone.run(Duration.ofSeconds(60)), gone::stderr);
+            ForkedJvm list = cli(jdk, "list");
+            assertEquals(0, list.run(Duration.ofSeconds(60)), list::stderr);
+            assertTrue(list.stdout().lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(" no ")), list::stdout);
+
+            ForkedJvm reattach = cli(jdk, "attach", pid, "report.interval=1s");
+            assertEquals(0, reattach.run(Duration.ofSeconds(60)), reattach::stderr);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (app.agentEvents().stream().filter(e -> "agent_started".equals(e.event())).count() < 2) {
+                assertTrue(System.nanoTime() < deadline, () -> "a detached agent starts again: " + app.stderr());
+                Thread.sleep(100);
+            }
+            connect(app, 20);
+            AgentEvent afterReattach = awaitReportLine(app, destination, 20);
+            assertEquals("20", afterReattach.get("closes"), "neither the 40 before the detach nor the 30 during it: "
+                    + afterReattach);
+            assertEquals("0", afterReattach.get("open"), afterReattach::toString);
+        } finally {
+            app.kill();
+        }
+    }
+
+    private static void connect(ForkedJvm app, int n) throws Exception {
+        long before = app.stdout().lines().filter(l -> l.equals("done " + n)).count();
+        app.send("connect " + n);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (app.stdout().lines().filter(l -> l.equals("done " + n)).count() == before) {
+            assertTrue(System.nanoTime() < deadline, () -> "the program did not finish 'connect " + n + "': " + app.stdout());
+            Thread.sleep(50);
+        }
+    }
+
+    /** The latest periodic report line for {@code destination}, once it shows {@code connects} connects. */
+    private static AgentEvent awaitReportLine(ForkedJvm app, String destination, int connects) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        AgentEvent last = null;
+        while (System.nanoTime() < deadline) {
+            List<AgentEvent> lines = app.agentEvents().stream()
+                    .filter(e -> "churn_report".equals(e.event()) && destination.equals(e.get("destination")))
+                    .collect(Collectors.toList());
+            last = lines.isEmpty() ? null : lines.get(lines.size() - 1);
+            if (last != null && Integer.toString(connects).equals(last.get("connects"))) {
+                return last;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no report line with connects=" + connects + " for " + destination + "; last: " + last
+                + "\n" + app.stderr());
+    }
+
+    private static Map<String, String> reportLine(String output, String destination) {
+        return output.lines()
+                .filter(l -> l.startsWith("event=churn_report ") && l.contains("destination=" + destination + " "))
+                .map(AgentEvent::logfmt)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no line for " + destination + " in the report:\n" + output));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aJvmThatRefusesAttachIsNamedAsSuch(Path jdk) throws Exception {
+        ForkedJvm app = new ForkedJvm(jdk).jvmArg("-XX:+DisableAttachMechanism").mainClass(ChurnOnCommand.class);
+        app.start();
+        try {
+            app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
+            ForkedJvm attach = cli(jdk, "attach", Long.toString(app.pid()));
+            assertEquals(9, attach.run(Duration.ofSeconds(60)), attach::stderr);
+            assertEquals(1, attach.stderr().lines().count(), attach::stderr);
+            assertTrue(attach.stderr().contains("started with -XX:+DisableAttachMechanism"), attach::stderr);
+        } finally {
+            app.kill();
+        }
+        if (Jdks.featureVersion(jdk) >= 21) {
+            ForkedJvm strict = new ForkedJvm(jdk).jvmArg("-XX:-EnableDynamicAgentLoading").mainClass(ChurnOnCommand.class);
+            strict.start();
+            try {
+                strict.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
+                ForkedJvm attach = cli(jdk, "attach", Long.toString(strict.pid()));
+                assertEquals(9, attach.run(Duration.ofSeconds(60)), attach::stderr);
+                assertTrue(attach.stderr().contains("-XX:-EnableDynamicAgentLoading"), attach::stderr);
+                assertTrue(strict.agentEvents().isEmpty(), strict::stderr);
+            } finally {
+                strict.kill();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anotherUsersJvmIsExplainedWithTheCommandToRunInstead(Path jdk) throws Exception {
+        assumeTrue(TargetUser.canSwitchUsers(), "needs root and setpriv to run the command line as a second user "
+                + "(CI runs as root); here: " + TargetUser.why());
+        ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class);
+        app.start();
+        try {
+            app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
+            ForkedJvm attach = cli(jdk, "attach", Long.toString(app.pid()))
+                    .wrappedIn("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+            assertEquals(8, attach.run(Duration.ofSeconds(60)), () -> attach.stderr() + attach.stdout());
+            assertEquals(1, attach.stderr().lines().count(), attach::stderr);
+            assertTrue(attach.stderr().contains(app.pid() + " runs as user root and this command as uid 65534"),
+                    attach::stderr);
+            assertTrue(attach.stderr().contains("sudo -u root "), attach::stderr);
+            assertTrue(app.agentEvents().isEmpty(), app::stderr);
+        } finally {
+            app.kill();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aRuntimeWithoutTheAttachModuleSaysToUseAJdk(Path jdk, @TempDir Path dir) throws Exception {
+        Path jre = dir.resolve("jre");
+        Process jlink = new ProcessBuilder(jdk.resolve("bin/jlink").toString(), "--add-modules",
+                "java.base,java.instrument,java.management", "--output", jre.toString())
+                .redirectErrorStream(true).start();
+        String jlinkOutput = new String(jlink.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, jlink.waitFor(), jlinkOutput);
+        for (String command : List.of("list", "attach 1", "report 1", "detach 1")) {
+            String[] args = command.split(" ");
+            ForkedJvm cli = new ForkedJvm(jre).jar(ForkedJvm.agentJar(), args);
+            assertEquals(7, cli.run(Duration.ofSeconds(60)), cli::stderr);
+            assertEquals(1, cli.stderr().lines().count(), cli::stderr);
+            assertTrue(cli.stderr().contains("has no jdk.attach module; run the command with a JDK's java"), cli::stderr);
         }
     }
 
@@ -67,6 +250,14 @@ class AttachIT {
 
         ForkedJvm noName = cli(jdk, "attach", "no-such-application-name");
         assertEquals(3, noName.run(Duration.ofSeconds(60)), noName::stderr);
+
+        for (String command : List.of("report", "detach")) {
+            ForkedJvm missing = cli(jdk, command);
+            assertEquals(2, missing.run(Duration.ofSeconds(60)), missing::stderr);
+            assertEquals("churn-agent: usage: " + command + " <pid|name-fragment>", missing.stderr().strip());
+            ForkedJvm none = cli(jdk, command, "999999999");
+            assertEquals(3, none.run(Duration.ofSeconds(60)), none::stderr);
+        }
 
         ForkedJvm usage = cli(jdk, "attach");
         assertEquals(2, usage.run(Duration.ofSeconds(60)));

@@ -157,6 +157,13 @@ public final class ForkedJvm {
         throw new AssertionError("no matching line within " + timeout + "; stdout:\n" + stdout() + "\nstderr:\n" + stderr());
     }
 
+    /** Writes one line to the JVM's stdin. */
+    public void send(String line) throws IOException {
+        java.io.OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     /** The operating-system pid of the running JVM. */
     public long pid() {
         return process.pid();

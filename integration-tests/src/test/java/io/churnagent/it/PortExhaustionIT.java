@@ -106,7 +106,7 @@ class PortExhaustionIT {
         // Right after, in the same namespace: doctor names the destination as exhausted and fails.
         String destination = exhaustion.get().get("destination");
         String doctor = doctorOutput(doctorOut);
-        assertEquals(8, doctorStatus(doctorOut), doctor);
+        assertEquals(12, doctorStatus(doctorOut), doctor);
         assertTrue(doctor.lines().anyMatch(l -> l.trim().startsWith(destination + " ") && l.endsWith("exhausted")),
                 () -> destination + " exhausted in:\n" + doctor);
         assertTrue(doctor.contains("ip_local_port_range      40000-40199 (200 ports)"), doctor);
