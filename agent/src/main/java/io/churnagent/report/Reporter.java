@@ -224,9 +224,16 @@ public final class Reporter {
 
     private void shutdownReport() {
         try {
+            ScheduledExecutorService running;
             synchronized (this) {
-                if (executor != null) {
-                    executor.shutdownNow();
+                running = executor;
+            }
+            if (running != null) {
+                // no interrupt: a tick in progress may be diagnosing a failed bind (reading /proc, which an
+                // interrupt would abort); let it finish, briefly, so that what it took is logged
+                running.shutdown();
+                if (!running.awaitTermination(3, TimeUnit.SECONDS)) {
+                    running.shutdownNow();
                 }
             }
             if (bindFailureLog != null) {
