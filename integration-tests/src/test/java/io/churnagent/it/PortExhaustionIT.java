@@ -32,8 +32,8 @@ class PortExhaustionIT {
     /**
      * The same set-up, then the program ({@code "$@"}, a JVM) in the background and, in the same
      * namespace while it runs, the command line's {@code doctor} with that JVM's {@code java}
-     * ({@code $1}) every 2 s from the 4th second, until doctor reports a critical destination (exit
-     * status 12) or the program ends. The last output is in {@code $DOCTOR_OUT}, its exit status in
+     * ({@code $1}) about every 2 s (a 1-s pause plus its start-up) from the 4th second, until doctor reports an exhausted destination (exit
+     * status 12 and a row marked {@code exhausted}) or the program ends. The last output is in {@code $DOCTOR_OUT}, its exit status in
      * {@code $DOCTOR_OUT.status}. (Afterwards is too late on JDK 17: the dropped clients' connections
      * are reset at exit and leave no TIME_WAIT.)
      */
@@ -44,7 +44,7 @@ class PortExhaustionIT {
             + " while kill -0 $app 2>/dev/null; do"
             + "   \"$1\" -jar \"$AGENT_JAR\" doctor > \"$DOCTOR_OUT.next\" 2>&1; s=$?;"
             + "   mv \"$DOCTOR_OUT.next\" \"$DOCTOR_OUT\"; echo $s > \"$DOCTOR_OUT.status\";"
-            + "   [ $s = 12 ] && break; sleep 2;"
+            + "   [ $s = 12 ] && grep -q ' exhausted$' \"$DOCTOR_OUT\" && break; sleep 1;"
             + " done; wait $app";
 
     static List<Path> jdks() {
