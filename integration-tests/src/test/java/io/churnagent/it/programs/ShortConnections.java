@@ -31,6 +31,7 @@ public final class ShortConnections {
                     Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
                 }
                 try (Socket s = new Socket(loopback, server.getLocalPort())) {
+                    s.setSoTimeout(5000); // a lost connection fails the run instead of hanging it
                     if (peerCloses) {
                         InputStream in = s.getInputStream();
                         while (in.read() >= 0) {
@@ -39,14 +40,18 @@ public final class ShortConnections {
                     }
                 }
                 done++;
+                if (done % (rate * 5) == 0) {
+                    System.out.println("progress: " + done + " connections");
+                }
             }
             System.out.println("connections: " + done + " to port " + server.getLocalPort());
         }
     }
 
     private static void serve(ServerSocket server, boolean peerCloses) {
-        while (true) {
+        while (!server.isClosed()) {
             try (Socket s = server.accept()) {
+                s.setSoTimeout(5000);
                 if (peerCloses) {
                     s.getOutputStream().write(1);
                 } else {
@@ -56,7 +61,9 @@ public final class ShortConnections {
                     }
                 }
             } catch (Exception e) {
-                return;
+                if (!server.isClosed()) {
+                    System.out.println("server: " + e);
+                }
             }
         }
     }
