@@ -1,6 +1,13 @@
 package io.churnagent;
 
 import io.churnagent.bootstrap.ChurnBridge;
+import io.churnagent.bootstrap.ClientBridge;
+import io.churnagent.churn.ClientSiteRecorder;
+import io.churnagent.churn.ClientSiteTable;
+import io.churnagent.churn.ConnectSiteSampler;
+import io.churnagent.churn.DestinationSites;
+import io.churnagent.churn.RateLimiter;
+import io.churnagent.churn.StackSource;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationTable;
@@ -17,6 +24,7 @@ import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.BindFailureLog;
 import io.churnagent.report.AgentLog;
 import io.churnagent.report.ChurnLogFormat;
+import io.churnagent.report.ClientSiteReporter;
 import io.churnagent.report.LiveReport;
 import io.churnagent.report.Logfmt;
 import io.churnagent.report.Reporter;
@@ -38,31 +46,53 @@ final class ActiveAgent {
     /** Open-connection table size: 2^16 slots, 1 MiB. */
     private static final int OPEN_TABLE_LOG2 = 16;
     private static final Path PROC = Paths.get("/proc");
+    /** Stack captures for connect call sites (first sighting per destination, then sampled). */
+    private static final int CONNECT_SAMPLES_PER_SECOND = 50;
+    /** Stack captures for clients built inside handlers; beyond it they are counted without a site. */
+    private static final int CLIENT_CAPTURES_PER_SECOND = 200;
+    /** Distinct client call sites kept (each holds a short stack and a 60-slot window). */
+    private static final int MAX_CLIENT_SITES = 500;
 
     private final Instrumentation inst;
     private final ConnectionTracker tracker;
     private final int maxDestinations;
+    private final ClientSiteRecorder clients;
+    private final DestinationSites destinationSites;
     private volatile Logger log; // the instrumentation's error callback logs to the current log
     private InstrumentationInstaller.Installed installed;
     private AgentLog agentLog;
     private Reporter reporter;
     private AgentOptions options;
 
-    private ActiveAgent(Instrumentation inst, ConnectionTracker tracker, int maxDestinations) {
+    private ActiveAgent(Instrumentation inst, ConnectionTracker tracker, int maxDestinations,
+                        ClientSiteRecorder clients, DestinationSites destinationSites) {
         this.inst = inst;
         this.tracker = tracker;
         this.maxDestinations = maxDestinations;
+        this.clients = clients;
+        this.destinationSites = destinationSites;
     }
 
     static ActiveAgent start(Instrumentation inst, AgentOptions options, AgentLog agentLog, KernelSettings kernel,
                              String how, StartupPhases phases) {
         DestinationTable destinations = new DestinationTable(options.maxDestinations());
+        DestinationSites destinationSites = new DestinationSites(destinations.indexLimit());
+        ClientSiteRecorder clients = new ClientSiteRecorder(new ClientSiteTable(MAX_CLIENT_SITES), StackSource.WALKER,
+                new RateLimiter(Ticker.SYSTEM, CLIENT_CAPTURES_PER_SECOND, CLIENT_CAPTURES_PER_SECOND / 4), Ticker.SYSTEM);
+        // a connect with no application frame on its stack: the client that owns the thread says where it was built
+        java.util.function.Supplier<Object> owningClient = () -> {
+            Object inherited = ClientBridge.inheritedOriginSite();
+            return inherited != null ? inherited : clients.originOfThread(Thread.currentThread().getName());
+        };
+        ConnectSiteSampler sampler = new ConnectSiteSampler(destinationSites, StackSource.WALKER,
+                new RateLimiter(Ticker.SYSTEM, CONNECT_SAMPLES_PER_SECOND, CONNECT_SAMPLES_PER_SECOND), owningClient);
         ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
-                Ticker.SYSTEM);
-        ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations());
+                Ticker.SYSTEM, sampler);
+        ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations(), clients, destinationSites);
         agent.log = agentLog.logger();
         ChurnBridge.install(tracker);
-        agent.installed = InstrumentationInstaller.install(inst, error -> agent.log.error(
+        ClientBridge.install(clients);
+        agent.installed = InstrumentationInstaller.install(inst, options.handlers(), error -> agent.log.error(
                 "event=agent_error where=instrumentation {} (connections through it are not counted)", error));
         phases.end("instrument");
         agent.startReporting(options, agentLog, kernel);
@@ -105,6 +135,7 @@ final class ActiveAgent {
      */
     void detach(StartupPhases phases) {
         ChurnBridge.uninstall();
+        ClientBridge.uninstall();
         boolean reset = installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         reporter.stop();
         try {
@@ -127,9 +158,17 @@ final class ActiveAgent {
                 newOptions.warnIntervalMillis() * 1_000_000L, newOptions.evaluateIntervalMillis() * 1_000_000L);
         ChurnMonitor monitor = new ChurnMonitor(tracker.destinations(), Ticker.SYSTEM, settings);
         Logger newLogger = newLog.logger();
-        Reporter newReporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), newLogger,
+        FaultWatch faultWatch = new FaultWatch(newLogger);
+        ClientSiteReporter clientSites = new ClientSiteReporter(clients.table(), newLogger,
+                newOptions.clientPerRequestThreshold(), newOptions.warnIntervalMillis() * 1_000_000L, Ticker.SYSTEM);
+        // the reporter runs this before every evaluation; ClientSiteReporter never throws
+        Runnable beforeTick = () -> {
+            faultWatch.run();
+            clientSites.run();
+        };
+        Reporter newReporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel, destinationSites), newLogger,
                 newOptions.evaluateIntervalMillis(), newOptions.reportIntervalMillis(), newOptions.reportTop(),
-                new FaultWatch(newLogger), () -> TcpSocketTable.read(PROC),
+                beforeTick, () -> TcpSocketTable.read(PROC),
                 new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L),
                 new BindFailureLog(tracker.bindFailures(), PROC, newLogger, newOptions.warnIntervalMillis() * 1_000_000L,
                         System::nanoTime));
@@ -171,6 +210,7 @@ final class ActiveAgent {
     private static final class FaultWatch implements Runnable {
         private final Logger log;
         private boolean reported;
+        private boolean clientsReported;
 
         FaultWatch(Logger log) {
             this.log = log;
@@ -182,6 +222,12 @@ final class ActiveAgent {
                 reported = true;
                 log.error("event=agent_disabled reason=faults faults={} last_error=\"{}\" (connection tracking "
                         + "stopped to protect the application)", ChurnBridge.faults(), String.valueOf(ChurnBridge.lastFault()));
+            }
+            if (!clientsReported && !ClientBridge.installed() && ClientBridge.faults() >= ClientBridge.MAX_FAULTS) {
+                clientsReported = true;
+                log.error("event=agent_disabled reason=faults part=client_sites faults={} last_error=\"{}\" (client "
+                        + "call sites are no longer recorded; connection tracking continues)", ClientBridge.faults(),
+                        String.valueOf(ClientBridge.lastFault()));
             }
         }
     }

@@ -158,8 +158,8 @@ public final class ChurnMonitor {
         double closeRate = 0;
         double growth = 0;
         if (covered > 0) {
-            connectRate = (connects - h.connectsAt(rateTick)) / covered;
-            closeRate = (closes - h.closesAt(rateTick)) / covered;
+            connectRate = (connects - h.connectsAt(rateTick, connects)) / covered;
+            closeRate = (closes - h.closesAt(rateTick, closes)) / covered;
             growth = Math.max(0, (open - h.openAt(rateTick)) / covered);
             // A pool warming up grows for a few seconds and stops; a leak keeps growing. Growth is
             // projected only after GROWTH_MIN_COVERAGE and only as far as the last 2 s confirm it.
@@ -171,7 +171,7 @@ public final class ChurnMonitor {
             }
         }
         long windowTick = tickAtOrBefore(h, t, longRing, now - ModelSettings.TIME_WAIT_NANOS);
-        long closes60 = closes - h.closesAt(windowTick);
+        long closes60 = closes - h.closesAt(windowTick, closes);
         double timeWaitSeconds = ModelSettings.TIME_WAIT_NANOS / 1e9;
         long projectedTimeWait = Math.round(closeRate * timeWaitSeconds);
         long projectedLoad = Math.max(projectedTimeWait, closes60) + open + Math.round(growth * timeWaitSeconds);
@@ -201,7 +201,7 @@ public final class ChurnMonitor {
                 while (i < t && timeOf(i + 1) <= target) {
                     i++;
                 }
-                double held = open + growth * s + (closes - h.closesAt(i)) + closeRate * s;
+                double held = open + growth * s + (closes - h.closesAt(i, closes)) + closeRate * s;
                 if (held >= capacity) {
                     return s;
                 }
@@ -215,6 +215,14 @@ public final class ChurnMonitor {
 
     private static final long NEVER_WARNED = Long.MIN_VALUE;
 
+    /**
+     * An earlier value of a cumulative counter from its low 32 bits, given its value now: exact while
+     * the counter grew by less than 2^31 in between (one history ring, 60 s).
+     */
+    static long rebuild(long now, int earlierLowBits) {
+        return now - (int) ((int) now - earlierLowBits);
+    }
+
     /** Per-destination history rings and warning state; confined to the monitor (guarded by it). */
     private static final class DestinationHistory {
         final long born;
@@ -222,31 +230,35 @@ public final class ChurnMonitor {
         private long addrNotAvailSeen;
         private long addrNotAvailReported;
         private long exhaustionReportedAt = NEVER_WARNED;
-        private final long[] closes;
-        private final long[] connects;
-        private final long[] open;
+        // ints, not longs (a destination's history is most of what it costs): cumulative counters keep
+        // their low 32 bits, which rebuild exactly because no counter grows by 2^31 within one ring
+        private final int[] closes;
+        private final int[] connects;
+        private final int[] open;
         private WarningLevel lastLevel = WarningLevel.NONE;
         private long lastWarnedAt;
 
         DestinationHistory(long born, int longRing, int shortRing) {
             this.born = born;
-            this.closes = new long[longRing];
-            this.connects = new long[shortRing];
-            this.open = new long[shortRing];
+            this.closes = new int[longRing];
+            this.connects = new int[shortRing];
+            this.open = new int[shortRing];
         }
 
         void record(long t, long connectsNow, long closesNow, long openNow) {
-            closes[(int) (t % closes.length)] = closesNow;
-            connects[(int) (t % connects.length)] = connectsNow;
-            open[(int) (t % open.length)] = openNow;
+            closes[(int) (t % closes.length)] = (int) closesNow;
+            connects[(int) (t % connects.length)] = (int) connectsNow;
+            open[(int) (t % open.length)] = (int) openNow; // at most the open-connection table's size
         }
 
-        long closesAt(long tick) {
-            return tick < born ? 0 : closes[(int) (tick % closes.length)];
+        /** The cumulative close count at {@code tick}, given the count now. */
+        long closesAt(long tick, long closesNow) {
+            return tick < born ? 0 : rebuild(closesNow, closes[(int) (tick % closes.length)]);
         }
 
-        long connectsAt(long tick) {
-            return tick < born ? 0 : connects[(int) (tick % connects.length)];
+        /** The cumulative connect count at {@code tick}, given the count now. */
+        long connectsAt(long tick, long connectsNow) {
+            return tick < born ? 0 : rebuild(connectsNow, connects[(int) (tick % connects.length)]);
         }
 
         long openAt(long tick) {

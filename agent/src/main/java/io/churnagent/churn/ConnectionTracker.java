@@ -22,11 +22,19 @@ public final class ConnectionTracker implements ConnectionSink {
     private final Ticker ticker;
     private final AtomicLongArray unresolvedFailures = new AtomicLongArray(FailureReason.values().length);
     private final BindFailures bindFailures = new BindFailures();
+    private final ConnectSiteSampler sampler;
 
     public ConnectionTracker(DestinationTable destinations, OpenConnectionTable open, Ticker ticker) {
+        this(destinations, open, ticker, null);
+    }
+
+    /** @param sampler samples the call sites of some connects, or null for none */
+    public ConnectionTracker(DestinationTable destinations, OpenConnectionTable open, Ticker ticker,
+                             ConnectSiteSampler sampler) {
         this.destinations = destinations;
         this.open = open;
         this.ticker = ticker;
+        this.sampler = sampler;
     }
 
     @Override
@@ -36,7 +44,10 @@ public final class ConnectionTracker implements ConnectionSink {
         }
         DestinationStats d = destinations.findOrCreate(remote, remotePort, requested);
         open.add(keyOf(d, remote, remotePort, localPort), ticker.nanoTime());
-        d.recordConnect();
+        long before = d.recordConnect();
+        if (sampler != null) {
+            sampler.onConnect(d, before);
+        }
     }
 
     @Override

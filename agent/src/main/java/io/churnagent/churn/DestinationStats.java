@@ -51,14 +51,16 @@ public final class DestinationStats {
     private volatile long lifetimeNanos;
     @SuppressWarnings("unused") // updated through FIRST_ADDR_NOT_AVAIL
     private volatile long firstAddrNotAvailNanos = NO_FAILURE;
-    private final AtomicLongArray failures = new AtomicLongArray(FailureReason.values().length);
-    private final AtomicLongArray lifetimeBuckets = new AtomicLongArray(LIFETIME_BOUNDS_MS.length + 1);
+    private static final int REASONS = FailureReason.values().length;
+    /** Failures by reason, then closes by lifetime bucket: one array, since each destination costs memory. */
+    private final AtomicLongArray tallies = new AtomicLongArray(REASONS + LIFETIME_BOUNDS_MS.length + 1);
 
     DestinationStats(int index, InetAddress address, int port, String host) {
         this.index = index;
         this.address = address;
         this.port = port;
-        this.host = host;
+        // the usual label is the IP literal itself: rebuilt when asked instead of kept
+        this.host = address != null && host != null && host.equals(address.getHostAddress()) ? null : host;
         this.loopback = address != null && address.isLoopbackAddress();
     }
 
@@ -79,7 +81,7 @@ public final class DestinationStats {
 
     /** The host name the application asked for when this destination was first seen (never reverse DNS). */
     public String host() {
-        return host;
+        return host != null ? host : address.getHostAddress();
     }
 
     /** Whether the remote address is a loopback address. */
@@ -105,8 +107,9 @@ public final class DestinationStats {
         return port == otherPort && address.equals(otherAddress);
     }
 
-    void recordConnect() {
-        CONNECTS.getAndAdd(this, 1L);
+    /** Counts a connect; returns the count before it (so that callers can sample every n-th). */
+    long recordConnect() {
+        return (long) CONNECTS.getAndAdd(this, 1L);
     }
 
     void recordClose(long lifetimeNanosOfConnection) {
@@ -118,12 +121,12 @@ public final class DestinationStats {
             while (bucket < LIFETIME_BOUNDS_MS.length && ms >= LIFETIME_BOUNDS_MS[bucket]) {
                 bucket++;
             }
-            lifetimeBuckets.getAndIncrement(bucket);
+            tallies.getAndIncrement(REASONS + bucket);
         }
     }
 
     void recordFailure(FailureReason reason, long nanoTime) {
-        failures.getAndIncrement(reason.ordinal());
+        tallies.getAndIncrement(reason.ordinal());
         if (reason == FailureReason.ADDR_NOT_AVAIL && firstAddrNotAvailNanos == NO_FAILURE) {
             FIRST_ADDR_NOT_AVAIL.compareAndSet(this, NO_FAILURE, nanoTime);
         }
@@ -155,14 +158,14 @@ public final class DestinationStats {
 
     /** Failed connects for {@code reason} so far. */
     public long failures(FailureReason reason) {
-        return failures.get(reason.ordinal());
+        return tallies.get(reason.ordinal());
     }
 
     /** Failed connects for every reason so far. */
     public long failuresTotal() {
         long sum = 0;
-        for (int i = 0; i < failures.length(); i++) {
-            sum += failures.get(i);
+        for (int i = 0; i < REASONS; i++) {
+            sum += tallies.get(i);
         }
         return sum;
     }
@@ -175,8 +178,8 @@ public final class DestinationStats {
     /** Closed connections whose lifetime was measured. */
     public long lifetimesMeasured() {
         long sum = 0;
-        for (int i = 0; i < lifetimeBuckets.length(); i++) {
-            sum += lifetimeBuckets.get(i);
+        for (int i = REASONS; i < tallies.length(); i++) {
+            sum += tallies.get(i);
         }
         return sum;
     }
@@ -185,7 +188,7 @@ public final class DestinationStats {
     public long shortLived() {
         long sum = 0;
         for (int i = 0; i < LIFETIME_BOUNDS_MS.length && LIFETIME_BOUNDS_MS[i] <= 1_000; i++) {
-            sum += lifetimeBuckets.get(i);
+            sum += tallies.get(REASONS + i);
         }
         return sum;
     }

@@ -120,6 +120,14 @@ public final class DestinationTable {
         return overflow.index();
     }
 
+    /**
+     * Every {@link DestinationStats#index()} of this table (tracked destinations and the overflow
+     * bucket) is below this bound; indices follow slots, so they may exceed {@link #maxIndex()}.
+     */
+    public int indexLimit() {
+        return Math.max(slots.length(), overflow.index()) + 1;
+    }
+
     /** A snapshot of every tracked destination, plus the overflow bucket if anything went there. */
     public List<DestinationStats> all() {
         List<DestinationStats> result = new ArrayList<>(size() + 1);

@@ -26,6 +26,8 @@ public final class AgentOptions {
     private final int reportTop;
     private final int capacityOverride;
     private final boolean enabled;
+    private final java.util.List<String> handlers;
+    private final int clientPerRequestThreshold;
 
     /** Takes one converted value per key, as {@link OptionKey#convert} returns them. */
     AgentOptions(Map<OptionKey, Object> converted) {
@@ -49,6 +51,9 @@ public final class AgentOptions {
         this.reportTop = (Integer) values.get(OptionKey.REPORT_TOP);
         this.capacityOverride = (Integer) values.get(OptionKey.CAPACITY);
         this.enabled = (Boolean) values.get(OptionKey.ENABLED);
+        String handlerText = (String) values.get(OptionKey.HANDLERS);
+        this.handlers = handlerText.isEmpty() ? java.util.List.of() : java.util.List.of(handlerText.split(";"));
+        this.clientPerRequestThreshold = (Integer) values.get(OptionKey.CLIENT_PER_REQUEST_THRESHOLD);
     }
 
     /** Every option at its default. */
@@ -122,6 +127,16 @@ public final class AgentOptions {
     /** False when the user turned the agent off. */
     public boolean enabled() {
         return enabled;
+    }
+
+    /** Extra request entry points as {@code Class#method} entries (all overloads of the method), possibly empty. */
+    public java.util.List<String> handlers() {
+        return handlers;
+    }
+
+    /** Clients one call site may build inside handlers per minute before event=client_per_request, 1 to 100000. */
+    public int clientPerRequestThreshold() {
+        return clientPerRequestThreshold;
     }
 
     /** The value of one option as option text, e.g. {@code 60s} for warn.interval. */

@@ -52,7 +52,15 @@ public enum OptionKey {
                     + "Set it to model production's range on a staging host."),
     ENABLED("enabled", "true",
             "true or false (also yes/no, on/off, 1/0)",
-            "false leaves the agent loaded but inactive, without removing -javaagent.");
+            "false leaves the agent loaded but inactive, without removing -javaagent."),
+    HANDLERS("handlers", "none",
+            "none, or Class#method entries separated by ';', e.g. com.example.Api#handle;com.example.Jobs#run",
+            "Extra request entry points: clients built while one of these methods runs count as built inside a request handler "
+                    + "(servlets and JDK HttpServer handlers are known without it)."),
+    CLIENT_PER_REQUEST_THRESHOLD("client.per.request.threshold", "10",
+            "an integer from 1 to 100000",
+            "Log event=client_per_request when one call site builds more than this many clients inside request handlers "
+                    + "within a minute.");
 
     /** The prefix of the system properties, {@code -Dchurn.warn.ratio=...}. */
     public static final String PROPERTY_PREFIX = "churn.";
@@ -172,6 +180,10 @@ public enum OptionKey {
                 return integerBetween(t, 0, 65_535);
             case ENABLED:
                 return bool(t);
+            case HANDLERS:
+                return handlers(t);
+            case CLIENT_PER_REQUEST_THRESHOLD:
+                return integerBetween(t, 1, 100_000);
             default:
                 throw new IllegalStateException("no conversion for " + this);
         }
@@ -190,6 +202,8 @@ public enum OptionKey {
                 return Durations.format((Long) value);
             case LOG_FILE:
                 return ((String) value).isEmpty() ? "stderr" : (String) value;
+            case HANDLERS:
+                return ((String) value).isEmpty() ? "none" : (String) value;
             default:
                 return String.valueOf(value);
         }
@@ -239,6 +253,32 @@ public enum OptionKey {
         // Locale.ROOT: in a Turkish locale "INFO".toLowerCase() is "ınfo", which no logger knows.
         String level = t.toLowerCase(Locale.ROOT);
         return Arrays.asList("trace", "debug", "info", "warn", "error").contains(level) ? level : null;
+    }
+
+    /** One handler entry: a binary class name, '#', a method name (no descriptors: all overloads match). */
+    private static final Pattern HANDLER = Pattern.compile(
+            "[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*#[\\p{L}_$][\\p{L}\\p{N}_$]*");
+
+    /** Returns "" for none, else the entries trimmed and joined with ';'; null if any entry is malformed. */
+    private static String handlers(String t) {
+        if (t.isEmpty() || t.equalsIgnoreCase("none")) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String raw : t.split(";", -1)) {
+            String entry = raw.trim();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (!HANDLER.matcher(entry).matches()) {
+                return null;
+            }
+            if (sb.length() > 0) {
+                sb.append(';');
+            }
+            sb.append(entry);
+        }
+        return sb.length() == 0 ? null : sb.toString();
     }
 
     private static Boolean bool(String t) {

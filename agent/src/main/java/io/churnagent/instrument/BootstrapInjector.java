@@ -27,6 +27,11 @@ public final class BootstrapInjector {
     static final String[] BOOTSTRAP_CLASSES = {
         "io.churnagent.bootstrap.ConnectionSink",
         "io.churnagent.bootstrap.ChurnBridge",
+        "io.churnagent.bootstrap.ClientOrigin",
+        "io.churnagent.bootstrap.HandlerFrame",
+        "io.churnagent.bootstrap.RequestState",
+        "io.churnagent.bootstrap.ClientSink",
+        "io.churnagent.bootstrap.ClientBridge",
     };
 
     private BootstrapInjector() {

@@ -7,6 +7,7 @@ import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 import java.lang.instrument.Instrumentation;
@@ -15,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
 
 /**
  * Installs the agent's Byte Buddy transformations, retransforming the JDK classes that are already
@@ -54,6 +56,15 @@ public final class InstrumentationInstaller {
      * that cannot be woven, now or when it loads later.
      */
     public static Installed install(Instrumentation inst, Consumer<String> onError) {
+        return install(inst, List.of(), onError);
+    }
+
+    /**
+     * Installs the transformations on {@code inst}, with {@code userHandlers} ({@code Class#method}
+     * entries) as extra request entry points; {@code onError} gets one sentence for each class that
+     * cannot be woven, now or when it loads later.
+     */
+    public static Installed install(Instrumentation inst, List<String> userHandlers, Consumer<String> onError) {
         List<String> transformed = new CopyOnWriteArrayList<>();
         // Built before installing: reading the advice classes loads the JDK types they mention
         // (java.net.Socket); doing that inside a transformation of Socket is a ClassCircularityError.
@@ -61,7 +72,7 @@ public final class InstrumentationInstaller {
         AsmVisitorWrapper channel = SocketChannelInstrumentation.visitor();
         AsmVisitorWrapper serverBind = ServerSocketBindInstrumentation.serverSocketVisitor();
         AsmVisitorWrapper channelBind = ServerSocketBindInstrumentation.channelVisitor();
-        ResettableClassFileTransformer transformer = newAgentBuilder()
+        AgentBuilder builder = newAgentBuilder()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
@@ -79,17 +90,32 @@ public final class InstrumentationInstaller {
                         onError.accept("cannot instrument " + typeName + ": " + throwable);
                     }
                 })
-                .ignore(nameStartsWith("io.churnagent."))
+                .ignore(agentClasses())
                 .type(SocketInstrumentation.type())
-                .transform((builder, type, loader, module, domain) -> builder.visit(socket))
+                .transform((b, type, loader, module, domain) -> b.visit(socket))
                 .type(SocketChannelInstrumentation.type())
-                .transform((builder, type, loader, module, domain) -> builder.visit(channel))
+                .transform((b, type, loader, module, domain) -> b.visit(channel))
                 .type(ServerSocketBindInstrumentation.serverSocketType())
-                .transform((builder, type, loader, module, domain) -> builder.visit(serverBind))
+                .transform((b, type, loader, module, domain) -> b.visit(serverBind))
                 .type(ServerSocketBindInstrumentation.channelType())
-                .transform((builder, type, loader, module, domain) -> builder.visit(channelBind))
-                .installOn(inst);
+                .transform((b, type, loader, module, domain) -> b.visit(channelBind));
+        builder = ClientConstructionInstrumentation.apply(builder);
+        builder = HandlerInstrumentation.apply(builder, userHandlers);
+        ResettableClassFileTransformer transformer = builder.installOn(inst);
         return new Installed(transformer, transformed);
+    }
+
+    /**
+     * The agent's own classes, never woven. Not {@code io.churnagent.} as a whole: the demo
+     * application and the integration-test programs live under it and are applications.
+     */
+    private static ElementMatcher.Junction<TypeDescription> agentClasses() {
+        ElementMatcher.Junction<TypeDescription> m = nameStartsWith("io.churnagent.shaded.");
+        for (String p : new String[] {"bootstrap", "churn", "instrument", "report", "config", "kernel", "cli"}) {
+            m = m.or(nameStartsWith("io.churnagent." + p + "."));
+        }
+        return m.or(named("io.churnagent.AgentMain")).or(nameStartsWith("io.churnagent.AgentRuntime"))
+                .or(nameStartsWith("io.churnagent.ActiveAgent"));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.churnagent.report;
 
 import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.DestinationSites;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
@@ -14,6 +15,7 @@ import io.churnagent.kernel.TcpSocketTable;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -30,10 +32,20 @@ public final class ChurnLogFormat {
             + "for a database, use a connection pool.";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT);
 
+    /** Call sites shown under a warning; the report line shows the top one. */
+    static final int SITES_SHOWN = 3;
+
     private final KernelSettings kernel;
+    private final DestinationSites sites;
 
     public ChurnLogFormat(KernelSettings kernel) {
+        this(kernel, null);
+    }
+
+    /** @param sites the sampled call sites per destination, or null to show none */
+    public ChurnLogFormat(KernelSettings kernel, DestinationSites sites) {
         this.kernel = kernel;
+        this.sites = sites;
     }
 
     /** The whole warning message: the logfmt line, the explanation, this host's verdict and the fix. */
@@ -59,6 +71,8 @@ public final class ChurnLogFormat {
         figures(line, f, false, kernelTable);
         line.add("time_wait_side", side == TimeWaitSide.Side.PEER ? "peer"
                 : side == TimeWaitSide.Side.THIS_HOST ? "this_host" : "unknown");
+        List<DestinationSites.SiteSamples> top = topSites(d, SITES_SHOWN);
+        site(line, top);
         StringBuilder text = new StringBuilder(line.toString());
         text.append(CONTINUATION).append(String.format(Locale.ROOT,
                 "%s (%s) gets %s new connections/s and closes %s/s%s.",
@@ -96,6 +110,7 @@ public final class ChurnLogFormat {
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
                     f.addrNotAvailFailures()));
         }
+        sitesText(text, top);
         text.append(CONTINUATION).append(onThisHost(d, f.capacity()));
         text.append(CONTINUATION).append(FIX);
         return text.toString();
@@ -122,6 +137,8 @@ public final class ChurnLogFormat {
                 .add("connects_per_s", f.connectsPerSecond(), 1)
                 .add("capacity", f.capacity());
         observed(line, d, kernelTable);
+        List<DestinationSites.SiteSamples> top = topSites(d, SITES_SHOWN);
+        site(line, top);
         StringBuilder text = new StringBuilder(line.toString());
         text.append(CONTINUATION).append(String.format(Locale.ROOT,
                 "Connects to %s (%s) fail with \"Cannot assign requested address\" (EADDRNOTAVAIL): every source port "
@@ -134,16 +151,52 @@ public final class ChurnLogFormat {
                     "Churn Agent warned about this destination %d s before the first failure.",
                     Math.round((e.firstWarningAgoNanos() - e.firstFailureAgoNanos()) / 1e9)));
         }
+        sitesText(text, top);
         text.append(CONTINUATION).append(onThisHost(d, f.capacity()));
         text.append(CONTINUATION).append(FIX);
         return text.toString();
     }
 
-    /** One {@code event=churn_report} line for a destination. */
+    /**
+     * One {@code event=churn_report} line for a destination, with {@code site=} of its top call site
+     * and that site's trimmed stack on the lines below.
+     */
     public String reportLine(DestinationFigures f, TcpSocketTable kernelTable) {
         Logfmt line = new Logfmt().add("event", "churn_report");
         figures(line, f, true, kernelTable);
-        return line.toString();
+        List<DestinationSites.SiteSamples> top = topSites(f.destination(), 1);
+        site(line, top);
+        StringBuilder text = new StringBuilder(line.toString());
+        if (!top.isEmpty()) {
+            ClientSiteFormat.appendFrames(text, top.get(0).frames(), top.get(0).omitted());
+        }
+        return text.toString();
+    }
+
+    private List<DestinationSites.SiteSamples> topSites(DestinationStats d, int n) {
+        return sites == null || d.isOverflow() ? List.of() : sites.top(d, n);
+    }
+
+    /** {@code site=} the most sampled call site, or {@code unknown}. */
+    private static void site(Logfmt line, List<DestinationSites.SiteSamples> top) {
+        line.add("site", top.isEmpty() ? "unknown" : top.get(0).site());
+    }
+
+    private void sitesText(StringBuilder text, List<DestinationSites.SiteSamples> top) {
+        if (sites == null) {
+            return;
+        }
+        if (top.isEmpty()) {
+            text.append(CONTINUATION).append("No call site sampled yet (the connections were opened on a client's "
+                    + "own I/O threads; see event=client_per_request for where clients are built).");
+            return;
+        }
+        text.append(CONTINUATION).append("Connections come from (sampled call sites):");
+        for (DestinationSites.SiteSamples s : top) {
+            text.append(CONTINUATION).append(String.format(Locale.ROOT, "  %s (%d samples; outermost application frame %s)",
+                    s.site(), s.samples(), s.handler()));
+            ClientSiteFormat.appendFrames(text, s.frames(), s.omitted());
+        }
     }
 
     /**

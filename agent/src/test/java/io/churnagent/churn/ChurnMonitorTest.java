@@ -235,4 +235,14 @@ class ChurnMonitorTest {
         }
         assertEquals(0.0, small.latest().get(0).openGrowthPerSecond());
     }
+
+    @Test
+    void historyKeepsLowBitsYetRebuildsCountersPastTwoToThe32() {
+        long earlier = (1L << 32) - 5;  // just below the wrap of the low 32 bits
+        long now = earlier + 1_000_000; // a million closes later, past it
+        assertEquals(earlier, ChurnMonitor.rebuild(now, (int) earlier));
+        assertEquals(7L, ChurnMonitor.rebuild(7L, 7));
+        long big = 5L * (1L << 32) + 123;
+        assertEquals(big - Integer.MAX_VALUE, ChurnMonitor.rebuild(big, (int) (big - Integer.MAX_VALUE)));
+    }
 }

@@ -132,4 +132,34 @@ class ChurnLogFormatTest {
         assertTrue(text.contains("projected_time_wait=1200 observed_time_wait=2 observed_established=1 "), text);
         assertTrue(text.contains("The kernel holds 2 sockets in TIME_WAIT and 1 established to it right now"), text);
     }
+
+    @Test
+    void warningsAndReportLinesCarryTheTopCallSiteAndItsStack() throws Exception {
+        InetAddress remote = InetAddress.getByAddress(new byte[] {10, 1, 2, 4});
+        List<ChurnWarning> warnings = churn(remote, "api.example.com", 10, 3);
+        io.churnagent.churn.DestinationSites sites = new io.churnagent.churn.DestinationSites(table.indexLimit());
+        io.churnagent.churn.DestinationStats d = table.find(remote, 8443);
+        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
+        String before = new ChurnLogFormat(kernel, sites).warning(warnings.get(0), null);
+        assertTrue(before.split(System.lineSeparator())[0].endsWith(" site=unknown"), before);
+        io.churnagent.churn.TrimmedStack stack = io.churnagent.churn.TrimmedStack.of(List.of(
+                new StackTraceElement("java.net.Socket", "connect", "Socket.java", 1),
+                new StackTraceElement("com.acme.Prices", "fetch", "Prices.java", 42),
+                new StackTraceElement("com.acme.Api", "handle", "Api.java", 7)));
+        for (int i = 0; i < 3; i++) {
+            sites.record(d, stack);
+        }
+        ChurnLogFormat format = new ChurnLogFormat(kernel, sites);
+        String[] lines = format.warning(warnings.get(0), null).split(System.lineSeparator());
+        assertTrue(lines[0].contains(" site=com.acme.Prices.fetch(Prices.java:42)"), lines[0]);
+        String all = String.join("\n", lines);
+        assertTrue(all.contains("com.acme.Prices.fetch(Prices.java:42) (3 samples; outermost application frame "
+                + "com.acme.Api.handle(Api.java:7))"), all);
+        assertTrue(all.contains("    at com.acme.Api.handle(Api.java:7)"), all);
+        String[] report = format.reportLine(monitor.latest().get(0), null).split(System.lineSeparator());
+        assertTrue(report[0].startsWith("event=churn_report ") && report[0].endsWith(" site=com.acme.Prices.fetch(Prices.java:42)"),
+                report[0]);
+        assertEquals(3, report.length, String.join("\n", report));
+        assertTrue(report[1].startsWith(AgentLog.MARKER) && report[1].endsWith("at com.acme.Prices.fetch(Prices.java:42)"), report[1]);
+    }
 }

@@ -1,0 +1,120 @@
+package io.churnagent.churn;
+
+import io.churnagent.bootstrap.ClientOrigin;
+import io.churnagent.bootstrap.ClientSink;
+import io.churnagent.bootstrap.HandlerFrame;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The agent's {@link ClientSink}: counts every client construction by family, captures its stack
+ * (rate-limited) for the {@link ClientOrigin} its threads inherit, and for those inside a request
+ * handler records the call site in a {@link ClientSiteTable}; thread-safe.
+ *
+ * <p>A construction that names a pool seen before (an OkHttp client derived with
+ * {@code newBuilder()}) is not a new client and is ignored. Pools are held weakly.
+ *
+ * <p>Runs on the application thread that builds the client. Building a client costs far more than
+ * a bounded stack walk, and the walks are rate-limited on top, so this stays out of the way; the
+ * connect/close path never comes here.
+ */
+public final class ClientSiteRecorder implements ClientSink {
+
+    /** Deep enough for a handler under Spring or a servlet container (their stacks run to ~150 frames). */
+    static final int MAX_DEPTH = 256;
+
+    private final ClientSiteTable table;
+    private final StackSource stacks;
+    private final RateLimiter captures;
+    private final Ticker ticker;
+    private final ConcurrentHashMap<String, LongAdder> byFamily = new ConcurrentHashMap<>();
+    private final AtomicLong notCaptured = new AtomicLong();
+    private final AtomicLong sharedPool = new AtomicLong();
+    private final JdkClientThreads threadOrigins = new JdkClientThreads();
+    /** Pools seen, weakly; cleared when it grows past {@link #MAX_POOLS_REMEMBERED} (a bound, not expected). */
+    private final Map<Object, Boolean> pools = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    static final int MAX_POOLS_REMEMBERED = 10_000;
+
+    public ClientSiteRecorder(ClientSiteTable table, StackSource stacks, RateLimiter captures, Ticker ticker) {
+        this.table = table;
+        this.stacks = stacks;
+        this.captures = captures;
+        this.ticker = ticker;
+    }
+
+    @Override
+    public void clientBuilt(String family, HandlerFrame handler, Object resource, ClientOrigin origin) {
+        if (resource != null && !firstSighting(resource)) {
+            sharedPool.incrementAndGet();
+            return;
+        }
+        byFamily.computeIfAbsent(family, f -> new LongAdder()).increment();
+        if (!captures.tryAcquire()) {
+            if (handler != null) {
+                notCaptured.incrementAndGet();
+            }
+            return;
+        }
+        TrimmedStack stack = stacks.trimmed(MAX_DEPTH);
+        if (stack.site() == null) {
+            if (handler != null) {
+                notCaptured.incrementAndGet();
+            }
+            return;
+        }
+        if (origin != null) {
+            origin.site(stack);
+        }
+        if (resource != null && family.equals("jdk-httpclient")) {
+            threadOrigins.register(JdkClientThreads.prefixOf(resource), stack);
+        }
+        if (handler == null) {
+            return; // built outside a request: the usual, healthy place for a client
+        }
+        String handlerName = stack.handlerFrame() != null ? stack.handlerFrame() : handler.label();
+        if (table.record(family, stack, handlerName, ticker.nanoTime()) == null) {
+            notCaptured.incrementAndGet();
+        }
+    }
+
+    private boolean firstSighting(Object pool) {
+        if (pools.size() >= MAX_POOLS_REMEMBERED) {
+            pools.clear();
+        }
+        return pools.put(pool, Boolean.TRUE) == null;
+    }
+
+    /**
+     * The call site that built the client owning the named thread (a JDK {@code HttpClient}'s
+     * selector or worker), or null.
+     */
+    public TrimmedStack originOfThread(String threadName) {
+        return threadOrigins.lookup(threadName);
+    }
+
+    /** Constructions that reused a pool seen before (not new clients). */
+    public long sharedPoolConstructions() {
+        return sharedPool.get();
+    }
+
+    /** The table of sites inside handlers. */
+    public ClientSiteTable table() {
+        return table;
+    }
+
+    /** Clients built so far, by family, inside handlers or not. */
+    public Map<String, Long> builtByFamily() {
+        Map<String, Long> result = new TreeMap<>();
+        byFamily.forEach((f, n) -> result.put(f, n.sum()));
+        return result;
+    }
+
+    /** Constructions inside handlers whose site was not recorded (capture rate limit, no application frame, table full). */
+    public long notCaptured() {
+        return notCaptured.get();
+    }
+}

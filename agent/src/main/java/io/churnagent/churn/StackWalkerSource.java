@@ -1,0 +1,68 @@
+package io.churnagent.churn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * {@link StackSource} over {@link StackWalker}; stateless and thread-safe.
+ *
+ * <p>{@link #trimmed} reads only class names while it walks and resolves file and line for the few
+ * frames it keeps, instead of turning every frame into a {@link StackTraceElement}; the benchmarks
+ * module's StackCaptureBenchmark compares the two.
+ */
+final class StackWalkerSource implements StackSource {
+
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    @Override
+    public List<StackTraceElement> capture(int maxDepth) {
+        return WALKER.walk(frames -> frames.limit(maxDepth)
+                .map(StackWalker.StackFrame::toStackTraceElement).collect(Collectors.toList()));
+    }
+
+    @Override
+    public TrimmedStack trimmed(int maxDepth) {
+        return WALKER.walk(frames -> {
+            List<String> kept = new ArrayList<>(TrimmedStack.MAX_FRAMES);
+            StackWalker.StackFrame site = null;
+            StackWalker.StackFrame outermost = null;
+            int region = 0; // frames from the site to the outermost application frame seen so far
+            int sinceLast = 0;
+            java.util.Iterator<StackWalker.StackFrame> it = frames.limit(maxDepth).iterator();
+            while (it.hasNext()) {
+                StackWalker.StackFrame f = it.next();
+                boolean application = ApplicationFrames.isApplication(f.getClassName());
+                if (site == null && !application) {
+                    continue;
+                }
+                if (site == null) {
+                    site = f;
+                }
+                sinceLast++;
+                if (kept.size() < TrimmedStack.MAX_FRAMES) {
+                    kept.add(describe(f));
+                }
+                if (application) {
+                    outermost = f;
+                    region += sinceLast;
+                    sinceLast = 0;
+                }
+            }
+            if (site == null) {
+                return TrimmedStack.of(List.of());
+            }
+            // frames after the outermost application frame belong to the server: not part of the region
+            while (kept.size() > region) {
+                kept.remove(kept.size() - 1);
+            }
+            return TrimmedStack.trimmed(describe(site), site.getClassName(), describe(outermost), kept,
+                    region - kept.size());
+        });
+    }
+
+    private static String describe(StackWalker.StackFrame f) {
+        return ApplicationFrames.describe(f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber(),
+                f.isNativeMethod());
+    }
+}

@@ -1,0 +1,88 @@
+package io.churnagent.churn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A captured stack reduced to what a person needs: the call site (first application frame), the
+ * handler frame (outermost application frame: below it sit only the server's dispatch frames) and
+ * the frames in between; immutable.
+ *
+ * <p>Agent and JDK frames above the site are dropped, and so are the server and thread-pool frames
+ * below the handler. At most {@link #MAX_FRAMES} frames are kept; the rest are counted.
+ */
+public final class TrimmedStack {
+
+    /** Frames kept for display. */
+    public static final int MAX_FRAMES = 12;
+
+    private final String site;
+    private final String siteClass;
+    private final String handler;
+    private final List<String> frames;
+    private final int omitted;
+
+    private TrimmedStack(String site, String siteClass, String handler, List<String> frames, int omitted) {
+        this.site = site;
+        this.siteClass = siteClass;
+        this.handler = handler;
+        this.frames = frames;
+        this.omitted = omitted;
+    }
+
+    /** Trims {@code stack}, innermost frame first (as StackWalker and Throwable give them). */
+    public static TrimmedStack of(List<StackTraceElement> stack) {
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < stack.size(); i++) {
+            if (ApplicationFrames.isApplication(stack.get(i).getClassName())) {
+                if (first < 0) {
+                    first = i;
+                }
+                last = i;
+            }
+        }
+        if (first < 0) {
+            return new TrimmedStack(null, null, null, Collections.emptyList(), 0);
+        }
+        List<String> frames = new ArrayList<>(Math.min(MAX_FRAMES, last - first + 1));
+        for (int i = first; i <= last && frames.size() < MAX_FRAMES; i++) {
+            frames.add(ApplicationFrames.describe(stack.get(i)));
+        }
+        int omitted = (last - first + 1) - frames.size();
+        StackTraceElement siteFrame = stack.get(first);
+        return new TrimmedStack(ApplicationFrames.describe(siteFrame), siteFrame.getClassName(),
+                ApplicationFrames.describe(stack.get(last)), Collections.unmodifiableList(frames), omitted);
+    }
+
+    /** A stack already trimmed by its source ({@link StackWalkerSource}). */
+    static TrimmedStack trimmed(String site, String siteClass, String handler, List<String> frames, int omitted) {
+        return new TrimmedStack(site, siteClass, handler, Collections.unmodifiableList(frames), omitted);
+    }
+
+    /** {@code Class.method(File.java:LINE)} of the first application frame, or null if the stack has none. */
+    public String site() {
+        return site;
+    }
+
+    /** The class of the site frame, or null. */
+    public String siteClass() {
+        return siteClass;
+    }
+
+    /** The outermost application frame, or null: in a request handler, the handler method itself. */
+    public String handlerFrame() {
+        return handler;
+    }
+
+    /** The application region of the stack, site first, at most {@link #MAX_FRAMES}. */
+    public List<String> frames() {
+        return frames;
+    }
+
+    /** Frames of the application region not kept. */
+    public int omitted() {
+        return omitted;
+    }
+}

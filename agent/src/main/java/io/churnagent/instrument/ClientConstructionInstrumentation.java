@@ -1,0 +1,165 @@
+package io.churnagent.instrument;
+
+import io.churnagent.bootstrap.ClientBridge;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+
+import java.util.List;
+
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+
+/**
+ * Hooks the places where HTTP clients, connection pools and database connections are created, by
+ * class name only (a library that is absent costs one string comparison per class load);
+ * stateless.
+ *
+ * <p>Where a library lets a new client share an existing pool, the pool decides: an
+ * {@code OkHttpClient} is reported with its {@code connectionPool}, and one whose pool was seen before
+ * ({@code client.newBuilder().build()}) is not a new client; for Apache the connection managers are
+ * hooked (which {@code HttpClientBuilder.build()} and
+ * {@code HttpClients.create*()} make unless given a shared one). Nested constructors and builders
+ * count once: {@link ClientBridge} keeps a per-thread depth.
+ */
+public final class ClientConstructionInstrumentation {
+
+    /** One hooked type: its constructors, or its methods of one name. */
+    static final class Hook {
+        final String type;
+        final String method; // null: constructors
+        final String family;
+
+        Hook(String type, String method, String family) {
+            this.type = type;
+            this.method = method;
+            this.family = family;
+        }
+    }
+
+    static final List<Hook> HOOKS = List.of(
+            new Hook("jdk.internal.net.http.HttpClientBuilderImpl", "build", "jdk-httpclient"),
+            new Hook("org.apache.http.impl.conn.PoolingHttpClientConnectionManager", null, "apache-httpclient4"),
+            new Hook("org.apache.http.impl.conn.BasicHttpClientConnectionManager", null, "apache-httpclient4"),
+            new Hook("org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager", null, "apache-httpclient5"),
+            new Hook("org.apache.hc.client5.http.impl.io.BasicHttpClientConnectionManager", null, "apache-httpclient5"),
+            new Hook("org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager", null, "apache-httpclient5-async"),
+            new Hook("okhttp3.OkHttpClient", null, "okhttp"),
+            new Hook("org.eclipse.jetty.client.HttpClient", null, "jetty-httpclient"),
+            new Hook("org.springframework.web.client.RestTemplate", null, "spring-resttemplate"),
+            new Hook("org.springframework.web.reactive.function.client.DefaultWebClientBuilder", "build", "spring-webclient"),
+            new Hook("io.netty.bootstrap.Bootstrap", null, "netty-bootstrap"),
+            new Hook("java.sql.DriverManager", "getConnection", "jdbc"));
+
+    private ClientConstructionInstrumentation() {
+    }
+
+    /** Adds one transformation per hook to {@code builder}. */
+    static AgentBuilder apply(AgentBuilder builder) {
+        AgentBuilder result = builder;
+        for (Hook hook : HOOKS) {
+            AsmVisitorWrapper visitor = visitor(hook);
+            result = result.type(named(hook.type)).transform((b, type, loader, module, domain) -> b.visit(visitor));
+        }
+        return result;
+    }
+
+    static AsmVisitorWrapper visitor(Hook hook) {
+        Advice.WithCustomMapping mapping = Advice.withCustomMapping().bind(ClientFamily.class, hook.family);
+        if (hook.type.equals("okhttp3.OkHttpClient")) {
+            return new AsmVisitorWrapper.ForDeclaredMethods().constructor(isConstructor(),
+                    mapping.to(OkHttpClientAdvice.class));
+        }
+        if (hook.type.equals("jdk.internal.net.http.HttpClientBuilderImpl")) {
+            return new AsmVisitorWrapper.ForDeclaredMethods().method(
+                    isMethod().and(named(hook.method)).and(not(isAbstract())), mapping.to(ReturnedClientAdvice.class));
+        }
+        if (hook.method == null) {
+            return new AsmVisitorWrapper.ForDeclaredMethods().constructor(isConstructor(),
+                    mapping.to(ConstructorAdvice.class));
+        }
+        return new AsmVisitorWrapper.ForDeclaredMethods().method(
+                isMethod().and(named(hook.method)).and(not(isAbstract())), mapping.to(MethodAdvice.class));
+    }
+
+    /** Around a constructor: constructor advice cannot observe a throw, see {@link ClientBridge}. */
+    public static final class ConstructorAdvice {
+
+        private ConstructorAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int onEnter() {
+            return ClientBridge.constructionEnter();
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void onExit(@Advice.Enter int entered, @ClientFamily String family) {
+            ClientBridge.constructionExit(entered, family, null);
+        }
+    }
+
+    /**
+     * Around {@code OkHttpClient}'s constructors: reports the pool (the {@code connectionPool} field
+     * in OkHttp 3 and 4), because {@code newBuilder().build()} makes a new client on the same pool.
+     */
+    public static final class OkHttpClientAdvice {
+
+        private OkHttpClientAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int onEnter() {
+            return ClientBridge.constructionEnter();
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void onExit(@Advice.Enter int entered, @ClientFamily String family,
+                           @Advice.FieldValue("connectionPool") Object pool) {
+            ClientBridge.constructionExit(entered, family, null, pool);
+        }
+    }
+
+    /**
+     * Around a builder method whose result names the client's threads: the JDK {@code HttpClient}
+     * connects on threads named {@code HttpClient-<id>-...} that inherit nothing from the caller, and
+     * its {@code toString()} ends with {@code (<id>)}.
+     */
+    public static final class ReturnedClientAdvice {
+
+        private ReturnedClientAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int onEnter() {
+            return ClientBridge.constructionEnter();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void onExit(@Advice.Enter int entered, @ClientFamily String family, @Advice.Thrown Throwable thrown,
+                           @Advice.Return(typing = net.bytebuddy.implementation.bytecode.assign.Assigner.Typing.DYNAMIC)
+                           Object client) {
+            ClientBridge.constructionExit(entered, family, thrown, client);
+        }
+    }
+
+    /** Around a builder or factory method. */
+    public static final class MethodAdvice {
+
+        private MethodAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int onEnter() {
+            return ClientBridge.constructionEnter();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void onExit(@Advice.Enter int entered, @ClientFamily String family, @Advice.Thrown Throwable thrown) {
+            ClientBridge.constructionExit(entered, family, thrown);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.churnagent.instrument;
+
+import io.churnagent.bootstrap.ClientBridge;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+
+import java.util.List;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Marks the time a thread spends serving a request, so that client constructions can be told apart
+ * by whether they happen inside a handler; stateless.
+ *
+ * <ul>
+ *   <li>{@code javax.servlet} and {@code jakarta.servlet} {@code HttpServlet.service(request, response)}:
+ *       every servlet container and Spring MVC; the handler named is the servlet's runtime class;</li>
+ *   <li>the JDK server's {@code com.sun.net.httpserver.Filter.Chain.doFilter}, which calls the
+ *       user's {@code HttpHandler} at its end: hooking the chain instead of the handler classes
+ *       covers lambdas too (they cannot be retransformed) and needs no hierarchy matching;</li>
+ *   <li>the methods listed in the {@code handlers} option, by class and method name.</li>
+ * </ul>
+ */
+public final class HandlerInstrumentation {
+
+    private HandlerInstrumentation() {
+    }
+
+    /** Adds the handler transformations, with {@code userHandlers} as {@code Class#method} entries. */
+    static AgentBuilder apply(AgentBuilder builder, List<String> userHandlers) {
+        AsmVisitorWrapper servlet = new AsmVisitorWrapper.ForDeclaredMethods().method(isMethod().and(named("service"))
+                        .and(takesArguments(2))
+                        .and(takesArgument(0, named("javax.servlet.http.HttpServletRequest"))
+                                .or(takesArgument(0, named("jakarta.servlet.http.HttpServletRequest")))),
+                Advice.to(ServletAdvice.class));
+        AsmVisitorWrapper chain = new AsmVisitorWrapper.ForDeclaredMethods().method(
+                isMethod().and(named("doFilter")).and(takesArguments(1)), Advice.to(FilterChainAdvice.class));
+        AgentBuilder result = builder
+                .type(named("javax.servlet.http.HttpServlet").or(named("jakarta.servlet.http.HttpServlet")))
+                .transform((b, type, loader, module, domain) -> b.visit(servlet))
+                .type(named("com.sun.net.httpserver.Filter$Chain"))
+                .transform((b, type, loader, module, domain) -> b.visit(chain));
+        for (String entry : userHandlers) {
+            int hash = entry.indexOf('#');
+            String type = entry.substring(0, hash);
+            String method = entry.substring(hash + 1);
+            AsmVisitorWrapper user = new AsmVisitorWrapper.ForDeclaredMethods().method(
+                    isMethod().and(named(method)).and(not(isAbstract())), Advice.to(UserHandlerAdvice.class));
+            result = result.type(named(type)).transform((b, t, loader, module, domain) -> b.visit(user));
+        }
+        return result;
+    }
+
+    /** {@code HttpServlet.service(HttpServletRequest, HttpServletResponse)}. */
+    public static final class ServletAdvice {
+
+        private ServletAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object onEnter(@Advice.This Object servlet) {
+            return ClientBridge.handlerEnter(servlet.getClass().getName(), "service");
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void onExit(@Advice.Enter Object token) {
+            ClientBridge.handlerExit(token);
+        }
+    }
+
+    /** {@code Filter.Chain.doFilter(HttpExchange)}: the chain's {@code handler} is the user's handler. */
+    public static final class FilterChainAdvice {
+
+        private FilterChainAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object onEnter(@Advice.FieldValue("handler") Object handler) {
+            return ClientBridge.handlerEnter(handler == null ? "unknown" : handler.getClass().getName(), "handle");
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void onExit(@Advice.Enter Object token) {
+            ClientBridge.handlerExit(token);
+        }
+    }
+
+    /** A method from the {@code handlers} option (static or not). */
+    public static final class UserHandlerAdvice {
+
+        private UserHandlerAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object onEnter(@Advice.Origin("#t") String type, @Advice.Origin("#m") String method) {
+            return ClientBridge.handlerEnter(type, method);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void onExit(@Advice.Enter Object token) {
+            ClientBridge.handlerExit(token);
+        }
+    }
+}

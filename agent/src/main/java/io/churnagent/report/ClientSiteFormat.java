@@ -1,0 +1,106 @@
+package io.churnagent.report;
+
+import io.churnagent.churn.ClientPerRequest;
+import io.churnagent.churn.ClientSite;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Renders {@code event=client_per_request}: one call site builds clients inside request handlers
+ * again and again; stateless and thread-safe.
+ */
+public final class ClientSiteFormat {
+
+    private ClientSiteFormat() {
+    }
+
+    /** The logfmt line, the explanation, the first stack and the family's fix. */
+    public static String clientPerRequest(ClientPerRequest e) {
+        ClientSite s = e.site();
+        StringBuilder text = new StringBuilder(new Logfmt()
+                .add("event", "client_per_request")
+                .add("level", "warn")
+                .add("family", s.family())
+                .add("site", s.site())
+                .add("handler", s.handler())
+                .add("built_60s", e.builtLastMinute())
+                .add("built_total", e.builtTotal())
+                .add("threshold", e.threshold())
+                .toString());
+        text.append(ChurnLogFormat.CONTINUATION).append(String.format(Locale.ROOT,
+                "%s builds a new %s while serving requests: %d in the last minute, at %s. Each new client brings its "
+                        + "own connections (or pool), so they are opened and closed per request instead of reused; "
+                        + "every close leaves a port in TIME_WAIT for 60 s, and at production rates that exhausts the "
+                        + "ephemeral ports of a destination.",
+                s.handler(), describe(s.family()), e.builtLastMinute(), s.site()));
+        text.append(ChurnLogFormat.CONTINUATION).append("Stack of the first one:");
+        appendFrames(text, s.frames(), s.omittedFrames());
+        text.append(ChurnLogFormat.CONTINUATION).append("Fix: ").append(fix(s.family()));
+        return text.toString();
+    }
+
+    static void appendFrames(StringBuilder text, List<String> frames, int omitted) {
+        for (String f : frames) {
+            text.append(ChurnLogFormat.CONTINUATION).append("    at ").append(f);
+        }
+        if (omitted > 0) {
+            text.append(ChurnLogFormat.CONTINUATION).append("    ... ").append(omitted).append(" more");
+        }
+    }
+
+    static String describe(String family) {
+        switch (family) {
+            case "jdk-httpclient":
+                return "java.net.http.HttpClient";
+            case "apache-httpclient4":
+                return "Apache HttpClient 4 connection manager (HttpClientBuilder.build() or HttpClients.create*())";
+            case "apache-httpclient5":
+                return "Apache HttpClient 5 connection manager (HttpClientBuilder.build() or HttpClients.create*())";
+            case "apache-httpclient5-async":
+                return "Apache HttpAsyncClient 5 connection manager";
+            case "okhttp":
+                return "OkHttpClient with its own ConnectionPool";
+            case "jetty-httpclient":
+                return "Jetty HttpClient";
+            case "spring-resttemplate":
+                return "Spring RestTemplate";
+            case "spring-webclient":
+                return "Spring WebClient";
+            case "netty-bootstrap":
+                return "Netty Bootstrap";
+            case "jdbc":
+                return "JDBC connection through DriverManager.getConnection (no pool)";
+            default:
+                return family + " client";
+        }
+    }
+
+    static String fix(String family) {
+        switch (family) {
+            case "jdk-httpclient":
+                return "build one HttpClient at startup and share it; it is thread-safe and pools its connections.";
+            case "apache-httpclient4":
+            case "apache-httpclient5":
+            case "apache-httpclient5-async":
+                return "build one client (with a PoolingHttpClientConnectionManager) at startup and share it; if you "
+                        + "must build clients per request, give them one shared connection manager "
+                        + "(setConnectionManagerShared(true)).";
+            case "okhttp":
+                return "share one OkHttpClient; for per-request settings use client.newBuilder()...build(), which "
+                        + "shares the original connection pool.";
+            case "jetty-httpclient":
+                return "start one HttpClient at startup, share it and stop it at shutdown.";
+            case "spring-resttemplate":
+                return "make the RestTemplate a shared bean (RestTemplateBuilder once), backed by a pooled request factory.";
+            case "spring-webclient":
+                return "build one WebClient and share it; use mutate() for variants, which keeps the connector.";
+            case "netty-bootstrap":
+                return "keep one EventLoopGroup and reuse connections (a ChannelPool) instead of connecting per request.";
+            case "jdbc":
+                return "use a connection pool (a DataSource such as HikariCP) instead of DriverManager.getConnection per request.";
+            default:
+                return "create one long-lived client at startup and share it.";
+        }
+    }
+}

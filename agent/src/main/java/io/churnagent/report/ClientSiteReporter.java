@@ -1,0 +1,46 @@
+package io.churnagent.report;
+
+import io.churnagent.churn.ClientPerRequest;
+import io.churnagent.churn.ClientSiteTable;
+import io.churnagent.churn.Ticker;
+import org.slf4j.Logger;
+
+/**
+ * Logs {@code event=client_per_request} for the call sites that are due; run on the reporter thread
+ * once per evaluation. Not thread-safe on its own (one caller); it never throws.
+ */
+public final class ClientSiteReporter implements Runnable {
+
+    private final ClientSiteTable table;
+    private final Logger log;
+    private final int threshold;
+    private final long intervalNanos;
+    private final Ticker ticker;
+    private boolean failureLogged;
+
+    /**
+     * @param threshold     {@code client.per.request.threshold}
+     * @param intervalNanos repeat a warning about one site at most this often ({@code warn.interval})
+     */
+    public ClientSiteReporter(ClientSiteTable table, Logger log, int threshold, long intervalNanos, Ticker ticker) {
+        this.table = table;
+        this.log = log;
+        this.threshold = threshold;
+        this.intervalNanos = intervalNanos;
+        this.ticker = ticker;
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (ClientPerRequest e : table.due(ticker.nanoTime(), threshold, intervalNanos)) {
+                log.warn(ClientSiteFormat.clientPerRequest(e));
+            }
+        } catch (Throwable t) {
+            if (!failureLogged) {
+                failureLogged = true;
+                log.error("event=agent_error where=client_sites error=\"{}\" (logged once)", t.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.churnagent.churn;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrimmedStackTest {
+
+    static StackTraceElement frame(String cls, String method, int line) {
+        String simple = cls.substring(cls.lastIndexOf('.') + 1).replaceAll("\\$.*", "");
+        return new StackTraceElement(cls, method, simple + ".java", line);
+    }
+
+    /** A servlet building an OkHttp client: agent and library frames above, container frames below. */
+    static List<StackTraceElement> servletStack() {
+        return List.of(
+                frame("io.churnagent.churn.StackSource", "lambda$static$0", 12),
+                frame("io.churnagent.churn.ClientSiteRecorder", "clientBuilt", 40),
+                frame("io.churnagent.bootstrap.ClientBridge", "constructionExit", 120),
+                frame("okhttp3.OkHttpClient", "<init>", 200),
+                frame("okhttp3.OkHttpClient", "<init>", 180),
+                frame("com.acme.orders.PriceClient", "fetch", 42),
+                frame("org.springframework.aop.framework.ReflectiveMethodInvocation", "proceed", 186),
+                frame("com.acme.orders.OrderController", "get", 17),
+                frame("jakarta.servlet.http.HttpServlet", "service", 587),
+                frame("org.eclipse.jetty.ee10.servlet.ServletHolder", "handle", 736),
+                frame("java.lang.Thread", "run", 840));
+    }
+
+    @Test
+    void theSiteIsTheFirstApplicationFrameAndTheHandlerTheOutermost() {
+        TrimmedStack s = TrimmedStack.of(servletStack());
+        assertEquals("com.acme.orders.PriceClient.fetch(PriceClient.java:42)", s.site());
+        assertEquals("com.acme.orders.PriceClient", s.siteClass());
+        assertEquals("com.acme.orders.OrderController.get(OrderController.java:17)", s.handlerFrame());
+        assertEquals(List.of("com.acme.orders.PriceClient.fetch(PriceClient.java:42)",
+                "org.springframework.aop.framework.ReflectiveMethodInvocation.proceed(ReflectiveMethodInvocation.java:186)",
+                "com.acme.orders.OrderController.get(OrderController.java:17)"), s.frames());
+        assertEquals(0, s.omitted());
+    }
+
+    @Test
+    void aStackWithoutApplicationFramesHasNoSite() {
+        TrimmedStack s = TrimmedStack.of(List.of(frame("java.net.Socket", "connect", 1),
+                frame("jdk.internal.net.http.HttpClientImpl$SelectorManager", "run", 2)));
+        assertNull(s.site());
+        assertNull(s.handlerFrame());
+        assertTrue(s.frames().isEmpty());
+    }
+
+    @Test
+    void longStacksKeepABoundedNumberOfFrames() {
+        List<StackTraceElement> deep = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            deep.add(frame("com.acme.Recursive", "step", i));
+        }
+        TrimmedStack s = TrimmedStack.of(deep);
+        assertEquals(TrimmedStack.MAX_FRAMES, s.frames().size());
+        assertEquals(40 - TrimmedStack.MAX_FRAMES, s.omitted());
+        assertEquals("com.acme.Recursive.step(Recursive.java:39)", s.handlerFrame());
+    }
+
+    @Test
+    void agentJdkAndLibraryFramesAreNotApplicationButTheDemoAndTestProgramsAre() {
+        for (String name : new String[] {"io.churnagent.churn.X", "io.churnagent.bootstrap.ClientBridge",
+                "io.churnagent.shaded.bytebuddy.X", "java.net.Socket", "jdk.internal.X", "sun.nio.ch.X",
+                "okhttp3.OkHttpClient", "org.apache.hc.client5.X", "org.h2.Driver", "org.eclipse.jetty.X"}) {
+            assertFalse(ApplicationFrames.isApplication(name), name);
+        }
+        for (String name : new String[] {"io.churnagent.demo.DemoApp", "io.churnagent.it.programs.ClientFamilies",
+                "com.acme.Api", "Main"}) {
+            assertTrue(ApplicationFrames.isApplication(name), name);
+        }
+    }
+
+    @Test
+    void framesAreDescribedWithoutLoaderOrModulePrefixes() {
+        assertEquals("a.B.c(B.java:7)", ApplicationFrames.describe(new StackTraceElement("app", null, null,
+                "a.B", "c", "B.java", 7)));
+        assertEquals("a.B.c(Unknown Source)", ApplicationFrames.describe(new StackTraceElement("a.B", "c", null, 7)));
+        assertEquals("a.B.c(Native Method)", ApplicationFrames.describe(new StackTraceElement("a.B", "c", null, -2)));
+    }
+
+    @Test
+    void theWalkerTrimsWhileWalkingExactlyAsTrimmingAFullCaptureDoes() {
+        for (int depth : new int[] {3, 40, 256}) {
+            TrimmedStack[] both = deeper(depth, 30);
+            assertEquals(both[1].site(), both[0].site());
+            assertEquals(both[1].siteClass(), both[0].siteClass());
+            assertEquals(both[1].handlerFrame(), both[0].handlerFrame());
+            assertEquals(both[1].frames(), both[0].frames());
+            assertEquals(both[1].omitted(), both[0].omitted());
+        }
+    }
+
+    /** Recurses through a class outside the agent's packages so that the stack has application frames. */
+    private static TrimmedStack[] deeper(int maxDepth, int frames) {
+        return io.churnagent.testapp.Recursion.call(frames, () -> new TrimmedStack[] {
+            StackSource.WALKER.trimmed(maxDepth), TrimmedStack.of(StackSource.WALKER.capture(maxDepth))});
+    }
+}

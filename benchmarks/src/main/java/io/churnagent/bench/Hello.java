@@ -1,0 +1,16 @@
+package io.churnagent.bench;
+
+/**
+ * The start-up probe: prints the wall-clock millisecond at which {@code main} began, then exits; the
+ * driver compares it with when it started the JVM. With {@code wait} it stays up for an attach.
+ */
+public final class Hello {
+
+    public static void main(String[] args) throws Exception {
+        System.out.println("main at " + System.currentTimeMillis());
+        System.out.flush();
+        if (args.length > 0 && args[0].equals("wait")) {
+            Thread.sleep(Long.parseLong(args.length > 1 ? args[1] : "60000"));
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.ClientFamilies;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Clients built per request inside real handlers (a JDK HttpServer handler, on virtual threads on
+ * JDK 21+, and a Jetty 12 servlet) are named by {@code event=client_per_request} with the exact
+ * site and handler line, for each client family; shared clients and OkHttp clients derived with
+ * {@code newBuilder()} are not; every destination's report line names where its connections come
+ * from, including H2 over TCP reached through {@code DriverManager}.
+ */
+class ClientPerRequestIT {
+
+    private static final int REQUESTS = 25;
+    private static final String ALL = "jdk,socket,apache4,apache5,okhttp,okhttp-derived,jetty,jdbc";
+    private static final String PROGRAM = "io.churnagent.it.programs.ClientFamilies";
+    private static final String AGENT_OPTIONS = "evaluate.interval=200ms,capacity=200,report.interval=off,report.top=50";
+
+    /** family → (agent family name, program method); {@code socket} has no client hook. */
+    private static final Map<String, String[]> FAMILIES = Map.of(
+            "jdk", new String[] {"jdk-httpclient", "jdk", "jdk"},
+            "apache4", new String[] {"apache-httpclient4", "apache4", "servlet"},
+            "apache5", new String[] {"apache-httpclient5", "apache5", "servlet"},
+            "okhttp", new String[] {"okhttp", "okhttp", "servlet"},
+            "jetty", new String[] {"jetty-httpclient", "jetty", "servlet"},
+            "jdbc", new String[] {"jdbc", "jdbc", "servlet"});
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void clientsBuiltPerRequestAreNamedWithTheirSiteAndHandler(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "per-request");
+        List<AgentEvent> events = jvm.agentEvents();
+        List<AgentEvent> perRequest = events.stream().filter(e -> "client_per_request".equals(e.event()))
+                .collect(Collectors.toList());
+
+        for (Map.Entry<String, String[]> f : FAMILIES.entrySet()) {
+            String family = f.getValue()[0];
+            String site = frame(f.getValue()[1], "SITE:" + f.getKey());
+            String handler = handlerFrame(f.getValue()[2]);
+            AgentEvent e = perRequest.stream().filter(x -> family.equals(x.get("family"))).findFirst().orElse(null);
+            assertNotNull(e, () -> "no client_per_request for " + family + ": " + output(jvm));
+            assertEquals(site, e.get("site"), () -> family + ": " + e);
+            assertEquals(handler, e.get("handler"), () -> family + ": " + e);
+            assertTrue(e.getLong("built_60s") > 10 && e.getLong("built_60s") <= REQUESTS, () -> family + ": " + e);
+            assertEquals(10, e.getLong("threshold"));
+        }
+        String derived = frame("okhttpDerived", "SITE:okhttp-derived");
+        assertTrue(perRequest.stream().noneMatch(e -> e.get("site").equals(derived)),
+                () -> "newBuilder() from a shared OkHttpClient shares its pool and is not a new client: " + perRequest);
+        assertEquals(FAMILIES.size(), perRequest.size(), () -> "one event per family: " + perRequest);
+
+        // every churning destination's report line says where its connections come from
+        Map<String, AgentEvent> report = reportByDestination(events);
+        Map<String, String> backends = backends(jvm);
+        for (String family : List.of("jdk", "socket", "apache4", "apache5", "okhttp", "jetty", "jdbc")) {
+            AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
+            assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
+            assertTrue(line.getLong("connects") >= REQUESTS, () -> family + ": " + line);
+            String method = family.equals("socket") ? "socket" : FAMILIES.get(family)[1];
+            assertTrue(line.get("site").startsWith(PROGRAM + "." + method + "(ClientFamilies.java:"),
+                    () -> family + " site: " + line);
+        }
+        // a raw socket has no client hook: the sampled connect names its exact line, in the warning too
+        String socketSite = frame("socket", "SITE:socket");
+        assertEquals(socketSite, report.get("127.0.0.1:" + backends.get("socket")).get("site"));
+        AgentEvent warning = events.stream().filter(e -> "churn_warning".equals(e.event())
+                && e.get("destination").equals("127.0.0.1:" + backends.get("socket"))).findFirst().orElse(null);
+        assertNotNull(warning, () -> "no churn_warning for the raw-socket destination: " + output(jvm));
+        assertEquals(socketSite, warning.get("site"));
+        assertTrue(jvm.stderr().contains("    at " + socketSite), () -> "the trimmed stack is printed: " + output(jvm));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void sharedClientsAreNotReported(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "shared");
+        List<AgentEvent> perRequest = jvm.agentEvents().stream().filter(e -> "client_per_request".equals(e.event()))
+                .collect(Collectors.toList());
+        assertEquals(List.of(), perRequest, () -> output(jvm));
+    }
+
+    private static ForkedJvm run(Path jdk, String mode) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent(AGENT_OPTIONS)
+                .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
+                .mainClass(ClientFamilies.class, mode, Integer.toString(REQUESTS), ALL);
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
+        String out = jvm.stdout();
+        for (String family : ALL.split(",")) {
+            assertTrue(out.contains("ok " + family + " " + REQUESTS + "\n"), () -> family + " requests failed: " + output(jvm));
+        }
+        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
+                () -> "the agent swallowed faults: " + output(jvm));
+        if (Jdks.featureVersion(jdk) >= 21) {
+            assertTrue(out.contains("handler threads: virtual"), () -> output(jvm));
+        }
+        return jvm;
+    }
+
+    /** {@code ClientFamilies.<method>(ClientFamilies.java:<line of marker>)}. */
+    private static String frame(String method, String marker) throws Exception {
+        return PROGRAM + "." + method + "(ClientFamilies.java:" + lineOf(marker) + ")";
+    }
+
+    private static String handlerFrame(String server) throws Exception {
+        return server.equals("jdk")
+                ? PROGRAM + "$JdkFront.handle(ClientFamilies.java:" + lineOf("HANDLER:jdk") + ")"
+                : PROGRAM + "$ServletFront.doGet(ClientFamilies.java:" + lineOf("HANDLER:servlet") + ")";
+    }
+
+    private static int lineOf(String marker) throws Exception {
+        List<String> lines = Files.readAllLines(Paths.get("src/test/java/io/churnagent/it/programs/ClientFamilies.java"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).endsWith("// " + marker)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no marker " + marker + " in ClientFamilies.java");
+    }
+
+    private static Map<String, AgentEvent> reportByDestination(List<AgentEvent> events) {
+        return events.stream().filter(e -> "churn_report".equals(e.event()))
+                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+    }
+
+    private static Map<String, String> backends(ForkedJvm jvm) {
+        Map<String, String> ports = new HashMap<>();
+        for (String line : jvm.stdout().split("\n")) {
+            if (line.startsWith("backend ")) {
+                String[] parts = line.split(" ");
+                ports.put(parts[1], parts[2]);
+            }
+        }
+        return ports;
+    }
+
+    static String output(ForkedJvm jvm) {
+        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
+    }
+}

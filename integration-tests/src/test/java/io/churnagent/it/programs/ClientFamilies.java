@@ -1,0 +1,340 @@
+package io.churnagent.it.programs;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A small service whose request handlers call a backend with one client family each, building the
+ * client per request ({@code per-request}) or using one built at start-up ({@code shared}); the
+ * OkHttp family {@code okhttp-derived} always derives its client with {@code newBuilder()} from a
+ * shared one, which shares its pool.
+ *
+ * <p>Arguments: {@code mode requests family,family,...}. Families {@code jdk} and {@code socket} are
+ * served by a JDK {@code HttpServer} handler (on virtual threads on JDK 21+), the others by a
+ * Jetty 12 servlet. Each family has its own backend (an HTTP server, or H2 in TCP server mode for
+ * {@code jdbc}), printed as {@code backend <family> <port>}. The test finds the expected call sites
+ * by the {@code SITE:} and {@code HANDLER:} markers in this file, so keep each on its line.
+ */
+public final class ClientFamilies {
+
+    static final List<String> SERVLET_FAMILIES = List.of("apache4", "apache5", "okhttp", "okhttp-derived", "jetty", "jdbc");
+
+    static boolean shared;
+    static final Map<String, URI> backends = new LinkedHashMap<>();
+    static String jdbcUrl;
+
+    static HttpClient sharedJdk;
+    static org.apache.http.impl.client.CloseableHttpClient sharedApache4;
+    static org.apache.hc.client5.http.impl.classic.CloseableHttpClient sharedApache5;
+    static okhttp3.OkHttpClient sharedOkHttp;
+    static org.eclipse.jetty.client.HttpClient sharedJetty;
+    static Connection sharedJdbc;
+
+    public static void main(String[] args) throws Exception {
+        shared = args[0].equals("shared");
+        int requests = Integer.parseInt(args[1]);
+        List<String> families = List.of(args[2].split(","));
+
+        for (String family : families) {
+            if (family.equals("jdbc")) {
+                int port = freePort();
+                org.h2.tools.Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists").start();
+                jdbcUrl = "jdbc:h2:tcp://127.0.0.1:" + port + "/mem:churn";
+                System.out.println("backend jdbc " + port);
+            } else {
+                HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+                backend.createContext("/", ClientFamilies::ok);
+                backend.setExecutor(Executors.newFixedThreadPool(4, daemon()));
+                backend.start();
+                backends.put(family, URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/"));
+                System.out.println("backend " + family + " " + backend.getAddress().getPort());
+            }
+        }
+        buildSharedClients(families);
+
+        HttpServer jdkFront = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+        jdkFront.createContext("/", new JdkFront());
+        jdkFront.setExecutor(handlerExecutor());
+        jdkFront.start();
+
+        Server jetty = new Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(ServletFront.class, "/*");
+        jetty.setHandler(context);
+        jetty.start();
+
+        HttpClient driver = HttpClient.newHttpClient();
+        for (String family : families) {
+            int port = SERVLET_FAMILIES.contains(family) ? connector.getLocalPort() : jdkFront.getAddress().getPort();
+            int ok = 0;
+            for (int i = 0; i < requests; i++) {
+                HttpResponse<String> r = driver.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + family))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().equals("ok")) {
+                    ok++;
+                } else {
+                    System.out.println("failed " + family + " " + r.statusCode() + " " + r.body());
+                }
+            }
+            System.out.println("ok " + family + " " + ok);
+        }
+        System.out.println("done");
+        printBridgeFaults();
+        Thread.sleep(1500); // a few evaluations (the test runs them every 200 ms) before the shutdown report
+        System.exit(0);
+    }
+
+    /** The JDK server's handler. */
+    static final class JdkFront implements HttpHandler {
+        @Override
+        public void handle(HttpExchange exchange) throws IOException {
+            String family = exchange.getRequestURI().getPath().substring(1);
+            String body;
+            try {
+                body = call(family); // HANDLER:jdk
+            } catch (Exception e) {
+                body = e.toString();
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(body.equals("ok") ? 200 : 500, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** The Jetty servlet. */
+    public static final class ServletFront extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            String family = request.getRequestURI().substring(1);
+            String body;
+            try {
+                body = call(family); // HANDLER:servlet
+            } catch (Exception e) {
+                body = e.toString();
+            }
+            response.setStatus(body.equals("ok") ? 200 : 500);
+            response.getWriter().write(body);
+        }
+    }
+
+    static String call(String family) throws Exception {
+        switch (family) {
+            case "jdk":
+                return jdk(backends.get(family));
+            case "socket":
+                return socket(backends.get(family));
+            case "apache4":
+                return apache4(backends.get(family));
+            case "apache5":
+                return apache5(backends.get(family));
+            case "okhttp":
+                return okhttp(backends.get(family));
+            case "okhttp-derived":
+                return okhttpDerived(backends.get(family));
+            case "jetty":
+                return jetty(backends.get(family));
+            case "jdbc":
+                return jdbc();
+            default:
+                throw new IllegalArgumentException(family);
+        }
+    }
+
+    static String jdk(URI backend) throws Exception {
+        HttpClient client = shared ? sharedJdk : HttpClient.newHttpClient(); // SITE:jdk
+        return client.send(HttpRequest.newBuilder(backend).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A raw socket per request: no client hook, so only the connect sampling can name this line. */
+    static String socket(URI backend) throws Exception {
+        try (Socket s = new Socket(backend.getHost(), backend.getPort())) { // SITE:socket
+            s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            return response.endsWith("ok") ? "ok" : response;
+        }
+    }
+
+    static String apache4(URI backend) throws Exception {
+        org.apache.http.impl.client.CloseableHttpClient client = shared ? sharedApache4
+                : org.apache.http.impl.client.HttpClients.createDefault(); // SITE:apache4
+        try (org.apache.http.client.methods.CloseableHttpResponse r = client.execute(new org.apache.http.client.methods.HttpGet(backend))) {
+            return org.apache.http.util.EntityUtils.toString(r.getEntity());
+        } finally {
+            if (!shared) {
+                client.close();
+            }
+        }
+    }
+
+    static String apache5(URI backend) throws Exception {
+        org.apache.hc.client5.http.impl.classic.CloseableHttpClient client = shared ? sharedApache5
+                : org.apache.hc.client5.http.impl.classic.HttpClients.createDefault(); // SITE:apache5
+        try (org.apache.hc.client5.http.impl.classic.CloseableHttpResponse r = client.execute(
+                new org.apache.hc.client5.http.classic.methods.HttpGet(backend))) {
+            return org.apache.hc.core5.http.io.entity.EntityUtils.toString(r.getEntity());
+        } finally {
+            if (!shared) {
+                client.close();
+            }
+        }
+    }
+
+    static String okhttp(URI backend) throws Exception {
+        okhttp3.OkHttpClient client = shared ? sharedOkHttp : new okhttp3.OkHttpClient(); // SITE:okhttp
+        try (okhttp3.Response r = client.newCall(new okhttp3.Request.Builder().url(backend.toString()).build()).execute()) {
+            return r.body().string();
+        } finally {
+            if (!shared) {
+                client.connectionPool().evictAll();
+                client.dispatcher().executorService().shutdown();
+            }
+        }
+    }
+
+    /** Per request, but derived from the shared client: same pool, so not a new client. */
+    static String okhttpDerived(URI backend) throws Exception {
+        okhttp3.OkHttpClient client = sharedOkHttp.newBuilder()
+                .readTimeout(java.time.Duration.ofSeconds(5)).build(); // SITE:okhttp-derived
+        try (okhttp3.Response r = client.newCall(new okhttp3.Request.Builder().url(backend.toString()).build()).execute()) {
+            return r.body().string();
+        }
+    }
+
+    static String jetty(URI backend) throws Exception {
+        org.eclipse.jetty.client.HttpClient client = shared ? sharedJetty : new org.eclipse.jetty.client.HttpClient(); // SITE:jetty
+        if (!shared) {
+            client.start();
+        }
+        try {
+            return client.GET(backend).getContentAsString();
+        } finally {
+            if (!shared) {
+                client.stop();
+            }
+        }
+    }
+
+    static String jdbc() throws Exception {
+        if (shared) {
+            synchronized (ClientFamilies.class) {
+                return query(sharedJdbc);
+            }
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "sa", "")) { // SITE:jdbc
+            return query(c);
+        }
+    }
+
+    private static String query(Connection c) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT 'ok'")) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    private static void buildSharedClients(List<String> families) throws Exception {
+        sharedOkHttp = new okhttp3.OkHttpClient(); // the base of okhttp-derived in both modes
+        if (!shared) {
+            return;
+        }
+        sharedJdk = HttpClient.newHttpClient();
+        sharedApache4 = org.apache.http.impl.client.HttpClients.createDefault();
+        sharedApache5 = org.apache.hc.client5.http.impl.classic.HttpClients.createDefault();
+        sharedJetty = new org.eclipse.jetty.client.HttpClient();
+        sharedJetty.start();
+        if (families.contains("jdbc")) {
+            sharedJdbc = DriverManager.getConnection(jdbcUrl, "sa", "");
+        }
+    }
+
+    private static void ok(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            in.readAllBytes();
+        }
+        byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Virtual threads where the JDK has them (21+), so the handler context is proven on them too. */
+    private static ExecutorService handlerExecutor() {
+        try {
+            Method virtual = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
+            System.out.println("handler threads: virtual");
+            return (ExecutorService) virtual.invoke(null);
+        } catch (NoSuchMethodException e) {
+            System.out.println("handler threads: platform");
+            return Executors.newFixedThreadPool(4, daemon());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The agent's bridges swallow their faults to protect the app; the test asserts there were none. */
+    private static void printBridgeFaults() {
+        for (String bridge : List.of("io.churnagent.bootstrap.ChurnBridge", "io.churnagent.bootstrap.ClientBridge")) {
+            try {
+                Class<?> b = Class.forName(bridge, false, null);
+                Throwable last = (Throwable) b.getMethod("lastFault").invoke(null);
+                System.out.println("bridge " + b.getSimpleName() + " faults=" + b.getMethod("faults").invoke(null));
+                if (last != null) {
+                    last.printStackTrace(System.out);
+                }
+            } catch (ReflectiveOperationException e) {
+                System.out.println("bridge " + bridge + " not loaded: " + e);
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon() {
+        return r -> {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+}
