@@ -14,12 +14,14 @@ import io.churnagent.churn.DestinationTable;
 import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.OpenConnectionTable;
 import io.churnagent.churn.Ticker;
+import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.cli.AgentState;
 import io.churnagent.cli.CommandLine;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
+import io.churnagent.report.BindFailureLog;
 import io.churnagent.report.AgentLog;
 import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.ClientSiteReporter;
@@ -176,7 +178,10 @@ final class ActiveAgent {
         };
         Reporter newReporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel, destinationSites), newLogger,
                 newOptions.evaluateIntervalMillis(), newOptions.reportIntervalMillis(), newOptions.reportTop(),
-                beforeTick, () -> TcpSocketTable.read(PROC));
+                beforeTick, () -> TcpSocketTable.read(PROC),
+                new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L),
+                new BindFailureLog(tracker.bindFailures(), PROC, newLogger, newOptions.warnIntervalMillis() * 1_000_000L,
+                        System::nanoTime));
         this.exports = Exports.start(newOptions, monitor, tracker, settings, () -> TcpSocketTable.read(PROC), newReporter,
                 newLogger);
         newReporter.start();

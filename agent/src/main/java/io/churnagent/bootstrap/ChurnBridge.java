@@ -212,6 +212,21 @@ public final class ChurnBridge {
         }
     }
 
+    // ---- java.net.ServerSocket, sun.nio.ch.ServerSocketChannelImpl ----------------------------
+
+    /** Called on exit from a server socket's {@code bind}; only a failure is of interest. */
+    public static void bindExit(SocketAddress requested, Throwable thrown, boolean reuseAddress) {
+        ConnectionSink s = sink;
+        if (s == null || thrown == null) {
+            return;
+        }
+        try {
+            s.bindFailed(requested, thrown, reuseAddress);
+        } catch (Throwable t) {
+            fault(t);
+        }
+    }
+
     private static void fault(Throwable t) {
         lastFault = t;
         int n = faults + 1; // racy increments may lose a count; the threshold only needs to be reached

@@ -24,4 +24,12 @@ public interface ConnectionSink {
 
     /** The connection {@code localPort -> remote:remotePort} is being closed (may be reported twice). */
     void closing(InetAddress remote, int remotePort, int localPort);
+
+    /**
+     * A server socket's bind to {@code requested} failed with {@code error} (never null); rare, so it
+     * may allocate, but it must not block. {@code reuseAddress} is whether the socket had
+     * {@code SO_REUSEADDR} set (false when that could not be read). Does nothing unless overridden.
+     */
+    default void bindFailed(SocketAddress requested, Throwable error, boolean reuseAddress) {
+    }
 }

@@ -107,6 +107,11 @@ public final class ChurnMonitor {
         return latest;
     }
 
+    /** The level the thresholds give {@code figures} (NONE below {@code warn.ratio}). */
+    public WarningLevel levelOf(DestinationFigures figures) {
+        return settings.levelFor(figures.ratio());
+    }
+
     /** Most churning first: by ratio, then closes, then connects. */
     static final Comparator<DestinationFigures> BY_CHURN = Comparator
             .comparingDouble(DestinationFigures::ratio).reversed()

@@ -6,7 +6,8 @@ public final class ChurnWarning {
     private final DestinationFigures figures;
     private final WarningLevel level;
 
-    ChurnWarning(DestinationFigures figures, WarningLevel level) {
+    /** A warning about {@code figures} at {@code level} (WARN or CRITICAL). */
+    public ChurnWarning(DestinationFigures figures, WarningLevel level) {
         this.figures = figures;
         this.level = level;
     }

@@ -21,6 +21,7 @@ public final class ConnectionTracker implements ConnectionSink {
     private final OpenConnectionTable open;
     private final Ticker ticker;
     private final AtomicLongArray unresolvedFailures = new AtomicLongArray(FailureReason.values().length);
+    private final BindFailures bindFailures = new BindFailures();
     private final ConnectSiteSampler sampler;
 
     public ConnectionTracker(DestinationTable destinations, OpenConnectionTable open, Ticker ticker) {
@@ -83,6 +84,17 @@ public final class ConnectionTracker implements ConnectionSink {
             return;
         }
         d.recordClose(ticker.nanoTime() - opened);
+    }
+
+    /** Queues the failure for the reporter thread, which diagnoses it (the /proc work stays off this thread). */
+    @Override
+    public void bindFailed(SocketAddress requested, Throwable error, boolean reuseAddress) {
+        bindFailures.record(requested, error, reuseAddress);
+    }
+
+    /** Failed server-socket binds waiting for diagnosis. */
+    public BindFailures bindFailures() {
+        return bindFailures;
     }
 
     /** The destinations this tracker counts into. */

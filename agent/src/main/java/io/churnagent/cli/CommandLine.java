@@ -51,6 +51,8 @@ public final class CommandLine {
                     return ExitCode.NO_ATTACH_MODULE;
                 }
                 return args[0].equals("report") ? Attach.report(args[1], out, err) : Attach.detach(args[1], out, err);
+            case "doctor":
+                return Doctor.run(args, out, err);
             default:
                 err.println("churn-agent: unknown command '" + args[0] + "'; run 'java -jar churn-agent.jar help' for the commands");
                 return ExitCode.USAGE;
@@ -81,12 +83,15 @@ public final class CommandLine {
         out.println("                                       again: the running agent takes the new options");
         out.println("  report <pid|name-fragment>           print the agent's live churn report from that JVM");
         out.println("  detach <pid|name-fragment>           remove the instrumentation and stop the agent there");
+        out.println("  doctor [--critical-ratio=0.8] [--proc=DIR]  check this host: port range, TIME_WAIT settings, the");
+        out.println("                                       destinations holding the most ports now, what to fix first");
         out.println("  help                                 this text");
         out.println("  --version                            the agent's version");
         out.println();
         out.println("Exit status: 0 ok, 2 usage, 3 no such JVM, 4 several JVMs match, 5 cannot attach,");
         out.println("6 the agent failed in the target, 7 this Java has no jdk.attach module (use a JDK),");
         out.println("8 the JVM belongs to another user, 9 the JVM refuses attach (-XX:+DisableAttachMechanism),");
-        out.println("10 the JVM is older than Java 11, 11 the agent is not active in that JVM.");
+        out.println("10 the JVM is older than Java 11, 11 the agent is not active in that JVM,");
+        out.println("12 doctor: a destination holds at least the critical ratio of its ports, 13 doctor: no /proc/net/tcp.");
     }
 }

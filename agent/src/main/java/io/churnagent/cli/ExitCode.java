@@ -13,6 +13,10 @@ final class ExitCode {
     static final int ATTACH_DISABLED = 9;
     static final int TARGET_TOO_OLD = 10;
     static final int NOT_ACTIVE = 11;
+    /** doctor: some destination holds at least the critical ratio of its source ports right now. */
+    static final int DOCTOR_CRITICAL = 12;
+    /** doctor: neither /proc/net/tcp nor /proc/net/tcp6 could be read (not Linux, or /proc hidden). */
+    static final int DOCTOR_NO_SOCKET_TABLE = 13;
 
     private ExitCode() {
     }

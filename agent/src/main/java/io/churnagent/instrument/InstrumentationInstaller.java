@@ -70,6 +70,8 @@ public final class InstrumentationInstaller {
         // (java.net.Socket); doing that inside a transformation of Socket is a ClassCircularityError.
         AsmVisitorWrapper socket = SocketInstrumentation.visitor();
         AsmVisitorWrapper channel = SocketChannelInstrumentation.visitor();
+        AsmVisitorWrapper serverBind = ServerSocketBindInstrumentation.serverSocketVisitor();
+        AsmVisitorWrapper channelBind = ServerSocketBindInstrumentation.channelVisitor();
         AgentBuilder builder = newAgentBuilder()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -92,7 +94,11 @@ public final class InstrumentationInstaller {
                 .type(SocketInstrumentation.type())
                 .transform((b, type, loader, module, domain) -> b.visit(socket))
                 .type(SocketChannelInstrumentation.type())
-                .transform((b, type, loader, module, domain) -> b.visit(channel));
+                .transform((b, type, loader, module, domain) -> b.visit(channel))
+                .type(ServerSocketBindInstrumentation.serverSocketType())
+                .transform((b, type, loader, module, domain) -> b.visit(serverBind))
+                .type(ServerSocketBindInstrumentation.channelType())
+                .transform((b, type, loader, module, domain) -> b.visit(channelBind));
         builder = ClientConstructionInstrumentation.apply(builder);
         builder = HandlerInstrumentation.apply(builder, userHandlers);
         ResettableClassFileTransformer transformer = builder.installOn(inst);

@@ -6,7 +6,9 @@ import io.churnagent.churn.DestinationSites;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
+import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.churn.WarningLevel;
+import io.churnagent.kernel.HostFactors;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
 
@@ -52,14 +54,34 @@ public final class ChurnLogFormat {
         return warningEvent(warning, kernelTable).toString();
     }
 
-    /** The {@code event=churn_warning} event, for either log format. */
+    /** The {@code event=churn_warning} event, for either log format, before it is known who holds the TIME_WAIT. */
     public LogEvent warningEvent(ChurnWarning warning, TcpSocketTable kernelTable) {
+        return warningEvent(warning, kernelTable, TimeWaitSide.Side.UNKNOWN);
+    }
+
+    /** The warning as text, knowing where the TIME_WAIT lands (see {@link #warningEvent(ChurnWarning, TcpSocketTable, TimeWaitSide.Side)}). */
+    public String warning(ChurnWarning warning, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
+        return warningEvent(warning, kernelTable, side).toString();
+    }
+
+    /**
+     * The warning, knowing where the TIME_WAIT lands: when the peer holds it, {@code level=} is one
+     * step lower ({@code critical} to {@code warn}, {@code warn} to {@code info}), {@code model_level=}
+     * keeps the model's, and a sentence says that the TIME_WAIT is on the other host.
+     */
+    public LogEvent warningEvent(ChurnWarning warning, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
         DestinationFigures f = warning.figures();
         DestinationStats d = f.destination();
+        WarningLevel effective = TimeWaitSide.effectiveLevel(warning.level(), side);
         LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
-                .add("level", warning.level() == WarningLevel.CRITICAL ? "critical" : "warn");
+                .add("level", levelName(effective));
+        if (effective != warning.level()) {
+            line.add("model_level", levelName(warning.level()));
+        }
         figures(line, f, false, kernelTable);
+        line.add("time_wait_side", side == TimeWaitSide.Side.PEER ? "peer"
+                : side == TimeWaitSide.Side.THIS_HOST ? "this_host" : "unknown");
         List<DestinationSites.SiteSamples> top = topSites(d, SITES_SHOWN);
         site(line, top);
         line.explain(String.format(Locale.ROOT,
@@ -85,13 +107,21 @@ public final class ChurnLogFormat {
                     "At the current rate the ports run out in about %d s.", Math.round(f.exhaustionInSeconds())));
         }
         observedSentence(line, d, kernelTable);
+        if (side == TimeWaitSide.Side.PEER) {
+            line.explain(String.format(Locale.ROOT,
+                    "The peer closes first: for at least %d s the kernel here has held far fewer TIME_WAIT sockets to it"
+                            + " than this side's closes would leave, so the TIME_WAIT is on the other host and does not"
+                            + " use up this host's ports (severity lowered from %s to %s). Each request still pays a"
+                            + " new connection, and the peer carries the TIME_WAIT.",
+                    TimeWaitSide.SUSTAIN_NANOS / 1_000_000_000L, levelName(warning.level()), levelName(effective)));
+        }
         if (f.addrNotAvailFailures() > 0) {
             line.explain(String.format(Locale.ROOT,
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
                     f.addrNotAvailFailures()));
         }
         sitesText(line, top);
-        line.explain(onThisHost(d));
+        line.explain(onThisHost(d, f.capacity()));
         line.explain(FIX);
         return line;
     }
@@ -136,7 +166,7 @@ public final class ChurnLogFormat {
                     Math.round((e.firstWarningAgoNanos() - e.firstFailureAgoNanos()) / 1e9)));
         }
         sitesText(line, top);
-        line.explain(onThisHost(d));
+        line.explain(onThisHost(d, f.capacity()));
         line.explain(FIX);
         return line;
     }
@@ -255,9 +285,19 @@ public final class ChurnLogFormat {
         }
     }
 
-    /** What this host's TIME_WAIT reuse settings mean for this destination, as one sentence. */
-    private String onThisHost(DestinationStats d) {
-        String explanation = kernel.reuseExplanation(d.loopback());
-        return "On this host: " + explanation + (explanation.endsWith(".") ? "" : ".");
+    private static String levelName(WarningLevel level) {
+        return level == WarningLevel.CRITICAL ? "critical" : level == WarningLevel.WARN ? "warn" : "info";
+    }
+
+    static String exhaustion(double seconds) {
+        return seconds < 0 ? "never" : Long.toString(Math.round(seconds));
+    }
+
+    /**
+     * What this host's settings mean for this destination: TIME_WAIT reuse, reserved ports and
+     * tcp_max_tw_buckets, as far as they apply ({@link HostFactors}).
+     */
+    private String onThisHost(DestinationStats d, int capacity) {
+        return "On this host: " + HostFactors.paragraph(kernel, d.loopback(), capacity);
     }
 }

@@ -4,8 +4,10 @@ import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
+import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.TcpSocketTable;
 import org.slf4j.Logger;
@@ -26,6 +28,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Reporter {
 
+    /**
+     * The kernel table is read about once a second for the TIME_WAIT side: at most every 0.9 s, so
+     * that a tick that fires a little early is not skipped.
+     */
+    private static final long KERNEL_READ_NANOS = 900_000_000L;
+
     private final ChurnMonitor monitor;
     private final ConnectionTracker tracker;
     private final ChurnLogFormat format;
@@ -42,6 +50,9 @@ public final class Reporter {
      * and a JVM's exit must not wait for that. Past it, the report says "unknown" for the kernel figures.
      */
     static final long SHUTDOWN_KERNEL_READ_MILLIS = 1_000;
+    private final TimeWaitSide timeWaitSide;
+    private final BindFailureLog bindFailureLog;
+    private long kernelReadAt = Long.MIN_VALUE;
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
     private long nextReportAt;
@@ -54,6 +65,19 @@ public final class Reporter {
     public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                     long tickMillis, long reportMillis, int top, Runnable healthCheck,
                     Supplier<TcpSocketTable> kernelTable) {
+        this(monitor, tracker, format, log, tickMillis, reportMillis, top, healthCheck, kernelTable, null, null);
+    }
+
+    /**
+     * @param timeWaitSide   decides whether the peer closes first, from the kernel table read at most once
+     *                       a second while some destination is at warn level or above; null for never
+     * @param bindFailureLog diagnoses failed server binds on this thread, every tick and at shutdown; may be null
+     */
+    public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
+                    long tickMillis, long reportMillis, int top, Runnable healthCheck,
+                    Supplier<TcpSocketTable> kernelTable, TimeWaitSide timeWaitSide, BindFailureLog bindFailureLog) {
+        this.timeWaitSide = timeWaitSide;
+        this.bindFailureLog = bindFailureLog;
         this.monitor = monitor;
         this.tracker = tracker;
         this.format = format;
@@ -151,22 +175,35 @@ public final class Reporter {
 
     /**
      * One evaluation: logs due warnings and port exhaustions, and the periodic report when it is
-     * time. The kernel's socket table is read only when something is about to be logged.
+     * time. The kernel's socket table is read only when something is about to be logged, or, at most
+     * once a second, while some destination is at warn level or above (to see who holds the TIME_WAIT).
      */
     void tick() {
-        List<ChurnWarning> warnings = monitor.tick();
+        if (bindFailureLog != null) {
+            bindFailureLog.logPending();
+        }
+        List<ChurnWarning> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         tellListeners(warnings, exhaustions);
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
+        TcpSocketTable table = observeTimeWaitSide(warnings);
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
             return;
         }
-        TcpSocketTable table = kernelTable.get();
+        if (table == null) {
+            table = kernelTable.get();
+        }
         for (ChurnWarning w : warnings) {
-            if (w.level() == WarningLevel.CRITICAL) {
-                log.error("{}", format.warningEvent(w, table));
+            TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
+                    : timeWaitSide.side(w.figures().destination().index());
+            LogEvent event = format.warningEvent(w, table, side);
+            WarningLevel level = TimeWaitSide.effectiveLevel(w.level(), side);
+            if (level == WarningLevel.CRITICAL) {
+                log.error("{}", event);
+            } else if (level == WarningLevel.WARN) {
+                log.warn("{}", event);
             } else {
-                log.warn("{}", format.warningEvent(w, table));
+                log.info("{}", event);
             }
         }
         logExhaustions(exhaustions, table);
@@ -174,6 +211,44 @@ public final class Reporter {
             nextReportAt = System.currentTimeMillis() + reportMillis;
             report("periodic", table);
         }
+    }
+
+    /**
+     * Feeds the kernel's TIME_WAIT counts of the destinations at warn level or above to
+     * {@link TimeWaitSide}, and adds a warning for each that has just turned out to be closed by its
+     * peer (so that the lowered severity is said at once, not a warn.interval later). Returns the
+     * table it read, or null.
+     */
+    private TcpSocketTable observeTimeWaitSide(List<ChurnWarning> warnings) {
+        if (timeWaitSide == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        if (kernelReadAt != Long.MIN_VALUE && now - kernelReadAt < KERNEL_READ_NANOS) {
+            return null;
+        }
+        List<DestinationFigures> hot = new ArrayList<>();
+        for (DestinationFigures f : monitor.latest()) {
+            if (!f.destination().isOverflow() && monitor.levelOf(f) != WarningLevel.NONE) {
+                hot.add(f);
+            }
+        }
+        if (hot.isEmpty()) {
+            return null;
+        }
+        kernelReadAt = now;
+        TcpSocketTable table = kernelTable.get();
+        if (!table.available()) {
+            return table;
+        }
+        for (DestinationFigures f : hot) {
+            DestinationStats d = f.destination();
+            if (timeWaitSide.observe(d.index(), now, f.closesLast60s(), table.timeWait(d.label()))
+                    && warnings.stream().noneMatch(w -> w.figures().destination() == d)) {
+                warnings.add(new ChurnWarning(f, monitor.levelOf(f)));
+            }
+        }
+        return table;
     }
 
     private void logExhaustions(List<PortExhaustion> exhaustions, TcpSocketTable table) {
@@ -185,12 +260,22 @@ public final class Reporter {
 
     private void shutdownReport() {
         try {
+            ScheduledExecutorService running;
             synchronized (this) {
-                if (executor != null) {
-                    executor.shutdownNow();
+                running = executor;
+            }
+            if (running != null) {
+                // no interrupt: a tick in progress may be diagnosing a failed bind (reading /proc, which an
+                // interrupt would abort); let it finish, briefly, so that what it took is logged
+                running.shutdown();
+                if (!running.awaitTermination(3, TimeUnit.SECONDS)) {
+                    running.shutdownNow();
                 }
             }
             healthCheck.run(); // a part disabled since the last tick is still said once
+            if (bindFailureLog != null) {
+                bindFailureLog.logPending(); // a server that cannot bind often exits at once
+            }
             monitor.tick();
             TcpSocketTable table = kernelTableWithin(SHUTDOWN_KERNEL_READ_MILLIS);
             logExhaustions(monitor.takeExhaustions(), table);

@@ -49,6 +49,32 @@ class TcpSocketTableTest {
     }
 
     @Test
+    void theServerSideOfInboundConnectionsIsNoDestinationAndHeldCountsEveryState(@TempDir Path proc) throws Exception {
+        Files.createDirectories(proc.resolve("net"));
+        Files.write(proc.resolve("net/tcp"), List.of(TCP_HEADER,
+                // the kernel lists listeners first: 127.0.0.1:8080 listens
+                "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 124 1 0",
+                // the server closed first: TIME_WAIT on 8080, remote = the client's ephemeral port
+                "   1: 0100007F:1F90 0100007F:9C40 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
+                // the client's side of that connection (CLOSE_WAIT), and a FIN_WAIT2 and a TIME_WAIT to 10.1.2.3:443
+                "   2: 0100007F:9C40 0100007F:1F90 08 00000000:00000000 00:00000000 00000000  1000        0 125 1 0",
+                "   3: 0100000A:9C41 0302010A:01BB 05 00000000:00000000 00:00000000 00000000  1000        0 126 1 0",
+                "   4: 0100000A:9C42 0302010A:01BB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
+                "   5: 0100000A:9C43 0302010A:01BB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
+                "   6: 0100000A:9C44 0402010A:01BB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0"));
+        TcpSocketTable table = TcpSocketTable.read(proc);
+        assertEquals(4, table.timeWaitTotal());
+        assertEquals(1, table.inboundTimeWait());
+        assertEquals(0, table.timeWait("127.0.0.1:40000"), "the server's TIME_WAIT is not under the client's port");
+        assertEquals(0, table.timeWait("127.0.0.1:8080"), "the client holds no TIME_WAIT: the peer closed first");
+        assertEquals(1, table.held("127.0.0.1:8080"));
+        assertEquals(2, table.timeWait("10.1.2.3:443"));
+        assertEquals(3, table.held("10.1.2.3:443"));
+        assertEquals(List.of("10.1.2.3:443", "10.1.2.4:443"), table.topByTimeWait(5));
+        assertEquals(List.of("10.1.2.3:443"), table.topByTimeWait(1));
+    }
+
+    @Test
     void aMissingProcIsUnavailableNotAnError(@TempDir Path proc) {
         TcpSocketTable table = TcpSocketTable.read(proc.resolve("nothing-here"));
         assertFalse(table.available());

@@ -78,6 +78,34 @@ class ChurnLogFormatTest {
     }
 
     @Test
+    void theWarningSaysWhichHostSettingsApply() throws Exception {
+        List<ChurnWarning> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
+        BitSet reserved = new BitSet();
+        reserved.set(40000, 40100);
+        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 41099, reserved), 1, 1000, 0, 500, 60);
+        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
+        assertTrue(text.contains("On this host: tcp_tw_reuse=1 would let new connections take over TIME_WAIT ports,"
+                + " but it needs TCP timestamps and tcp_timestamps=0"), text);
+        assertTrue(text.contains("ip_local_reserved_ports takes 100 of the 1100 ports"), text);
+        assertTrue(text.contains("tcp_max_tw_buckets=500 is below the 1000 ports a destination may hold"), text);
+        assertTrue(text.contains("ports come back early here"), text);
+    }
+
+    @Test
+    void whenThePeerHoldsTheTimeWaitTheLevelIsLoweredAndSaidSo() {
+        List<ChurnWarning> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // 1200 of 1000
+        ChurnLogFormat format = new ChurnLogFormat(KernelSettings.of(null, 2, 1000, 1, 262144, 60));
+        String text = format.warning(warnings.get(0), null, io.churnagent.churn.TimeWaitSide.Side.PEER);
+        assertTrue(text.startsWith("event=churn_warning level=warn model_level=critical destination=127.0.0.1:8443"), text);
+        assertTrue(text.contains(" time_wait_side=peer"), text);
+        assertTrue(text.contains("so the TIME_WAIT is on the other host"), text);
+        assertTrue(text.contains("severity lowered from critical to warn"), text);
+        String plain = format.warning(warnings.get(0), null, io.churnagent.churn.TimeWaitSide.Side.THIS_HOST);
+        assertTrue(plain.startsWith("event=churn_warning level=critical destination="), plain);
+        assertTrue(plain.contains(" time_wait_side=this_host") && !plain.contains("other host"), plain);
+    }
+
+    @Test
     void reportLinesCarryTotalsAndQuoteWhatNeedsQuoting() throws Exception {
         churn(InetAddress.getByAddress(new byte[] {10, 0, 0, 1}), "we\"ird host", 2, 2);
         String line = new ChurnLogFormat(KernelSettings.of(null, -1, -1, -1, -1, -1))

@@ -1,9 +1,11 @@
 package io.churnagent.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -27,6 +29,28 @@ class PortExhaustionIT {
             + " && echo '40000 40199' > /proc/sys/net/ipv4/ip_local_port_range"
             + " && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse && exec \"$@\"";
 
+    /**
+     * The same set-up, then the program ({@code "$@"}, a JVM) in the background and, in the same
+     * namespace, the command line's {@code doctor} with that JVM's {@code java} ({@code $1}). With
+     * {@code DOCTOR_WHILE_RUNNING=yes} it runs about every 2 s from the 4th second while the program
+     * runs, until it reports an exhausted destination (exit status 12 and a row marked
+     * {@code exhausted}); afterwards would be too late on JDK 17, whose dropped clients' connections
+     * are reset at exit and leave no TIME_WAIT. Otherwise it runs once after the program (polling costs
+     * CPU that a pooled run on 2 cores should not lose). The last output is in {@code $DOCTOR_OUT}, its
+     * exit status in {@code $DOCTOR_OUT.status}.
+     */
+    private static final String NAMESPACE_SETUP_WITH_DOCTOR = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up"
+            + " && echo '40000 40199' > /proc/sys/net/ipv4/ip_local_port_range"
+            + " && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse || exit 99;"
+            + " echo none > \"$DOCTOR_OUT.status\"; \"$@\" & app=$!;"
+            + " doctor() { \"$1\" -jar \"$AGENT_JAR\" doctor > \"$DOCTOR_OUT.next\" 2>&1; s=$?;"
+            + "   mv \"$DOCTOR_OUT.next\" \"$DOCTOR_OUT\"; echo $s > \"$DOCTOR_OUT.status\"; };"
+            + " if [ \"$DOCTOR_WHILE_RUNNING\" = yes ]; then sleep 4;"
+            + "   while kill -0 $app 2>/dev/null; do"
+            + "     doctor \"$@\"; [ $s = 12 ] && grep -q ' exhausted$' \"$DOCTOR_OUT\" && break; sleep 1;"
+            + "   done; wait $app; status=$?;"
+            + " else wait $app; status=$?; doctor \"$@\"; fi; exit $status";
+
     static List<Path> jdks() {
         return Jdks.all();
     }
@@ -40,15 +64,35 @@ class PortExhaustionIT {
                 + "(unshare -rn, util-linux and iproute2); they failed: " + out);
     }
 
-    private static ForkedJvm inNamespace(Path jdk, String... demoArgs) {
-        return new ForkedJvm(jdk).wrappedIn("unshare", "-rn", "sh", "-c", NAMESPACE_SETUP, "sh")
+    /** The demo with the agent in a fresh namespace, and {@code doctor} there while it runs, writing to {@code doctorOut}. */
+    private static ForkedJvm inNamespace(Path jdk, Path doctorOut, boolean doctorWhileRunning, String... demoArgs) {
+        return new ForkedJvm(jdk).wrappedIn("unshare", "-rn", "sh", "-c", NAMESPACE_SETUP_WITH_DOCTOR, "sh")
+                .env("AGENT_JAR", ForkedJvm.agentJar().toString())
+                .env("DOCTOR_WHILE_RUNNING", doctorWhileRunning ? "yes" : "no")
+                .env("DOCTOR_OUT", doctorOut.toString())
                 .withAgent("").jar(ForkedJvm.demoJar(), demoArgs);
+    }
+
+    /** What doctor printed (or why it cannot be read). */
+    private static String doctorOutput(Path doctorOut) {
+        try {
+            return Files.readString(doctorOut);
+        } catch (java.io.IOException e) {
+            return "no doctor output: " + e;
+        }
+    }
+
+    /** Doctor's exit status, or -1 when it never ran ("none"). */
+    private static int doctorStatus(Path doctorOut) throws Exception {
+        String status = Files.readString(Path.of(doctorOut + ".status")).trim();
+        return status.matches("[0-9]+") ? Integer.parseInt(status) : -1;
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void theWarningComesBeforeTheFirstCannotAssignRequestedAddress(Path jdk) throws Exception {
-        ForkedJvm demo = inNamespace(jdk, "--mode=churn", "--rps=30", "--duration=14");
+    void theWarningComesBeforeTheFirstCannotAssignRequestedAddress(Path jdk, @TempDir Path tmp) throws Exception {
+        Path doctorOut = tmp.resolve("doctor.txt");
+        ForkedJvm demo = inNamespace(jdk, doctorOut, true, "--mode=churn", "--rps=30", "--duration=14");
         assertEquals(0, demo.run(Duration.ofSeconds(90)), demo::stderr);
         assertTrue(demo.stdout().contains("Cannot assign requested address"),
                 () -> "the ports really ran out:\n" + demo.stdout());
@@ -73,17 +117,31 @@ class PortExhaustionIT {
         if (Jdks.featureVersion(jdk) >= 21) {
             assertTrue(timeWait >= 180, () -> "observed TIME_WAIT within 10 % of the range: " + exhaustion.get());
         }
+
+        // While the ports are exhausted, in the same namespace: doctor names the destination as
+        // exhausted and fails.
+        String destination = exhaustion.get().get("destination");
+        String doctor = doctorOutput(doctorOut);
+        assertEquals(12, doctorStatus(doctorOut), doctor);
+        assertTrue(doctor.lines().anyMatch(l -> l.trim().startsWith(destination + " ") && l.endsWith("exhausted")),
+                () -> destination + " exhausted in:\n" + doctor);
+        assertTrue(doctor.contains("ip_local_port_range      40000-40199 (200 ports)"), doctor);
+        assertTrue(doctor.contains("tcp_tw_reuse             0: off"), doctor);
+        assertTrue(doctor.contains("Verdict: ") && doctor.contains(destination), doctor);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aPooledClientNeitherWarnsNorFailsOnTheSame200Ports(Path jdk) throws Exception {
-        ForkedJvm demo = inNamespace(jdk, "--mode=pooled", "--rps=30", "--duration=14");
+    void aPooledClientNeitherWarnsNorFailsOnTheSame200Ports(Path jdk, @TempDir Path tmp) throws Exception {
+        Path doctorOut = tmp.resolve("doctor.txt");
+        ForkedJvm demo = inNamespace(jdk, doctorOut, false, "--mode=pooled", "--rps=30", "--duration=14");
         assertEquals(0, demo.run(Duration.ofSeconds(90)), demo::stderr);
         assertTrue(demo.stdout().contains("requests failed:  0"), demo::stdout);
         List<AgentEvent> events = demo.agentEvents();
         assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event()) || "port_exhaustion".equals(e.event())),
                 () -> "no warning and no exhaustion: " + lines(events));
+        assertEquals(0, doctorStatus(doctorOut), () -> "doctor finds nothing critical:\n" + doctorOutput(doctorOut));
+        assertTrue(doctorOutput(doctorOut).contains("Verdict: ok"), () -> doctorOutput(doctorOut));
     }
 
     private static String lines(List<AgentEvent> events) {

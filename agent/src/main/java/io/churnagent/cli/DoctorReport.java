@@ -1,0 +1,206 @@
+package io.churnagent.cli;
+
+import io.churnagent.kernel.HostFactors;
+import io.churnagent.kernel.KernelSettings;
+import io.churnagent.kernel.PortRange;
+import io.churnagent.kernel.TcpSocketTable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The text of {@code doctor} for one snapshot of the kernel's settings and socket table, and its
+ * verdict; an immutable value built by {@link #of}, pure (no I/O), thread-safe.
+ *
+ * <p>A destination's share is what the kernel holds towards it (TIME_WAIT, established and closing
+ * sockets, every process of the network namespace) over the ports one destination may use. That is
+ * the truth of this moment, not a projection: {@code doctor} is for when the error is happening.
+ */
+final class DoctorReport {
+
+    /** A destination whose share reaches this is out of ports (connects fail or are about to). */
+    static final double EXHAUSTED_SHARE = 0.95;
+
+    private final List<String> lines;
+    private final List<String> critical;
+    private final boolean socketTableRead;
+
+    private DoctorReport(List<String> lines, List<String> critical, boolean socketTableRead) {
+        this.lines = lines;
+        this.critical = critical;
+        this.socketTableRead = socketTableRead;
+    }
+
+    /** The lines to print. */
+    List<String> lines() {
+        return lines;
+    }
+
+    /** The destinations at or above the critical ratio, worst first. */
+    List<String> critical() {
+        return critical;
+    }
+
+    /** Whether {@code /proc/net/tcp} or {@code tcp6} could be read at all. */
+    boolean socketTableRead() {
+        return socketTableRead;
+    }
+
+    static DoctorReport of(KernelSettings k, TcpSocketTable table, double warnRatio, double criticalRatio, int top) {
+        List<String> out = new ArrayList<>();
+        List<String> critical = new ArrayList<>();
+        PortRange range = k.portRange();
+        int capacity = range.capacity();
+        out.add("Churn Agent doctor: what this host's kernel allows and holds right now (this network namespace)");
+        for (String problem : k.problems()) {
+            out.add("  note: " + problem);
+        }
+        out.add("");
+        out.add("Source ports");
+        row(out, "ip_local_port_range", range.low() + "-" + range.high() + " (" + range.size() + " ports)"
+                + (k.portRangeFromKernel() ? "" : " [not read: the kernel's default]"));
+        row(out, "ip_local_reserved_ports", range.reservedInRange() == 0 ? "none inside the range"
+                : range.reservedInRange() + " inside the range, never handed out by connect()");
+        row(out, "capacity", capacity + " connections at once per destination (remote IP:port) and local IP; beyond"
+                + " that connect() fails with \"Cannot assign requested address\" (EADDRNOTAVAIL)");
+        out.add("");
+        out.add("TIME_WAIT (the side that closes a connection first keeps its port for 60 s, TCP_TIMEWAIT_LEN,"
+                + " fixed in Linux)");
+        row(out, "tcp_tw_reuse", k.tcpTwReuse() < 0 ? "unknown" : k.tcpTwReuse() + ": " + reuseMeaning(k.tcpTwReuse()));
+        row(out, "tcp_tw_reuse_delay", k.tcpTwReuseDelayMillis() < 0
+                ? "absent (older kernel: reuse after a fixed 1 s)"
+                : k.tcpTwReuseDelayMillis() + " ms: how old a TIME_WAIT socket must be before reuse");
+        row(out, "tcp_timestamps", k.tcpTimestamps() < 0 ? "unknown"
+                : k.tcpTimestamps() + (k.tcpTimestamps() == 0 ? ": off, so tcp_tw_reuse can never apply"
+                : ": on (tcp_tw_reuse needs them)"));
+        row(out, "tcp_max_tw_buckets", k.tcpMaxTwBuckets() < 0 ? "unknown" : k.tcpMaxTwBuckets()
+                + ": above this many TIME_WAIT sockets host-wide the kernel destroys new ones at once and logs"
+                + " \"time wait bucket table overflow\"");
+        row(out, "tcp_fin_timeout", (k.tcpFinTimeout() < 0 ? "unknown" : k.tcpFinTimeout() + " s")
+                + ": how long an orphaned socket waits in FIN_WAIT_2 for the peer's FIN. It does NOT shorten"
+                + " TIME_WAIT, which stays 60 s whatever it says; lowering it does nothing against port exhaustion");
+        for (String s : new String[] {"remote destinations: " + HostFactors.paragraph(k, false, capacity),
+                "loopback: " + k.reuseExplanation(true) + "."}) {
+            out.add("  " + s);
+        }
+        out.add("");
+
+        List<String> hot = new ArrayList<>();
+        boolean loopbackHot = false;
+        if (!table.available()) {
+            out.add("Right now: cannot read /proc/net/tcp or /proc/net/tcp6, so what the kernel holds is unknown.");
+        } else {
+            int total = table.timeWaitTotal();
+            out.add(String.format(Locale.ROOT, "Right now: %d sockets in TIME_WAIT host-wide%s", total,
+                    k.tcpMaxTwBuckets() > 0 ? String.format(Locale.ROOT, " (%d%% of tcp_max_tw_buckets=%d)",
+                            Math.round(100.0 * total / k.tcpMaxTwBuckets()), k.tcpMaxTwBuckets()) : ""));
+            if (table.inboundTimeWait() > 0) {
+                out.add(String.format(Locale.ROOT, "  %d of them are on ports this host listens on: its servers closed"
+                        + " first; they hold no source port of the range and are not listed below",
+                        table.inboundTimeWait()));
+            }
+            if (k.tcpMaxTwBuckets() > 0 && total >= k.tcpMaxTwBuckets()) {
+                out.add("  The bucket table is full: the kernel is destroying new TIME_WAIT sockets at once"
+                        + " (dmesg: \"time wait bucket table overflow\"); ports come back early, without TIME_WAIT's"
+                        + " protection.");
+            }
+            List<String> labels = table.topByTimeWait(top);
+            if (labels.isEmpty()) {
+                out.add("  no destination has sockets in TIME_WAIT");
+            } else {
+                out.add(String.format(Locale.ROOT, "  %-44s %9s %11s %6s %6s  %s", "DESTINATION", "TIME_WAIT",
+                        "ESTABLISHED", "HELD", "SHARE", "STATUS"));
+                for (String label : labels) {
+                    int held = table.held(label);
+                    double share = (double) held / capacity;
+                    String status = share >= EXHAUSTED_SHARE ? "exhausted" : share >= criticalRatio ? "critical"
+                            : share >= warnRatio ? "high" : "ok";
+                    if (share >= criticalRatio) {
+                        critical.add(label);
+                    }
+                    if (share >= warnRatio) {
+                        hot.add(label);
+                        loopbackHot |= isLoopback(label);
+                    }
+                    out.add(String.format(Locale.ROOT, "  %-44s %9d %11d %6d %5d%%  %s", label, table.timeWait(label),
+                            table.established(label), held, Math.round(share * 100), status));
+                }
+                out.add("  (HELD counts every socket towards the destination but listeners: its ports in use;"
+                        + " SHARE = HELD / " + capacity + ")");
+            }
+        }
+        out.add("");
+        recommendations(out, k, hot, loopbackHot);
+        out.add("");
+        if (!table.available()) {
+            out.add("Verdict: unknown (no socket table)");
+        } else if (critical.isEmpty()) {
+            out.add(String.format(Locale.ROOT, "Verdict: ok, no destination holds %d%% (critical ratio) of its ports",
+                    Math.round(criticalRatio * 100)));
+        } else {
+            out.add(String.format(Locale.ROOT, "Verdict: %d destination(s) at or above %d%% of their ports: %s",
+                    critical.size(), Math.round(criticalRatio * 100), String.join(", ", critical)));
+        }
+        return new DoctorReport(List.copyOf(out), List.copyOf(critical), table.available());
+    }
+
+    private static void recommendations(List<String> out, KernelSettings k, List<String> hot, boolean loopbackHot) {
+        out.add("Recommendations, in this order");
+        List<String> r = new ArrayList<>();
+        r.add("Fix the code first" + (hot.isEmpty() ? "" : " (" + String.join(", ", hot) + ")") + ": create one"
+                + " long-lived client (a pooled, keep-alive HTTP client; a connection pool for a database) at startup"
+                + " and share it, instead of a new client or connection per request. Run the service with"
+                + " -javaagent:churn-agent.jar, or 'java -jar churn-agent.jar attach <pid>', to see which destination"
+                + " churns and the call sites that open its connections.");
+        r.add("Keep connections alive on the server side too: a server that answers \"Connection: close\" closes first,"
+                + " and the TIME_WAIT lands on it instead.");
+        if (k.tcpTimestamps() == 0) {
+            r.add("net.ipv4.tcp_timestamps=1: TIME_WAIT reuse needs TCP timestamps (on by default).");
+        }
+        if (k.tcpTwReuse() != 1) {
+            r.add("net.ipv4.tcp_tw_reuse=1 (now " + (k.tcpTwReuse() < 0 ? "unknown" : k.tcpTwReuse()) + "): a new"
+                    + " outbound connect may take over a port in TIME_WAIT once it is "
+                    + (k.tcpTwReuseDelayMillis() < 0 ? "1 s" : k.tcpTwReuseDelayMillis() + " ms") + " old, when"
+                    + " timestamps show it is safe; it concerns outbound connections only. The default 2 does this"
+                    + " for loopback only" + (loopbackHot ? " (which is why a loopback destination survives here)" : "")
+                    + ".");
+        }
+        PortRange range = k.portRange();
+        if (range.size() < 50_000) {
+            r.add("Widen net.ipv4.ip_local_port_range (for example \"10000 65535\": 55536 ports per destination, now "
+                    + range.capacity() + ") and list the ports your servers listen on in"
+                    + " net.ipv4.ip_local_reserved_ports so that connect() never takes them.");
+        }
+        r.add("More addresses: the limit is per (local IP, remote IP, remote port), so more backend IPs or ports, or"
+                + " more local IPs used by the client, multiply it.");
+        r.add("Do not: lower tcp_fin_timeout (it does not touch TIME_WAIT); set tcp_tw_recycle (removed in Linux 4.12,"
+                + " it broke clients behind NAT); lower tcp_max_tw_buckets to make TIME_WAIT vanish (the kernel then"
+                + " destroys TIME_WAIT sockets early, dropping their protection); close with SO_LINGER 0 (a reset"
+                + " instead of a close, which can lose data).");
+        for (int i = 0; i < r.size(); i++) {
+            out.add("  " + (i + 1) + ". " + r.get(i));
+        }
+    }
+
+    private static String reuseMeaning(int reuse) {
+        switch (reuse) {
+            case 0:
+                return "off: no new connection takes over a TIME_WAIT port";
+            case 1:
+                return "new outbound connections may take over TIME_WAIT ports (needs tcp_timestamps)";
+            case 2:
+                return "the same, for loopback connections only (the default)";
+            default:
+                return "a value this tool does not know";
+        }
+    }
+
+    private static void row(List<String> out, String name, String value) {
+        out.add(String.format(Locale.ROOT, "  %-24s %s", name, value));
+    }
+
+    private static boolean isLoopback(String label) {
+        return label.startsWith("127.") || label.startsWith("[0:0:0:0:0:0:0:1]");
+    }
+}

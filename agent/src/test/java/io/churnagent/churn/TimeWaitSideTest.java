@@ -1,0 +1,102 @@
+package io.churnagent.churn;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The decision driven observation by observation with a hand-moved clock. */
+class TimeWaitSideTest {
+
+    private static final long SECOND = 1_000_000_000L;
+    private static final long MINUTE = 60 * SECOND;
+
+    private final TimeWaitSide sides = new TimeWaitSide(28_232, MINUTE);
+    private long now = 5 * SECOND;
+
+    /** One observation a second for {@code seconds}, closes growing by {@code rate}/s; returns the announcements. */
+    private int observe(int index, int seconds, long rate, double observedShare) {
+        int announced = 0;
+        for (int s = 0; s < seconds; s++) {
+            long closes60 = Math.min(60, s + 1) * rate;
+            if (sides.observe(index, now, closes60, Math.round(closes60 * observedShare))) {
+                announced++;
+            }
+            now += SECOND;
+        }
+        return announced;
+    }
+
+    @Test
+    void thePeerIsNamedOnlyAfterTenSecondsOfFarTooFewTimeWaitSockets() {
+        assertEquals(0, observe(1, 10, 30, 0.0));
+        assertEquals(TimeWaitSide.Side.UNKNOWN, sides.side(1), "9 s of evidence is not enough");
+        assertEquals(1, observe(1, 1, 30, 0.0));
+        assertEquals(TimeWaitSide.Side.PEER, sides.side(1));
+        assertEquals(0, observe(1, 20, 30, 0.0), "announced once");
+        assertEquals(TimeWaitSide.Side.PEER, sides.side(1));
+    }
+
+    @Test
+    void timeWaitHereMeansThisSideClosesFirst() {
+        assertEquals(0, observe(2, 30, 30, 0.9));
+        assertEquals(TimeWaitSide.Side.THIS_HOST, sides.side(2));
+        assertEquals(0, observe(3, 30, 30, 0.25), "a quarter is not far below");
+        assertEquals(TimeWaitSide.Side.THIS_HOST, sides.side(3));
+    }
+
+    @Test
+    void oneObservationWithTimeWaitHereStartsTheStreakAgain() {
+        observe(1, 8, 30, 0.0);
+        observe(1, 1, 30, 1.0);
+        assertEquals(TimeWaitSide.Side.THIS_HOST, sides.side(1));
+        assertEquals(0, observe(1, 10, 30, 0.0));
+        assertEquals(1, observe(1, 1, 30, 0.0));
+    }
+
+    @Test
+    void aGapInTheObservationsStartsTheStreakAgain() {
+        observe(1, 8, 30, 0.0);
+        now += 5 * SECOND;
+        assertEquals(0, observe(1, 10, 30, 0.0), "10 s after the gap, not 23 s after the start");
+        assertEquals(1, observe(1, 1, 30, 0.0));
+    }
+
+    @Test
+    void tooFewClosesTellNothing() {
+        assertEquals(0, observe(1, 30, 0, 0.0));
+        assertEquals(TimeWaitSide.Side.UNKNOWN, sides.side(1));
+        assertFalse(sides.observe(2, now, TimeWaitSide.MIN_EXPECTED - 1, 0));
+    }
+
+    @Test
+    void theExpectedCountIsCappedByTheRangeBecauseReuseCapsTimeWait() {
+        TimeWaitSide small = new TimeWaitSide(1000, MINUTE);
+        for (int s = 0; s <= 10; s++) {
+            // 100,000 closes in 60 s, but TIME_WAIT can never exceed the 1000 ports: 300 of 1000 is this side's
+            assertFalse(small.observe(1, s * SECOND, 100_000, 300));
+        }
+        assertEquals(TimeWaitSide.Side.THIS_HOST, small.side(1));
+    }
+
+    @Test
+    void aDestinationThatTurnsPeerAgainIsAnnouncedAgainOnlyAfterTheInterval() {
+        observe(1, 11, 30, 0.0);
+        observe(1, 1, 30, 1.0);
+        assertEquals(0, observe(1, 15, 30, 0.0), "within the minute: not again");
+        assertEquals(TimeWaitSide.Side.PEER, sides.side(1));
+        now += MINUTE;
+        observe(1, 1, 30, 1.0);
+        assertEquals(1, observe(1, 11, 30, 0.0));
+    }
+
+    @Test
+    void theSeverityIsOneStepLowerOnlyWhenThePeerHoldsTheTimeWait() {
+        assertEquals(WarningLevel.WARN, TimeWaitSide.effectiveLevel(WarningLevel.CRITICAL, TimeWaitSide.Side.PEER));
+        assertEquals(WarningLevel.NONE, TimeWaitSide.effectiveLevel(WarningLevel.WARN, TimeWaitSide.Side.PEER));
+        assertEquals(WarningLevel.CRITICAL, TimeWaitSide.effectiveLevel(WarningLevel.CRITICAL, TimeWaitSide.Side.THIS_HOST));
+        assertEquals(WarningLevel.WARN, TimeWaitSide.effectiveLevel(WarningLevel.WARN, TimeWaitSide.Side.UNKNOWN));
+        assertTrue(TimeWaitSide.PEER_SHARE < 0.5);
+    }
+}
