@@ -41,6 +41,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
     private final ModelSettings thresholds;
     private final Supplier<TcpSocketTable> kernel;
     private final int maxDestinations;
+    private final ReadOnlyMBean.Shape destinationShape;
     private final Map<String, ObjectName> registered = new LinkedHashMap<>();
     private volatile Map<String, DestinationFigures> latest = Collections.emptyMap();
     private volatile List<DestinationFigures> latestList = Collections.emptyList();
@@ -63,6 +64,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
         this.thresholds = thresholds;
         this.kernel = kernel;
         this.maxDestinations = maxDestinations;
+        this.destinationShape = destinationShape();
     }
 
     /** The ObjectName of the summary MBean. */
@@ -164,28 +166,33 @@ public final class JmxExporter implements TickListener, AutoCloseable {
     }
 
     private ReadOnlyMBean destinationBean(String label) {
-        ReadOnlyMBean bean = new ReadOnlyMBean(JmxExporter.class.getName() + "$Destination",
+        return destinationShape.bean(label);
+    }
+
+    /** The attributes every destination MBean has, read for its label. */
+    private ReadOnlyMBean.Shape destinationShape() {
+        ReadOnlyMBean.Shape shape = new ReadOnlyMBean.Shape(JmxExporter.class.getName() + "$Destination",
                 "Churn Agent: connections to one destination and their TIME_WAIT projection");
-        bean.attribute("Destination", "java.lang.String", "The remote IP:PORT, or other for destinations beyond destinations.max.",
-                () -> label);
-        bean.attribute("Host", "java.lang.String", "The host name the application asked for (never reverse DNS).",
-                () -> {
+        shape.attribute("Destination", "java.lang.String", "The remote IP:PORT, or other for destinations beyond destinations.max.",
+                label -> label);
+        shape.attribute("Host", "java.lang.String", "The host name the application asked for (never reverse DNS).",
+                label -> {
                     DestinationFigures f = latest.get(label);
                     return f == null ? "" : f.destination().host();
                 });
         for (ExportedFigure figure : ExportedFigure.values()) {
             if (figure == ExportedFigure.WARNING_LEVEL) {
-                bean.attribute(figure.jmxAttribute(), "java.lang.String", figure.description(), () -> {
+                shape.attribute(figure.jmxAttribute(), "java.lang.String", figure.description(), label -> {
                     DestinationFigures f = latest.get(label);
                     return f == null ? "none" : ExportedFigure.levelName(f, thresholds);
                 });
             } else if (figure.isDecimal()) {
-                bean.attribute(figure.jmxAttribute(), "double", figure.description(), () -> {
+                shape.attribute(figure.jmxAttribute(), "double", figure.description(), label -> {
                     DestinationFigures f = latest.get(label);
                     return f == null ? 0.0 : figure.value(f, kernel.get(), thresholds);
                 });
             } else {
-                bean.attribute(figure.jmxAttribute(), "long", figure.description(), () -> {
+                shape.attribute(figure.jmxAttribute(), "long", figure.description(), label -> {
                     DestinationFigures f = latest.get(label);
                     if (f == null) {
                         return 0L;
@@ -195,7 +202,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
                 });
             }
         }
-        return bean;
+        return shape;
     }
 
     private ReadOnlyMBean summaryBean() {
