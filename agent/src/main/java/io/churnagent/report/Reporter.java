@@ -50,6 +50,8 @@ public final class Reporter {
      * and a JVM's exit must not wait for that. Past it, the report says "unknown" for the kernel figures.
      */
     static final long SHUTDOWN_KERNEL_READ_MILLIS = 1_000;
+    /** How long the shutdown report lets a tick in progress finish before interrupting it. */
+    static final long SHUTDOWN_TICK_WAIT_MILLIS = 1_500;
     private final TimeWaitSide timeWaitSide;
     private final BindFailureLog bindFailureLog;
     private long kernelReadAt = Long.MIN_VALUE;
@@ -266,9 +268,10 @@ public final class Reporter {
             }
             if (running != null) {
                 // no interrupt: a tick in progress may be diagnosing a failed bind (reading /proc, which an
-                // interrupt would abort); let it finish, briefly, so that what it took is logged
+                // interrupt would abort); let it finish, briefly, so that what it took is logged. Briefly:
+                // with the bounded kernel read below, the exit waits at most about 2.5 s for the agent
                 running.shutdown();
-                if (!running.awaitTermination(3, TimeUnit.SECONDS)) {
+                if (!running.awaitTermination(SHUTDOWN_TICK_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
                     running.shutdownNow();
                 }
             }
