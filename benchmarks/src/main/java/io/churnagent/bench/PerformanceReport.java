@@ -38,6 +38,9 @@ import java.util.regex.Pattern;
  */
 public final class PerformanceReport {
 
+    /** Everything from this line on in the output file is kept across runs. */
+    static final String NOTES_MARKER = "<!-- notes: kept across runs -->";
+
     private final int rounds;
     private final boolean smoke;
     private final Path out;
@@ -363,7 +366,14 @@ public final class PerformanceReport {
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
-        Files.writeString(out, text);
+        // hand-written analysis below the marker survives a new run
+        String kept = "";
+        if (Files.isRegularFile(out)) {
+            String old = Files.readString(out);
+            int notes = old.indexOf(NOTES_MARKER);
+            kept = notes < 0 ? "" : "\n" + old.substring(notes);
+        }
+        Files.writeString(out, text + kept);
         progress("wrote " + out.toAbsolutePath());
         System.out.print(text);
     }
