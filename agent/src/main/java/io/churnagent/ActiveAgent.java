@@ -200,11 +200,6 @@ final class ActiveAgent {
         this.options = newOptions;
     }
 
-    /** JMX, JFR and Prometheus of the current options; detach closes them. */
-    Exports exports() {
-        return exports;
-    }
-
     private static int capacity(AgentOptions options, KernelSettings kernel) {
         return options.capacityOverride() > 0 ? options.capacityOverride() : kernel.portRange().capacity();
     }
