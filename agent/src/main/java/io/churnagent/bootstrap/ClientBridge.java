@@ -80,6 +80,22 @@ public final class ClientBridge {
         return frame;
     }
 
+    /**
+     * As {@link #handlerEnter}, but only when the thread is not serving a handler already (returns
+     * null then): Netty runs a pipeline's inbound handlers nested on one thread for one message, and
+     * the outermost one is the request's entry point. Saves the frame allocation for the inner ones.
+     */
+    public static Object outermostHandlerEnter(String type, String method) {
+        if (sink == null) {
+            return null;
+        }
+        RequestState state = STATE.get();
+        if (state != null && state.handler != null) {
+            return null;
+        }
+        return handlerEnter(type, method);
+    }
+
     /** The handler method that {@code token} came from returns (or throws). */
     public static void handlerExit(Object token) {
         if (!(token instanceof HandlerFrame)) {

@@ -27,6 +27,7 @@ public final class BootstrapInjector {
     static final String[] BOOTSTRAP_CLASSES = {
         "io.churnagent.bootstrap.ConnectionSink",
         "io.churnagent.bootstrap.ChurnBridge",
+        "io.churnagent.bootstrap.NettyBridge",
         "io.churnagent.bootstrap.ClientOrigin",
         "io.churnagent.bootstrap.HandlerFrame",
         "io.churnagent.bootstrap.RequestState",

@@ -101,6 +101,8 @@ public final class InstrumentationInstaller {
                 .transform((b, type, loader, module, domain) -> b.visit(channelBind));
         builder = ClientConstructionInstrumentation.apply(builder);
         builder = HandlerInstrumentation.apply(builder, userHandlers);
+        builder = NettyChannelInstrumentation.apply(builder);
+        builder = NettyHandlerInstrumentation.apply(builder);
         ResettableClassFileTransformer transformer = builder.installOn(inst);
         return new Installed(transformer, transformed);
     }

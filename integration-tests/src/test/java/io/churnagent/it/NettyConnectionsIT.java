@@ -1,0 +1,80 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.NettyConnections;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Netty clients are counted exactly once per connection and close on every JDK: over the native
+ * epoll transport (JNI sockets, seen only through the Netty channel advice), over NIO (seen through
+ * {@code SocketChannelImpl}, and not a second time), refused epoll connects as failures and not as
+ * connects, and an epoll UDP channel's connect not at all. The epoll transport must be available:
+ * the program fails without it, so this test cannot pass by skipping the native path.
+ */
+class NettyConnectionsIT {
+
+    private static final int N = 25;
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void nettyConnectionsAreCountedOnceOverEpollAndNio(Path jdk) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50")
+                .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
+                .mainClass(NettyConnections.class, Integer.toString(N));
+        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + output(jvm));
+        String out = jvm.stdout();
+        assertTrue(out.contains("refused " + N + "\n"), () -> "every connect to the closed port fails: " + output(jvm));
+        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
+                () -> "the agent swallowed faults: " + output(jvm));
+        assertFalse(jvm.stderr().contains("cannot instrument"), () -> output(jvm));
+
+        Map<String, Integer> ports = new HashMap<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("path=")) {
+                String[] parts = line.split(" ");
+                ports.put(parts[0].substring(5), Integer.parseInt(parts[1].substring(5)));
+            }
+        }
+        assertEquals(4, ports.size(), () -> output(jvm));
+        Map<String, AgentEvent> report = jvm.agentEvents().stream()
+                .filter(e -> "churn_report".equals(e.event()))
+                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+
+        for (String path : List.of("epoll", "nio")) {
+            AgentEvent e = report.get("127.0.0.1:" + ports.get(path));
+            assertNotNull(e, () -> "no report line for " + path + ": " + output(jvm));
+            assertEquals(N, e.getLong("connects"), () -> path + " connects: " + e);
+            assertEquals(N, e.getLong("closes"), () -> path + " closes: " + e);
+            assertEquals(0, e.getLong("open"), () -> path + " open: " + e);
+            assertEquals(0, e.getLong("failed"), () -> path + " failed: " + e);
+        }
+        AgentEvent refused = report.get("127.0.0.1:" + ports.get("epoll_refused"));
+        assertNotNull(refused, () -> "no report line for refused epoll connects: " + output(jvm));
+        assertEquals(0, refused.getLong("connects"), () -> "refused: " + refused);
+        assertEquals(0, refused.getLong("open"), () -> "refused: " + refused);
+        assertEquals(N, refused.getLong("failed_refused"), () -> "refused: " + refused);
+
+        AgentEvent udp = report.get("127.0.0.1:" + ports.get("epoll_udp"));
+        assertTrue(udp == null || udp.getLong("connects") == 0, () -> "a UDP connect is no TCP connection: " + udp);
+    }
+
+    static String output(ForkedJvm jvm) {
+        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
+    }
+}
