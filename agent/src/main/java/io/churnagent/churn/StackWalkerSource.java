@@ -29,9 +29,13 @@ final class StackWalkerSource implements StackSource {
             StackWalker.StackFrame outermost = null;
             int region = 0; // frames from the site to the outermost application frame seen so far
             int sinceLast = 0;
+            StackWalker.StackFrame inner = null; // the frame walked before f
+            StackWalker.StackFrame bridged = null; // what the outermost frame bridges to, if it is a bridge
             java.util.Iterator<StackWalker.StackFrame> it = frames.limit(maxDepth).iterator();
             while (it.hasNext()) {
                 StackWalker.StackFrame f = it.next();
+                StackWalker.StackFrame before = inner;
+                inner = f;
                 boolean application = ApplicationFrames.isApplication(f.getClassName());
                 if (site == null && !application) {
                     continue;
@@ -44,6 +48,7 @@ final class StackWalkerSource implements StackSource {
                     kept.add(describe(f));
                 }
                 if (application) {
+                    bridged = before != null && isBridgeTo(f, before) ? before : null;
                     outermost = f;
                     region += sinceLast;
                     sinceLast = 0;
@@ -52,6 +57,10 @@ final class StackWalkerSource implements StackSource {
             if (site == null) {
                 return TrimmedStack.of(List.of());
             }
+            if (bridged != null) { // a bridge is no handler: name the method it calls, and drop its frame
+                outermost = bridged;
+                region--;
+            }
             // frames after the outermost application frame belong to the server: not part of the region
             while (kept.size() > region) {
                 kept.remove(kept.size() - 1);
@@ -59,6 +68,22 @@ final class StackWalkerSource implements StackSource {
             return TrimmedStack.trimmed(describe(site), site.getClassName(), describe(outermost), kept,
                     region - kept.size());
         });
+    }
+
+    /**
+     * Whether {@code outer} looks like a compiler-made bridge calling {@code inner}: a generic
+     * override such as Netty's {@code channelRead0(ctx, FullHttpRequest)} is reached through a bridge
+     * {@code channelRead0(ctx, Object)} of the same class, whose line is the class declaration's; as
+     * the outermost application frame it would name that line instead of the handler's. So: same class
+     * and name, and a line above the inner frame's. The descriptor would tell a bridge for sure, but
+     * JDK 25 gives it only to walkers that retain class references. A recursion calls from one line
+     * and is kept; an overload calling one declared below it looks the same, and the handler frame
+     * then names the inner overload, in the same class.
+     */
+    static boolean isBridgeTo(StackWalker.StackFrame outer, StackWalker.StackFrame inner) {
+        int line = outer.getLineNumber();
+        return line >= 0 && line < inner.getLineNumber() && outer.getMethodName().equals(inner.getMethodName())
+                && outer.getClassName().equals(inner.getClassName());
     }
 
     private static String describe(StackWalker.StackFrame f) {

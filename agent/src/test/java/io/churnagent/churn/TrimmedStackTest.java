@@ -99,6 +99,21 @@ class TrimmedStackTest {
         }
     }
 
+    @Test
+    void theWalkerNamesAGenericOverrideAsTheHandlerNotTheBridgeMethodThatCallsIt() throws Exception {
+        io.churnagent.testapp.GenericHandler.Base<String> handler = new io.churnagent.testapp.GenericHandler.Strings();
+        TrimmedStack[] captured = new TrimmedStack[1];
+        // a thread of its own, entered from non-application code (this test), through the bridge
+        Thread t = new Thread(() -> captured[0] = (TrimmedStack) handler.handle("request",
+                () -> StackSource.WALKER.trimmed(64)));
+        t.start();
+        t.join();
+        String override = "io.churnagent.testapp.GenericHandler$Strings.handle(GenericHandler.java:24)";
+        assertEquals(override, captured[0].site());
+        assertEquals(override, captured[0].handlerFrame());
+        assertEquals(java.util.List.of(override), captured[0].frames());
+    }
+
     /** Recurses through a class outside the agent's packages so that the stack has application frames. */
     private static TrimmedStack[] deeper(int maxDepth, int frames) {
         return io.churnagent.testapp.Recursion.call(frames, () -> new TrimmedStack[] {

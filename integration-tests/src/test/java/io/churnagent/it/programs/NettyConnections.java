@@ -95,7 +95,7 @@ public final class NettyConnections {
     }
 
     /** A JDK server that reads each accepted connection to its end. */
-    private static InetSocketAddress server(InetAddress loopback) throws Exception {
+    static InetSocketAddress server(InetAddress loopback) throws Exception {
         ServerSocket server = new ServerSocket(0, 200, loopback);
         Thread t = new Thread(() -> {
             while (true) {

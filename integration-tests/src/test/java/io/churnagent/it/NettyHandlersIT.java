@@ -1,0 +1,119 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.NettyServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Netty inbound handlers are request handlers: a {@code Bootstrap} built per request inside a Netty
+ * server's handler (an epoll HTTP server behind Netty's codec and aggregator, the user's
+ * {@code channelRead0}; a NIO server, the user's {@code channelRead}) is named by
+ * {@code event=client_per_request} with the exact site and the user's handler line, never a Netty
+ * class; a {@code Bootstrap} built once and connecting per request is not. The backend connections
+ * (epoll transport) are counted exactly, on every JDK.
+ */
+class NettyHandlersIT {
+
+    private static final int REQUESTS = 25;
+    private static final String PROGRAM = "io.churnagent.it.programs.NettyServer";
+    private static final String AGENT_OPTIONS = "evaluate.interval=200ms,capacity=200,report.interval=off,report.top=50";
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void bootstrapsBuiltPerRequestAreNamedWithTheirSiteAndHandler(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "per-request");
+        List<AgentEvent> perRequest = jvm.agentEvents().stream()
+                .filter(e -> "client_per_request".equals(e.event())).collect(Collectors.toList());
+        assertEquals(2, perRequest.size(), () -> "one event per handler: " + perRequest + output(jvm));
+        for (String[] server : new String[][] {{"http", "HttpFront.channelRead0"}, {"raw", "RawFront.channelRead"}}) {
+            String site = PROGRAM + ".call" + capitalized(server[0]) + "Backend(NettyServer.java:" + lineOf("SITE:" + server[0]) + ")";
+            String handler = PROGRAM + "$" + server[1] + "(NettyServer.java:" + lineOf("HANDLER:" + server[0]) + ")";
+            AgentEvent e = perRequest.stream().filter(x -> site.equals(x.get("site"))).findFirst().orElse(null);
+            assertNotNull(e, () -> "no client_per_request at " + site + ": " + perRequest + output(jvm));
+            assertEquals("netty-bootstrap", e.get("family"), () -> e.toString());
+            assertEquals(handler, e.get("handler"), () -> e.toString());
+            assertTrue(e.getLong("built_60s") > 10 && e.getLong("built_60s") <= REQUESTS, () -> e.toString());
+        }
+        assertBackendsCounted(jvm);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aSharedBootstrapIsNotReported(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "shared");
+        List<AgentEvent> perRequest = jvm.agentEvents().stream()
+                .filter(e -> "client_per_request".equals(e.event())).collect(Collectors.toList());
+        assertEquals(List.of(), perRequest, () -> output(jvm));
+        assertBackendsCounted(jvm);
+    }
+
+    /** Each request's backend connection is one epoll connect and one close. */
+    private static void assertBackendsCounted(ForkedJvm jvm) throws Exception {
+        Map<String, String> backends = new HashMap<>();
+        for (String line : jvm.stdout().split("\n")) {
+            if (line.startsWith("backend ")) {
+                backends.put(line.split(" ")[1], line.split(" ")[2]);
+            }
+        }
+        Map<String, AgentEvent> report = jvm.agentEvents().stream().filter(e -> "churn_report".equals(e.event()))
+                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+        for (String name : List.of("http", "raw")) {
+            AgentEvent line = report.get("127.0.0.1:" + backends.get(name));
+            assertNotNull(line, () -> "no report line for the " + name + " backend: " + output(jvm));
+            assertEquals(REQUESTS, line.getLong("connects"), () -> name + ": " + line);
+            assertEquals(REQUESTS, line.getLong("closes"), () -> name + ": " + line);
+            assertEquals(0, line.getLong("open"), () -> name + ": " + line);
+        }
+    }
+
+    private static ForkedJvm run(Path jdk, String mode) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent(AGENT_OPTIONS)
+                .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
+                .mainClass(NettyServer.class, mode, Integer.toString(REQUESTS));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
+        String out = jvm.stdout();
+        for (String name : List.of("http", "raw")) {
+            assertTrue(out.contains("ok " + name + " " + REQUESTS + "\n"), () -> name + " requests failed: " + output(jvm));
+        }
+        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
+                () -> "the agent swallowed faults: " + output(jvm));
+        assertFalse(jvm.stderr().contains("cannot instrument"), () -> output(jvm));
+        return jvm;
+    }
+
+    private static String capitalized(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static int lineOf(String marker) throws Exception {
+        List<String> lines = Files.readAllLines(Paths.get("src/test/java/io/churnagent/it/programs/NettyServer.java"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).endsWith("// " + marker)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no marker " + marker + " in NettyServer.java");
+    }
+
+    static String output(ForkedJvm jvm) {
+        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
+    }
+}
