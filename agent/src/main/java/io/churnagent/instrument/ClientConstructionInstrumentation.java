@@ -12,6 +12,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isMethod;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
 
 /**
  * Hooks the places where HTTP clients, connection pools and database connections are created, by
@@ -76,6 +77,12 @@ public final class ClientConstructionInstrumentation {
         if (hook.type.equals("jdk.internal.net.http.HttpClientBuilderImpl")) {
             return new AsmVisitorWrapper.ForDeclaredMethods().method(
                     isMethod().and(named(hook.method)).and(not(isAbstract())), mapping.to(ReturnedClientAdvice.class));
+        }
+        if (hook.type.equals("io.netty.bootstrap.Bootstrap")) {
+            // the public constructor only: clone() copies a Bootstrap onto the same event loop group,
+            // and Netty's SimpleChannelPool clones its Bootstrap for every connection it adds
+            return new AsmVisitorWrapper.ForDeclaredMethods().constructor(isConstructor().and(takesNoArguments()),
+                    mapping.to(ConstructorAdvice.class));
         }
         if (hook.method == null) {
             return new AsmVisitorWrapper.ForDeclaredMethods().constructor(isConstructor(),

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * server's handler (an epoll HTTP server behind Netty's codec and aggregator, the user's
  * {@code channelRead0}; a NIO server, the user's {@code channelRead}) is named by
  * {@code event=client_per_request} with the exact site and the user's handler line, never a Netty
- * class; a {@code Bootstrap} built once and connecting per request is not. The backend connections
+ * class; a {@code Bootstrap} built once and connecting per request (or cloned per request, as Netty's
+ * {@code SimpleChannelPool} does) is not. The backend connections
  * (epoll transport) are counted exactly, on every JDK.
  */
 class NettyHandlersIT {

@@ -41,7 +41,9 @@ import java.util.concurrent.TimeUnit;
  * an HTTP server on epoll ({@code HttpServerCodec} and {@code HttpObjectAggregator}, Netty's own
  * handlers, before the user's {@code SimpleChannelInboundHandler.channelRead0}) and a raw server on
  * NIO (the user's {@code channelRead}). In {@code per-request} mode each request builds a new
- * {@code Bootstrap}; in {@code shared} mode one built at start-up connects per request.
+ * {@code Bootstrap}; in {@code shared} mode one built at start-up connects per request (the raw
+ * server through a {@code clone()} of it, which shares its event loops, as Netty's
+ * {@code SimpleChannelPool} does for every connection it adds).
  *
  * <p>Arguments: {@code mode requests}. Prints {@code backend <name> <port>}, then {@code ok <name> <n>}
  * for the requests that succeeded. The test finds the expected call sites by the {@code SITE:} and
@@ -152,7 +154,7 @@ public final class NettyServer {
     }
 
     static void callRawBackend() throws Exception {
-        Bootstrap b = shared ? sharedBootstrap : new Bootstrap(); // SITE:raw
+        Bootstrap b = shared ? sharedBootstrap.clone() : new Bootstrap(); // SITE:raw
         call(b, rawBackend);
     }
 
