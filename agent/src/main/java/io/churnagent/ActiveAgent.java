@@ -66,6 +66,7 @@ final class ActiveAgent {
     private Reporter reporter;
     private Exports exports;
     private AgentOptions options;
+    private BridgeClock clock;
 
     private ActiveAgent(Instrumentation inst, ConnectionTracker tracker, int maxDestinations,
                         ClientSiteRecorder clients, DestinationSites destinationSites) {
@@ -98,6 +99,7 @@ final class ActiveAgent {
             agentLog.logger().warn("event=test_fault_injection mode={} (test switch {}: every connection event fails "
                     + "on purpose)", fault.name().toLowerCase(java.util.Locale.ROOT), FaultInjectingSink.PROPERTY);
         }
+        agent.clock = BridgeClock.start();
         ChurnBridge.install(FaultInjectingSink.wrap(tracker, fault));
         ClientBridge.install(clients);
         agent.installed = InstrumentationInstaller.install(inst, options.handlers(), error -> agent.log.error(
@@ -145,6 +147,7 @@ final class ActiveAgent {
     void detach(StartupPhases phases) {
         ChurnBridge.uninstall();
         ClientBridge.uninstall();
+        clock.stop();
         boolean reset = installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         reporter.stop();
         exports.close();
