@@ -224,6 +224,8 @@ final class ActiveAgent {
                 .add("capacity_from", options.capacityOverride() > 0 ? "option"
                         : kernel.portRangeFromKernel() ? "kernel" : "default")
                 .add("startup_ms", phases.totalMillis())
+                .add("startup", phases.inBackground() ? "background" : "wait")
+                .add("held_ms", phases.heldMillis())
                 .add("phases_ms", phases.describe());
     }
 
