@@ -30,6 +30,12 @@ final class AgentRuntime {
     private AgentRuntime() {
     }
 
+    /**
+     * Set while a {@code startup=background} start is in progress: an application (or a test) that must
+     * not open connections before the agent watches them can wait while it is there.
+     */
+    static final String STARTING_PROPERTY = "io.churnagent.starting";
+
     static synchronized void start(String args, Instrumentation inst, String how) throws Exception {
         StartupPhases started = new StartupPhases();
         if (AgentState.DETACH_ARGUMENT.equals(args) && how.equals("agentmain")) {
@@ -37,8 +43,33 @@ final class AgentRuntime {
             return;
         }
         ParseResult parsed = OptionsParser.parse(args, systemProperties(), System.getenv());
-        AgentOptions options = parsed.options();
         started.end("options");
+        AgentOptions options = parsed.options();
+        if (how.equals("premain") && active == null && options.enabled() && options.startInBackground()) {
+            // Byte Buddy's install is most of the start-up (about 1,000 classes to load and verify):
+            // main need not wait for it. Connections opened meanwhile are simply not seen.
+            System.setProperty(STARTING_PROPERTY, "true");
+            started.handOver();
+            Thread starter = new Thread(() -> {
+                try {
+                    finish(parsed, inst, how, started);
+                } catch (Throwable t) {
+                    System.err.println(AgentLog.MARKER + " could not start (" + t
+                            + "); the application continues without the agent");
+                } finally {
+                    System.clearProperty(STARTING_PROPERTY);
+                }
+            }, "churn-agent-start");
+            starter.setDaemon(true);
+            starter.start();
+            return;
+        }
+        finish(parsed, inst, how, started);
+    }
+
+    private static synchronized void finish(ParseResult parsed, Instrumentation inst, String how,
+                                            StartupPhases started) throws Exception {
+        AgentOptions options = parsed.options();
         AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel(), options.jsonLog());
         Logger log = agentLog.logger();
         if (agentLog.problem() != null) {

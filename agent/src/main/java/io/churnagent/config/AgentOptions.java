@@ -23,6 +23,7 @@ public final class AgentOptions {
     private final String logFile;
     private final String logLevel;
     private final boolean jsonLog;
+    private final boolean startInBackground;
     private final int metricsPort;
     private final String metricsHost;
     private final int maxDestinations;
@@ -51,6 +52,7 @@ public final class AgentOptions {
         this.logFile = file.isEmpty() ? null : file;
         this.logLevel = (String) values.get(OptionKey.LOG_LEVEL);
         this.jsonLog = "json".equals(values.get(OptionKey.LOG_FORMAT));
+        this.startInBackground = "background".equals(values.get(OptionKey.STARTUP));
         this.metricsPort = (Integer) values.get(OptionKey.METRICS_PORT);
         this.metricsHost = (String) values.get(OptionKey.METRICS_HOST);
         this.maxDestinations = (Integer) values.get(OptionKey.DESTINATIONS_MAX);
@@ -148,6 +150,11 @@ public final class AgentOptions {
     /** False when the user turned the agent off. */
     public boolean enabled() {
         return enabled;
+    }
+
+    /** Whether {@code premain} hands the installation to a daemon thread ({@code startup=background}). */
+    public boolean startInBackground() {
+        return startInBackground;
     }
 
     /** Extra request entry points as {@code Class#method} entries (all overloads of the method), possibly empty. */

@@ -69,7 +69,12 @@ public enum OptionKey {
             "Serve Prometheus metrics over HTTP on this port; off by default."),
     METRICS_HOST("metrics.host", "127.0.0.1",
             "an IP address literal of this host, e.g. 127.0.0.1, ::1 or 0.0.0.0 (all interfaces)",
-            "The address the metrics endpoint listens on; loopback unless you open it on purpose.");
+            "The address the metrics endpoint listens on; loopback unless you open it on purpose."),
+    STARTUP("startup", "background",
+            "background or wait",
+            "With -javaagent: background returns from premain at once and installs on a daemon thread (about 0.5 s on 2 cores; "
+                    + "connections opened meanwhile are not seen, and io.churnagent.starting is set until it is done); wait "
+                    + "holds main until every connection is watched. Dynamic attach always waits.");
 
     /** The prefix of the system properties, {@code -Dchurn.warn.ratio=...}. */
     public static final String PROPERTY_PREFIX = "churn.";
@@ -183,6 +188,8 @@ public enum OptionKey {
                 return logLevel(t);
             case LOG_FORMAT:
                 return logFormat(t);
+            case STARTUP:
+                return startup(t);
             case METRICS_PORT:
                 return t.equalsIgnoreCase("off") ? Integer.valueOf(-1) : integerBetween(t, 0, 65_535);
             case METRICS_HOST:
@@ -296,6 +303,11 @@ public enum OptionKey {
             sb.append(entry);
         }
         return sb.length() == 0 ? null : sb.toString();
+    }
+
+    private static String startup(String t) {
+        String mode = t.toLowerCase(Locale.ROOT);
+        return mode.equals("background") || mode.equals("wait") ? mode : null;
     }
 
     private static String logFormat(String t) {

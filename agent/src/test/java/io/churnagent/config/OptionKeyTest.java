@@ -37,7 +37,7 @@ class OptionKeyTest {
             keys.append(k.key()).append(' ');
         }
         assertEquals("warn.ratio critical.ratio warn.interval report.interval evaluate.interval log.file log.level "
-                + "destinations.max report.top capacity enabled handlers client.per.request.threshold log.format metrics.port metrics.host ", keys.toString());
+                + "destinations.max report.top capacity enabled handlers client.per.request.threshold log.format metrics.port metrics.host startup ", keys.toString());
     }
 
     @Test
@@ -88,6 +88,9 @@ class OptionKeyTest {
         assertEquals("json", OptionKey.LOG_FORMAT.convert(" JSON "));
         assertEquals("text", OptionKey.LOG_FORMAT.convert("text"));
         assertNull(OptionKey.LOG_FORMAT.convert("logfmt"));
+        assertEquals("wait", OptionKey.STARTUP.convert(" Wait "));
+        assertEquals("background", OptionKey.STARTUP.convert("background"));
+        assertNull(OptionKey.STARTUP.convert("sync"));
         assertEquals(-1, OptionKey.METRICS_PORT.convert("off"));
         assertEquals(0, OptionKey.METRICS_PORT.convert("0"));
         assertEquals(9404, OptionKey.METRICS_PORT.convert("9404"));

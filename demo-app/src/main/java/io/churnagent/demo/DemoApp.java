@@ -49,6 +49,7 @@ public final class DemoApp {
         DemoApp app = new DemoApp(options, System.out);
         int status = 0;
         try {
+            awaitAgent();
             app.start();
             // Killed (Ctrl-C, SIGTERM, or --duration=0 ending the only way it can): still summarize.
             Runtime.getRuntime().addShutdownHook(new Thread(app::printSummaryOnce, "demo-summary"));
@@ -64,6 +65,18 @@ public final class DemoApp {
         System.out.flush();
         // Exit explicitly: the shared JDK HttpClients and servers need not be torn down one by one.
         System.exit(status);
+    }
+
+    /**
+     * With {@code -javaagent:churn-agent.jar} the agent installs on a daemon thread while the
+     * application starts, and says so with the property {@code io.churnagent.starting}; the demo waits
+     * for it (at most 10 s), so that the agent sees all of its load. Without the agent this returns at once.
+     */
+    static void awaitAgent() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.getProperty("io.churnagent.starting") != null && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
     }
 
     /** Starts backends, gateway and load driver, and prints where they listen. */

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 public final class ChurnOnCommand {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (ServerSocket server = new ServerSocket(0, 200, loopback)) {
             Thread acceptor = new Thread(() -> {

@@ -19,6 +19,7 @@ import java.net.URL;
 public final class ChurnUntilStopped {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         if (args[0].equals("exit-in-handler")) {
             HttpServer http = HttpServer.create(new InetSocketAddress(loopback, 0), 50);

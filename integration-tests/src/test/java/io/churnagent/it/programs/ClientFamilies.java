@@ -60,6 +60,7 @@ public final class ClientFamilies {
     static Connection sharedJdbc;
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         shared = args[0].equals("shared");
         int requests = Integer.parseInt(args[1]);
         List<String> families = List.of(args[2].split(","));

@@ -29,6 +29,7 @@ public final class ConcurrentChurn {
     private static final int MAX_IN_FLIGHT = 2_000;
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         int platform = Integer.parseInt(args[0]);
         int perPlatform = Integer.parseInt(args[1]);
         int virtual = Integer.parseInt(args[2]);

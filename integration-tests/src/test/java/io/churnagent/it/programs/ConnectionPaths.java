@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 public final class ConnectionPaths {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         int n = Integer.parseInt(args[0]);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
 

@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 public final class DestinationFlood {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         int n = Integer.parseInt(args[0]);
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 40000);
         Thread.sleep(2_500); // the reporter's first ticks and their one-off allocations

@@ -21,6 +21,7 @@ public final class FailingBinds {
     private static final InetAddress LOOPBACK = loopback();
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         if (args[0].equals("held")) {
             int port = Integer.parseInt(args[1]);
             tryBind(() -> new ServerSocket(port, 50, LOOPBACK).close());

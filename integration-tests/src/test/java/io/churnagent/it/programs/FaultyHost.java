@@ -27,6 +27,7 @@ import java.nio.channels.SocketChannel;
 public final class FaultyHost {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         int sockets = Integer.parseInt(args[0]);
         int requests = Integer.parseInt(args[1]);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");

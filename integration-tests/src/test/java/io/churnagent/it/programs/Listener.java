@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 public final class Listener {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             System.out.println("listening on " + server.getLocalPort());
             Thread.sleep(60_000);

@@ -26,6 +26,7 @@ import java.util.Collections;
 public final class OddAddresses {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         int n = Integer.parseInt(args[0]);
         InetAddress v6 = InetAddress.getByName("::1");
         run("ipv6_loopback", v6, n);

@@ -19,6 +19,7 @@ public final class QuietProgram {
     private static final Logger LOG = LoggerFactory.getLogger(QuietProgram.class);
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         System.out.println("stdout: starting");
         System.err.println("stderr: starting");
         LOG.info("logback info from the application");

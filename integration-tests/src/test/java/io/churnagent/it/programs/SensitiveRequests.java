@@ -22,6 +22,7 @@ import java.util.Base64;
 public final class SensitiveRequests {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         int n = Integer.parseInt(args[0]);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         HttpServer backend = HttpServer.create(new InetSocketAddress(loopback, 0), 50);

@@ -14,6 +14,7 @@ import java.net.Socket;
 public final class ShortConnections {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         boolean peerCloses = args[0].equals("peer-closes");
         int rate = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);

@@ -17,6 +17,7 @@ import java.net.Socket;
 public final class SteadyConnections {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         int connections = Integer.parseInt(args[0]);
         int perSecond = Integer.parseInt(args[1]);
         int lingerSeconds = Integer.parseInt(args[2]);
