@@ -33,6 +33,7 @@ import java.util.List;
 public final class NettyConnections {
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         int n = Integer.parseInt(args[0]);
         if (!Epoll.isAvailable()) {
             System.out.println("epoll not available: " + Epoll.unavailabilityCause());

@@ -58,6 +58,7 @@ public final class NettyServer {
     static InetSocketAddress rawBackend;
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         shared = args[0].equals("shared");
         int requests = Integer.parseInt(args[1]);
         if (!Epoll.isAvailable()) {
