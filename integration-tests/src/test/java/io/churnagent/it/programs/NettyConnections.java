@@ -87,12 +87,15 @@ public final class NettyConnections {
 
     private static void connectAndClose(Bootstrap bootstrap, InetSocketAddress server, int n) throws Exception {
         bootstrap.handler(new Idle());
+        long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             Channel ch = bootstrap.connect(server).sync().channel();
             ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1})).sync();
             ch.close().sync();
             ch.close().sync();
         }
+        System.out.println("elapsed " + (bootstrap.config().channelFactory().toString()) + " n=" + n
+                + " us_per_connection=" + (System.nanoTime() - start) / 1000 / n);
     }
 
     /** A JDK server that reads each accepted connection to its end. */
