@@ -116,8 +116,10 @@ final class ActiveAgent {
 
     /**
      * A second attach: keeps the instrumentation and the counts, and rebuilds the reporting with the
-     * new options (rates restart from this moment). {@code destinations.max} sizes a table that is
-     * already in use, so a new value waits for the next start.
+     * new options (rates restart from this moment). A changed {@code handlers} list replaces the
+     * handlers' own transformer (classes already loaded are retransformed; entries no longer listed get
+     * their original code back). {@code destinations.max} sizes a table that is already in use, so a
+     * new value waits for the next start.
      */
     void update(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel, String how, StartupPhases phases) {
         AgentOptions before = options;
@@ -134,6 +136,11 @@ final class ActiveAgent {
                 .add("changed", before.changedKeys(newOptions));
         String note = newOptions.maxDestinations() != maxDestinations
                 ? " (destinations.max stays " + maxDestinations + " until the JVM restarts: the table is in use)" : "";
+        if (installed.replaceHandlers(inst, newOptions.handlers())) {
+            note += newOptions.handlers().isEmpty() ? " (handlers: none instrumented any more)"
+                    : " (handlers now instrumented, loaded classes retransformed: "
+                    + String.join(";", newOptions.handlers()) + ")";
+        }
         log.info(line.toString() + note + " options: " + newOptions.describe());
     }
 
@@ -145,7 +152,8 @@ final class ActiveAgent {
     void detach(StartupPhases phases) {
         ChurnBridge.uninstall();
         ClientBridge.uninstall();
-        boolean reset = installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        boolean reset = installed.resetHandlers(inst)
+                & installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         reporter.stop();
         exports.close();
         try {
