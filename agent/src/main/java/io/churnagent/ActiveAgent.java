@@ -30,6 +30,7 @@ import io.churnagent.report.LiveReport;
 import io.churnagent.report.LogEvent;
 import io.churnagent.report.Logfmt;
 import io.churnagent.report.Reporter;
+import io.churnagent.report.SocketTableCache;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import org.slf4j.Logger;
 
@@ -48,6 +49,8 @@ final class ActiveAgent {
     /** Open-connection table size: 2^16 slots, 1 MiB. */
     private static final int OPEN_TABLE_LOG2 = 16;
     private static final Path PROC = Paths.get("/proc");
+    /** The kernel's socket table is read at most this often (less often when it is large: see SocketTableCache). */
+    private static final long KERNEL_READ_MIN_MILLIS = 900;
     /** Stack captures for connect call sites (first sighting per destination, then sampled). */
     private static final int CONNECT_SAMPLES_PER_SECOND = 50;
     /** Stack captures for clients built inside handlers; beyond it they are counted without a site. */
@@ -66,6 +69,7 @@ final class ActiveAgent {
     private Reporter reporter;
     private Exports exports;
     private AgentOptions options;
+    private BridgeClock clock;
 
     private ActiveAgent(Instrumentation inst, ConnectionTracker tracker, int maxDestinations,
                         ClientSiteRecorder clients, DestinationSites destinationSites) {
@@ -98,6 +102,7 @@ final class ActiveAgent {
             agentLog.logger().warn("event=test_fault_injection mode={} (test switch {}: every connection event fails "
                     + "on purpose)", fault.name().toLowerCase(java.util.Locale.ROOT), FaultInjectingSink.PROPERTY);
         }
+        agent.clock = BridgeClock.start();
         ChurnBridge.install(FaultInjectingSink.wrap(tracker, fault));
         ClientBridge.install(clients);
         agent.installed = InstrumentationInstaller.install(inst, options.handlers(), error -> agent.log.error(
@@ -152,6 +157,7 @@ final class ActiveAgent {
     void detach(StartupPhases phases) {
         ChurnBridge.uninstall();
         ClientBridge.uninstall();
+        clock.stop();
         boolean reset = installed.resetHandlers(inst)
                 & installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         reporter.stop();
@@ -184,13 +190,16 @@ final class ActiveAgent {
             faultWatch.run();
             clientSites.run();
         };
+        // one budgeted reader of /proc/net/tcp for the reporter and every export
+        SocketTableCache kernelTable = new SocketTableCache(() -> TcpSocketTable.read(PROC), KERNEL_READ_MIN_MILLIS,
+                System::nanoTime);
         Reporter newReporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel, destinationSites), newLogger,
                 newOptions.evaluateIntervalMillis(), newOptions.reportIntervalMillis(), newOptions.reportTop(),
-                beforeTick, () -> TcpSocketTable.read(PROC),
+                beforeTick, kernelTable,
                 new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L),
                 new BindFailureLog(tracker.bindFailures(), PROC, newLogger, newOptions.warnIntervalMillis() * 1_000_000L,
                         System::nanoTime));
-        this.exports = Exports.start(newOptions, monitor, tracker, settings, () -> TcpSocketTable.read(PROC), newReporter,
+        this.exports = Exports.start(newOptions, monitor, tracker, settings, kernelTable, newReporter,
                 newLogger);
         newReporter.start();
         // the platform MBean server takes a few hundred ms to come up the first time: not on start-up's clock

@@ -58,9 +58,18 @@ public final class TimeWaitSide {
      * @param observedTimeWait the kernel's TIME_WAIT sockets towards it now (this side's, by remote address)
      */
     public boolean observe(int index, long now, long closesLast60s, long observedTimeWait) {
+        return observe(index, now, closesLast60s, observedTimeWait, MAX_GAP_NANOS);
+    }
+
+    /**
+     * As {@link #observe(int, long, long, long)}, when looks come further apart than usual (the kernel
+     * table of a busy host is read less often: see the reporter's socket-table budget): observations up
+     * to {@code maxGapNanos} apart keep a streak.
+     */
+    public boolean observe(int index, long now, long closesLast60s, long observedTimeWait, long maxGapNanos) {
         State s = stateOf(index);
         long expected = Math.min(closesLast60s, capacity);
-        boolean gap = s.lastSeen != NEVER && now - s.lastSeen > MAX_GAP_NANOS;
+        boolean gap = s.lastSeen != NEVER && now - s.lastSeen > Math.max(MAX_GAP_NANOS, maxGapNanos);
         s.lastSeen = now;
         if (expected < MIN_EXPECTED) {
             s.streakStart = NEVER;

@@ -34,10 +34,9 @@ public final class Exports implements AutoCloseable {
 
     /** Starts every export the runtime and the options allow; never throws. */
     public static Exports start(AgentOptions options, ChurnMonitor monitor, ConnectionTracker tracker,
-                                ModelSettings settings, Supplier<TcpSocketTable> kernelTable, Reporter reporter,
+                                ModelSettings settings, SocketTableCache kernel, Reporter reporter,
                                 Logger log) {
         Exports exports = new Exports(reporter, log);
-        SocketTableCache kernel = new SocketTableCache(kernelTable, 1_000, System::nanoTime);
         exports.startJmx(tracker, settings, kernel, options.maxDestinations());
         exports.startJfr(settings, kernel);
         if (options.metricsPort() >= 0) {

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,12 +27,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Reporter {
 
-    /**
-     * The kernel table is read about once a second for the TIME_WAIT side: at most every 0.9 s, so
-     * that a tick that fires a little early is not skipped.
-     */
-    private static final long KERNEL_READ_NANOS = 900_000_000L;
-
     private final ChurnMonitor monitor;
     private final ConnectionTracker tracker;
     private final ChurnLogFormat format;
@@ -42,7 +35,7 @@ public final class Reporter {
     private final long reportMillis;
     private final int top;
     private final Runnable healthCheck;
-    private final Supplier<TcpSocketTable> kernelTable;
+    private final SocketTableCache kernelTable;
     private final List<TickListener> listeners = new CopyOnWriteArrayList<>();
     /**
      * The shutdown report waits at most this long for the kernel's socket table: with 100,000+
@@ -54,7 +47,7 @@ public final class Reporter {
     static final long SHUTDOWN_TICK_WAIT_MILLIS = 1_500;
     private final TimeWaitSide timeWaitSide;
     private final BindFailureLog bindFailureLog;
-    private long kernelReadAt = Long.MIN_VALUE;
+    private long observedReadAt = Long.MIN_VALUE; // the kernel read TimeWaitSide last saw
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
     private long nextReportAt;
@@ -66,18 +59,19 @@ public final class Reporter {
      */
     public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                     long tickMillis, long reportMillis, int top, Runnable healthCheck,
-                    Supplier<TcpSocketTable> kernelTable) {
+                    SocketTableCache kernelTable) {
         this(monitor, tracker, format, log, tickMillis, reportMillis, top, healthCheck, kernelTable, null, null);
     }
 
     /**
-     * @param timeWaitSide   decides whether the peer closes first, from the kernel table read at most once
-     *                       a second while some destination is at warn level or above; null for never
+     * @param kernelTable    the kernel's socket table, read on its budget (about once a second while some
+     *                       destination is at warn level or above, less often when the table is large)
+     * @param timeWaitSide   decides whether the peer closes first, from each new kernel read; null for never
      * @param bindFailureLog diagnoses failed server binds on this thread, every tick and at shutdown; may be null
      */
     public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                     long tickMillis, long reportMillis, int top, Runnable healthCheck,
-                    Supplier<TcpSocketTable> kernelTable, TimeWaitSide timeWaitSide, BindFailureLog bindFailureLog) {
+                    SocketTableCache kernelTable, TimeWaitSide timeWaitSide, BindFailureLog bindFailureLog) {
         this.timeWaitSide = timeWaitSide;
         this.bindFailureLog = bindFailureLog;
         this.monitor = monitor;
@@ -225,10 +219,6 @@ public final class Reporter {
         if (timeWaitSide == null) {
             return null;
         }
-        long now = System.nanoTime();
-        if (kernelReadAt != Long.MIN_VALUE && now - kernelReadAt < KERNEL_READ_NANOS) {
-            return null;
-        }
         List<DestinationFigures> hot = new ArrayList<>();
         for (DestinationFigures f : monitor.latest()) {
             if (!f.destination().isOverflow() && monitor.levelOf(f) != WarningLevel.NONE) {
@@ -238,14 +228,17 @@ public final class Reporter {
         if (hot.isEmpty()) {
             return null;
         }
-        kernelReadAt = now;
         TcpSocketTable table = kernelTable.get();
-        if (!table.available()) {
-            return table;
+        long readAt = kernelTable.readAtNanos();
+        if (!table.available() || readAt == observedReadAt) {
+            return table; // nothing new: a large table is read less often than every tick
         }
+        observedReadAt = readAt;
+        // looks a read interval apart are as close as the budget allows: they keep a streak
+        long maxGap = 2 * kernelTable.intervalNanos();
         for (DestinationFigures f : hot) {
             DestinationStats d = f.destination();
-            if (timeWaitSide.observe(d.index(), now, f.closesLast60s(), table.timeWait(d.label()))
+            if (timeWaitSide.observe(d.index(), readAt, f.closesLast60s(), table.timeWait(d.label()), maxGap)
                     && warnings.stream().noneMatch(w -> w.figures().destination() == d)) {
                 warnings.add(new ChurnWarning(f, monitor.levelOf(f)));
             }

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +19,8 @@ class ChurnBridgeTest {
 
     private final InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
     private final InetSocketAddress remote = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+    /** The bridge's coarse clock as these tests move it (it never goes back, so one for all tests). */
+    private static final AtomicLong clock = new AtomicLong(System.nanoTime());
 
     @AfterEach
     void uninstall() {
@@ -92,16 +95,14 @@ class ChurnBridgeTest {
 
     @Test
     void aSinkWhoseCallsTakeTooLongIsRemovedAfterAFewSlowCalls() {
-        long limit = 2_000_000L; // 2 ms; the sink spins past it instead of sleeping
+        long limit = 2_000_000L; // 2 ms; the sink moves the bridge's clock past it: no sleeping
         AtomicInteger calls = new AtomicInteger();
         ChurnBridge.install(new ConnectionSink() {
             @Override
             public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
                 calls.incrementAndGet();
-                long until = System.nanoTime() + 2 * limit;
-                while (System.nanoTime() < until) {
-                    Thread.onSpinWait();
-                }
+                clock.addAndGet(2 * limit);
+                ChurnBridge.advanceClock(clock.get());
             }
 
             @Override
@@ -132,10 +133,7 @@ class ChurnBridgeTest {
             @Override
             public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
                 if (calls.incrementAndGet() % 2 == 0) {
-                    long until = System.nanoTime() + 2 * limit;
-                    while (System.nanoTime() < until) {
-                        Thread.onSpinWait();
-                    }
+                    ChurnBridge.advanceClock(clock.addAndGet(2 * limit));
                 }
             }
 
@@ -174,6 +172,38 @@ class ChurnBridgeTest {
             ChurnBridge.channelConnectExit(local, remote, remote, true, null);
             ChurnBridge.channelClose(local, remote);
         }
+        assertTrue(ChurnBridge.installed());
+        assertEquals(0, ChurnBridge.slowCalls());
+    }
+
+    /** The guard times calls by the agent's clock thread; with no clock moving it measures nothing. */
+    @Test
+    void withoutAMovingClockNoCallIsSlow() throws InterruptedException {
+        long limit = 1_000_000L;
+        AtomicInteger calls = new AtomicInteger();
+        ChurnBridge.install(new ConnectionSink() {
+            @Override
+            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
+                calls.incrementAndGet();
+                try {
+                    Thread.sleep(3); // three limits of real time
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void connectFailed(SocketAddress requested, Throwable error) {
+            }
+
+            @Override
+            public void closing(InetAddress r, int rp, int lp) {
+            }
+        }, limit);
+        for (int i = 0; i < 5; i++) {
+            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+        }
+        assertEquals(5, calls.get());
         assertTrue(ChurnBridge.installed());
         assertEquals(0, ChurnBridge.slowCalls());
     }

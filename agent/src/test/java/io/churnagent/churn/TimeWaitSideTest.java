@@ -99,4 +99,16 @@ class TimeWaitSideTest {
         assertEquals(WarningLevel.WARN, TimeWaitSide.effectiveLevel(WarningLevel.WARN, TimeWaitSide.Side.UNKNOWN));
         assertTrue(TimeWaitSide.PEER_SHARE < 0.5);
     }
+
+    /** A busy host's table is read every 42 s: looks that far apart keep the streak when the caller says so. */
+    @Test
+    void sparseLooksKeepTheirStreakWhenTheCallerSaysHowFarApartTheyCome() {
+        long interval = 42 * SECOND;
+        assertFalse(sides.observe(3, now, 10_000, 0, 2 * interval));
+        assertFalse(sides.observe(4, now, 10_000, 0));
+        now += interval;
+        assertTrue(sides.observe(3, now, 10_000, 0, 2 * interval), "two looks 42 s apart, both far too few");
+        assertFalse(sides.observe(4, now, 10_000, 0), "with the default 3-s gap the streak restarts");
+        assertEquals(TimeWaitSide.Side.UNKNOWN, sides.side(4));
+    }
 }

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The kernel says who closes first: a loopback server that closes before its client leaves no
  * TIME_WAIT on the client's side, so after 10 s the warning says the TIME_WAIT is on the other host
  * and drops a level; the same traffic with the client closing first stays critical. The modelled
- * capacity is 400 ports ({@code capacity=400}) so that 40 connections/s is critical.
+ * capacity is 400 ports ({@code capacity=400}) so that 40 connections/s is critical. Each program runs
+ * in a private network namespace, so the kernel table the agent reads is its own, not the machine's.
  */
 class PeerClosesFirstIT {
 
@@ -26,7 +27,7 @@ class PeerClosesFirstIT {
     }
 
     private static ForkedJvm run(Path jdk, String mode, int seconds) throws Exception {
-        ForkedJvm program = new ForkedJvm(jdk).withAgent("capacity=400")
+        ForkedJvm program = new ForkedJvm(jdk).inPrivateNetwork().withAgent("capacity=400")
                 .mainClass(ShortConnections.class, mode, "40", Integer.toString(seconds));
         assertEquals(0, program.run(Duration.ofSeconds(90)), program::stderr);
         assertTrue(program.stdout().contains("connections: "), program::stdout);
@@ -38,7 +39,7 @@ class PeerClosesFirstIT {
     @MethodSource("jdks")
     void whenTheServerClosesFirstTheWarningSaysThePeerHoldsTheTimeWaitAndIsLowered(Path jdk) throws Exception {
         // runs until the verdict comes (10 s of evidence after the first warning, later on a busy machine)
-        ForkedJvm program = new ForkedJvm(jdk).withAgent("capacity=400")
+        ForkedJvm program = new ForkedJvm(jdk).inPrivateNetwork().withAgent("capacity=400")
                 .mainClass(ShortConnections.class, "peer-closes", "40", "90").start();
         try {
             program.awaitLine(l -> l.contains("time_wait_side=peer"), Duration.ofSeconds(60));

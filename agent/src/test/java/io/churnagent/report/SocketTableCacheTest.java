@@ -1,0 +1,62 @@
+package io.churnagent.report;
+
+import io.churnagent.kernel.TcpSocketTable;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** The socket table is read on a budget: at most once per interval, and less often when a read is costly. */
+class SocketTableCacheTest {
+
+    private static final long MS = 1_000_000L;
+
+    private long now = 1_000 * MS;
+    private long readCost;
+    private final AtomicInteger reads = new AtomicInteger();
+
+    private final SocketTableCache cache = new SocketTableCache(() -> {
+        reads.incrementAndGet();
+        now += readCost; // the read takes this long on the cache's clock
+        return TcpSocketTable.unavailable();
+    }, 1_000, () -> now);
+
+    @Test
+    void aCheapTableIsReadOncePerMinimumIntervalHoweverOftenItIsAskedFor() {
+        readCost = 2 * MS;
+        TcpSocketTable first = cache.get();
+        long firstReadAt = cache.readAtNanos();
+        for (int i = 0; i < 199; i++) { // until 997 ms after the read began
+            now += 5 * MS;
+            assertSame(first, cache.get());
+        }
+        assertEquals(1, reads.get(), "everyone within the interval shares one read");
+        assertEquals(firstReadAt, cache.readAtNanos());
+        now += 5 * MS; // 1,002 ms after the first read began
+        cache.get();
+        assertEquals(2, reads.get());
+        assertEquals(1_000 * MS, cache.intervalNanos(), "2 ms x 100 is below the minimum");
+        assertEquals(2 * MS, cache.lastReadNanos());
+    }
+
+    @Test
+    void aCostlyTableIsReadSoThatReadingTakesAtMostOnePercentOfTheTime() {
+        readCost = 420 * MS; // 131,072 TIME_WAIT rows on this 2-core machine
+        cache.get();
+        assertEquals(42_000 * MS, cache.intervalNanos());
+        now += 40_000 * MS;
+        cache.get();
+        assertEquals(1, reads.get(), "not yet: 40 s after a 420 ms read");
+        now += 2_000 * MS;
+        cache.get();
+        assertEquals(2, reads.get());
+        readCost = 3 * MS; // the table shrank: back to the minimum interval
+        now += 42_000 * MS;
+        cache.get();
+        now += 1_000 * MS;
+        cache.get();
+        assertEquals(4, reads.get());
+    }
+}
