@@ -23,42 +23,56 @@ final class StackWalkerSource implements StackSource {
 
     @Override
     public TrimmedStack trimmed(int maxDepth) {
-        return WALKER.walk(frames -> {
-            List<String> kept = new ArrayList<>(TrimmedStack.MAX_FRAMES);
-            StackWalker.StackFrame site = null;
-            StackWalker.StackFrame outermost = null;
-            int region = 0; // frames from the site to the outermost application frame seen so far
-            int sinceLast = 0;
-            java.util.Iterator<StackWalker.StackFrame> it = frames.limit(maxDepth).iterator();
-            while (it.hasNext()) {
-                StackWalker.StackFrame f = it.next();
-                boolean application = ApplicationFrames.isApplication(f.getClassName());
-                if (site == null && !application) {
-                    continue;
-                }
-                if (site == null) {
-                    site = f;
-                }
-                sinceLast++;
-                if (kept.size() < TrimmedStack.MAX_FRAMES) {
-                    kept.add(describe(f));
-                }
-                if (application) {
-                    outermost = f;
-                    region += sinceLast;
-                    sinceLast = 0;
-                }
+        // walk here, not through the overload: a frame more would shift what maxDepth cuts off
+        return WALKER.walk(frames -> trim(frames, maxDepth, null, null));
+    }
+
+    @Override
+    public TrimmedStack trimmed(int maxDepth, String handlerType, String handlerMethod) {
+        return WALKER.walk(frames -> trim(frames, maxDepth, handlerType, handlerMethod));
+    }
+
+    private static TrimmedStack trim(java.util.stream.Stream<StackWalker.StackFrame> frames, int maxDepth,
+                                     String handlerType, String handlerMethod) {
+        List<String> kept = new ArrayList<>(TrimmedStack.MAX_FRAMES);
+        StackWalker.StackFrame site = null;
+        StackWalker.StackFrame outermost = null;
+        StackWalker.StackFrame handler = null;
+        int region = 0; // frames from the site to the outermost application frame seen so far
+        int sinceLast = 0;
+        java.util.Iterator<StackWalker.StackFrame> it = frames.limit(maxDepth).iterator();
+        while (it.hasNext()) {
+            StackWalker.StackFrame f = it.next();
+            boolean application = ApplicationFrames.isApplication(f.getClassName());
+            if (application && TrimmedStack.isHandler(f.getClassName(), f.getMethodName(), handlerType, handlerMethod)) {
+                handler = f;
+            }
+            if (site == null && !application) {
+                continue;
             }
             if (site == null) {
-                return TrimmedStack.of(List.of());
+                site = f;
             }
-            // frames after the outermost application frame belong to the server: not part of the region
-            while (kept.size() > region) {
-                kept.remove(kept.size() - 1);
+            sinceLast++;
+            if (kept.size() < TrimmedStack.MAX_FRAMES) {
+                kept.add(describe(f));
             }
-            return TrimmedStack.trimmed(describe(site), site.getClassName(), describe(outermost), kept,
-                    region - kept.size());
-        });
+            if (application) {
+                outermost = f;
+                region += sinceLast;
+                sinceLast = 0;
+            }
+        }
+        if (site == null) {
+            return TrimmedStack.of(List.of());
+        }
+        // frames after the outermost application frame belong to the server: not part of the region
+        while (kept.size() > region) {
+            kept.remove(kept.size() - 1);
+        }
+        return TrimmedStack.trimmed(describe(site), site.getClassName(),
+                describe(handler != null ? handler : outermost), kept,
+                region - kept.size());
     }
 
     private static String describe(StackWalker.StackFrame f) {

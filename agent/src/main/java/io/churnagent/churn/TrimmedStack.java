@@ -33,6 +33,20 @@ public final class TrimmedStack {
 
     /** Trims {@code stack}, innermost frame first (as StackWalker and Throwable give them). */
     public static TrimmedStack of(List<StackTraceElement> stack) {
+        return of(stack, null, null);
+    }
+
+    /**
+     * Trims {@code stack}; the handler frame is the outermost frame of {@code handlerType}'s method
+     * {@code handlerMethod} if there is one (both may be null), else the outermost application frame.
+     */
+    public static TrimmedStack of(List<StackTraceElement> stack, String handlerType, String handlerMethod) {
+        int handlerAt = -1;
+        for (int i = 0; i < stack.size(); i++) {
+            if (isHandler(stack.get(i).getClassName(), stack.get(i).getMethodName(), handlerType, handlerMethod)) {
+                handlerAt = i;
+            }
+        }
         int first = -1;
         int last = -1;
         for (int i = 0; i < stack.size(); i++) {
@@ -53,7 +67,14 @@ public final class TrimmedStack {
         int omitted = (last - first + 1) - frames.size();
         StackTraceElement siteFrame = stack.get(first);
         return new TrimmedStack(ApplicationFrames.describe(siteFrame), siteFrame.getClassName(),
-                ApplicationFrames.describe(stack.get(last)), Collections.unmodifiableList(frames), omitted);
+                ApplicationFrames.describe(stack.get(handlerAt >= 0 ? handlerAt : last)),
+                Collections.unmodifiableList(frames), omitted);
+    }
+
+    /** Whether a frame is the named handler method (an application class, so never a server's frame). */
+    static boolean isHandler(String className, String method, String handlerType, String handlerMethod) {
+        return handlerType != null && className.equals(handlerType) && method.equals(handlerMethod)
+                && ApplicationFrames.isApplication(className);
     }
 
     /** A stack already trimmed by its source ({@link StackWalkerSource}). */

@@ -46,6 +46,21 @@ class TrimmedStackTest {
     }
 
     @Test
+    void aNamedHandlerMethodIsTheHandlerFrameEvenUnderTheApplicationsOwnLoop() {
+        List<StackTraceElement> stack = List.of(
+                frame("okhttp3.OkHttpClient", "<init>", 200),
+                frame("com.acme.jobs.PriceClient", "fetch", 42),
+                frame("com.acme.jobs.MyHandler", "serve", 17),
+                frame("com.acme.jobs.Loop", "main", 9));
+        assertEquals("com.acme.jobs.MyHandler.serve(MyHandler.java:17)",
+                TrimmedStack.of(stack, "com.acme.jobs.MyHandler", "serve").handlerFrame());
+        assertEquals("com.acme.jobs.Loop.main(Loop.java:9)", TrimmedStack.of(stack).handlerFrame());
+        // not on the stack (a servlet's service() is declared by the container's HttpServlet): the outermost frame
+        assertEquals("com.acme.jobs.Loop.main(Loop.java:9)",
+                TrimmedStack.of(stack, "com.acme.jobs.MyServlet", "service").handlerFrame());
+    }
+
+    @Test
     void aStackWithoutApplicationFramesHasNoSite() {
         TrimmedStack s = TrimmedStack.of(List.of(frame("java.net.Socket", "connect", 1),
                 frame("jdk.internal.net.http.HttpClientImpl$SelectorManager", "run", 2)));
