@@ -32,6 +32,7 @@ public final class OwnRequestLoop {
     static URI backend;
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
         server.createContext("/", exchange -> {
             byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);

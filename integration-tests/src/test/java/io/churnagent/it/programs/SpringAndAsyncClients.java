@@ -60,6 +60,7 @@ public final class SpringAndAsyncClients {
     static CloseableHttpAsyncClient sharedAsyncCustom;
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
         try {
             run(args);
         } catch (Throwable t) {
