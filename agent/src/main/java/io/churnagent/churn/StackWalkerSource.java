@@ -7,9 +7,10 @@ import java.util.stream.Collectors;
 /**
  * {@link StackSource} over {@link StackWalker}; stateless and thread-safe.
  *
- * <p>{@link #trimmed} reads only class names while it walks and resolves file and line for the few
- * frames it keeps, instead of turning every frame into a {@link StackTraceElement}; the benchmarks
- * module's StackCaptureBenchmark compares the two.
+ * <p>{@link #trimmed} reads only class names while it walks (method names only of the handler's
+ * class), and resolves file and line for the site and handler frames at once and for the other kept
+ * frames only when they are first asked for, instead of turning every frame into a
+ * {@link StackTraceElement}; the benchmarks module's StackCaptureBenchmark compares the two.
  */
 final class StackWalkerSource implements StackSource {
 
@@ -34,7 +35,7 @@ final class StackWalkerSource implements StackSource {
 
     private static TrimmedStack trim(java.util.stream.Stream<StackWalker.StackFrame> frames, int maxDepth,
                                      String handlerType, String handlerMethod) {
-        List<String> kept = new ArrayList<>(TrimmedStack.MAX_FRAMES);
+        List<StackWalker.StackFrame> kept = new ArrayList<>(TrimmedStack.MAX_FRAMES);
         StackWalker.StackFrame site = null;
         StackWalker.StackFrame outermost = null;
         StackWalker.StackFrame handler = null;
@@ -43,8 +44,10 @@ final class StackWalkerSource implements StackSource {
         java.util.Iterator<StackWalker.StackFrame> it = frames.limit(maxDepth).iterator();
         while (it.hasNext()) {
             StackWalker.StackFrame f = it.next();
-            boolean application = ApplicationFrames.isApplication(f.getClassName());
-            if (application && TrimmedStack.isHandler(f.getClassName(), f.getMethodName(), handlerType, handlerMethod)) {
+            String className = f.getClassName();
+            boolean application = ApplicationFrames.isApplication(className);
+            // the method name costs a lookup per frame: only asked for where the class matches
+            if (application && className.equals(handlerType) && f.getMethodName().equals(handlerMethod)) {
                 handler = f;
             }
             if (site == null && !application) {
@@ -55,7 +58,7 @@ final class StackWalkerSource implements StackSource {
             }
             sinceLast++;
             if (kept.size() < TrimmedStack.MAX_FRAMES) {
-                kept.add(describe(f));
+                kept.add(f);
             }
             if (application) {
                 outermost = f;
@@ -70,9 +73,15 @@ final class StackWalkerSource implements StackSource {
         while (kept.size() > region) {
             kept.remove(kept.size() - 1);
         }
-        return TrimmedStack.trimmed(describe(site), site.getClassName(),
-                describe(handler != null ? handler : outermost), kept,
-                region - kept.size());
+        int omitted = region - kept.size();
+        return TrimmedStack.trimmedLazily(describe(site), site.getClassName(),
+                describe(handler != null ? handler : outermost), () -> {
+                    List<String> described = new ArrayList<>(kept.size());
+                    for (StackWalker.StackFrame f : kept) {
+                        described.add(describe(f));
+                    }
+                    return described;
+                }, omitted);
     }
 
     private static String describe(StackWalker.StackFrame f) {

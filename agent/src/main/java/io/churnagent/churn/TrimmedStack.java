@@ -11,6 +11,11 @@ import java.util.List;
  *
  * <p>Agent and JDK frames above the site are dropped, and so are the server and thread-pool frames
  * below the handler. At most {@link #MAX_FRAMES} frames are kept; the rest are counted.
+ *
+ * <p>A stack from {@link StackWalkerSource} resolves the file and line of its kept frames only when
+ * {@link #frames()} is first asked for (once, thread-safely): call sites are counted by
+ * {@link #site()}, and the frames of a site already known are never looked at, so most captures
+ * resolve two frames instead of a dozen.
  */
 public final class TrimmedStack {
 
@@ -20,7 +25,8 @@ public final class TrimmedStack {
     private final String site;
     private final String siteClass;
     private final String handler;
-    private final List<String> frames;
+    private List<String> frames; // null until resolved from unresolved
+    private java.util.function.Supplier<List<String>> unresolved;
     private final int omitted;
 
     private TrimmedStack(String site, String siteClass, String handler, List<String> frames, int omitted) {
@@ -28,6 +34,15 @@ public final class TrimmedStack {
         this.siteClass = siteClass;
         this.handler = handler;
         this.frames = frames;
+        this.omitted = omitted;
+    }
+
+    private TrimmedStack(String site, String siteClass, String handler,
+                         java.util.function.Supplier<List<String>> unresolved, int omitted) {
+        this.site = site;
+        this.siteClass = siteClass;
+        this.handler = handler;
+        this.unresolved = unresolved;
         this.omitted = omitted;
     }
 
@@ -82,6 +97,12 @@ public final class TrimmedStack {
         return new TrimmedStack(site, siteClass, handler, Collections.unmodifiableList(frames), omitted);
     }
 
+    /** A stack trimmed by its source, whose kept frames are described by {@code frames} when first needed. */
+    static TrimmedStack trimmedLazily(String site, String siteClass, String handler,
+                                      java.util.function.Supplier<List<String>> frames, int omitted) {
+        return new TrimmedStack(site, siteClass, handler, frames, omitted);
+    }
+
     /** {@code Class.method(File.java:LINE)} of the first application frame, or null if the stack has none. */
     public String site() {
         return site;
@@ -98,7 +119,11 @@ public final class TrimmedStack {
     }
 
     /** The application region of the stack, site first, at most {@link #MAX_FRAMES}. */
-    public List<String> frames() {
+    public synchronized List<String> frames() {
+        if (frames == null) {
+            frames = Collections.unmodifiableList(new ArrayList<>(unresolved.get()));
+            unresolved = null;
+        }
         return frames;
     }
 
