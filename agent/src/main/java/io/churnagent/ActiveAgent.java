@@ -121,8 +121,10 @@ final class ActiveAgent {
 
     /**
      * A second attach: keeps the instrumentation and the counts, and rebuilds the reporting with the
-     * new options (rates restart from this moment). {@code destinations.max} sizes a table that is
-     * already in use, so a new value waits for the next start.
+     * new options (rates restart from this moment). A changed {@code handlers} list replaces the
+     * handlers' own transformer (classes already loaded are retransformed; entries no longer listed get
+     * their original code back). {@code destinations.max} sizes a table that is already in use, so a
+     * new value waits for the next start.
      */
     void update(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel, String how, StartupPhases phases) {
         AgentOptions before = options;
@@ -139,6 +141,11 @@ final class ActiveAgent {
                 .add("changed", before.changedKeys(newOptions));
         String note = newOptions.maxDestinations() != maxDestinations
                 ? " (destinations.max stays " + maxDestinations + " until the JVM restarts: the table is in use)" : "";
+        if (installed.replaceHandlers(inst, newOptions.handlers())) {
+            note += newOptions.handlers().isEmpty() ? " (handlers: none instrumented any more)"
+                    : " (handlers now instrumented, loaded classes retransformed: "
+                    + String.join(";", newOptions.handlers()) + ")";
+        }
         log.info(line.toString() + note + " options: " + newOptions.describe());
     }
 
@@ -151,7 +158,8 @@ final class ActiveAgent {
         ChurnBridge.uninstall();
         ClientBridge.uninstall();
         clock.stop();
-        boolean reset = installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        boolean reset = installed.resetHandlers(inst)
+                & installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         reporter.stop();
         exports.close();
         try {

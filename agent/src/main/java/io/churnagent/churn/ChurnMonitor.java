@@ -1,7 +1,6 @@
 package io.churnagent.churn;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -47,7 +46,7 @@ public final class ChurnMonitor {
         this.longRing = ringSize(ModelSettings.TIME_WAIT_NANOS, settings.tickNanos);
         this.shortRing = ringSize(ModelSettings.RATE_WINDOW_NANOS, settings.tickNanos);
         this.tickTimes = new long[longRing];
-        this.histories = new DestinationHistory[table.maxIndex() + 1];
+        this.histories = new DestinationHistory[table.indexLimit()];
     }
 
     private static int ringSize(long window, long tick) {
@@ -119,10 +118,7 @@ public final class ChurnMonitor {
             .thenComparing(Comparator.comparingLong(DestinationFigures::connects).reversed());
 
     private DestinationHistory historyOf(DestinationStats d, long t) {
-        int index = d.index();
-        if (index >= histories.length) {
-            histories = Arrays.copyOf(histories, index + 1);
-        }
+        int index = d.index(); // below the table's indexLimit(), which sized the array
         DestinationHistory h = histories[index];
         if (h == null) {
             h = new DestinationHistory(t, longRing, shortRing);

@@ -59,7 +59,8 @@ public final class ClientSiteRecorder implements ClientSink {
             }
             return;
         }
-        TrimmedStack stack = stacks.trimmed(MAX_DEPTH);
+        TrimmedStack stack = handler == null ? stacks.trimmed(MAX_DEPTH)
+                : stacks.trimmed(MAX_DEPTH, handler.type(), handler.method());
         if (stack.site() == null) {
             if (handler != null) {
                 notCaptured.incrementAndGet();

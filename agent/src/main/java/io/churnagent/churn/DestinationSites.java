@@ -105,6 +105,7 @@ public final class DestinationSites {
                 }
             }
             if (stacks.size() < MAX_SITES_PER_DESTINATION) {
+                stack.frames(); // a new site: resolve its frames now rather than hold the walker's frames
                 stacks.add(stack);
                 counts.add(new long[] {1});
             } else {

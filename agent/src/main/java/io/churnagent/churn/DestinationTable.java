@@ -115,14 +115,9 @@ public final class DestinationTable {
         return Math.min(size.get(), maxDestinations);
     }
 
-    /** The largest {@link DestinationStats#index()} this table hands out (the overflow bucket's). */
-    public int maxIndex() {
-        return overflow.index();
-    }
-
     /**
      * Every {@link DestinationStats#index()} of this table (tracked destinations and the overflow
-     * bucket) is below this bound; indices follow slots, so they may exceed {@link #maxIndex()}.
+     * bucket) is below this bound (indices follow hash slots, so they are not dense).
      */
     public int indexLimit() {
         return Math.max(slots.length(), overflow.index()) + 1;

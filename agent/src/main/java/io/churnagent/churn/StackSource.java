@@ -13,6 +13,15 @@ public interface StackSource {
         return TrimmedStack.of(capture(maxDepth));
     }
 
+    /**
+     * As {@link #trimmed(int)}, but the handler frame is the outermost frame of {@code handlerType}'s
+     * method {@code handlerMethod} when the stack has one: a handler listed in {@code handlers=} often
+     * runs under the application's own loop, whose frame is further out.
+     */
+    default TrimmedStack trimmed(int maxDepth, String handlerType, String handlerMethod) {
+        return TrimmedStack.of(capture(maxDepth), handlerType, handlerMethod);
+    }
+
     /** The real thing: a {@link StackWalker} that stops after {@code maxDepth} frames. */
     StackSource WALKER = new StackWalkerSource();
 }

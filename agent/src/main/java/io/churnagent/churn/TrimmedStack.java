@@ -11,6 +11,11 @@ import java.util.List;
  *
  * <p>Agent and JDK frames above the site are dropped, and so are the server and thread-pool frames
  * below the handler. At most {@link #MAX_FRAMES} frames are kept; the rest are counted.
+ *
+ * <p>A stack from {@link StackWalkerSource} resolves the file and line of its kept frames only when
+ * {@link #frames()} is first asked for (once, thread-safely): call sites are counted by
+ * {@link #site()}, and the frames of a site already known are never looked at, so most captures
+ * resolve two frames instead of a dozen.
  */
 public final class TrimmedStack {
 
@@ -20,7 +25,8 @@ public final class TrimmedStack {
     private final String site;
     private final String siteClass;
     private final String handler;
-    private final List<String> frames;
+    private List<String> frames; // null until resolved from unresolved
+    private java.util.function.Supplier<List<String>> unresolved;
     private final int omitted;
 
     private TrimmedStack(String site, String siteClass, String handler, List<String> frames, int omitted) {
@@ -31,8 +37,31 @@ public final class TrimmedStack {
         this.omitted = omitted;
     }
 
+    private TrimmedStack(String site, String siteClass, String handler,
+                         java.util.function.Supplier<List<String>> unresolved, int omitted) {
+        this.site = site;
+        this.siteClass = siteClass;
+        this.handler = handler;
+        this.unresolved = unresolved;
+        this.omitted = omitted;
+    }
+
     /** Trims {@code stack}, innermost frame first (as StackWalker and Throwable give them). */
     public static TrimmedStack of(List<StackTraceElement> stack) {
+        return of(stack, null, null);
+    }
+
+    /**
+     * Trims {@code stack}; the handler frame is the outermost frame of {@code handlerType}'s method
+     * {@code handlerMethod} if there is one (both may be null), else the outermost application frame.
+     */
+    public static TrimmedStack of(List<StackTraceElement> stack, String handlerType, String handlerMethod) {
+        int handlerAt = -1;
+        for (int i = 0; i < stack.size(); i++) {
+            if (isHandler(stack.get(i).getClassName(), stack.get(i).getMethodName(), handlerType, handlerMethod)) {
+                handlerAt = i;
+            }
+        }
         int first = -1;
         int last = -1;
         for (int i = 0; i < stack.size(); i++) {
@@ -53,12 +82,25 @@ public final class TrimmedStack {
         int omitted = (last - first + 1) - frames.size();
         StackTraceElement siteFrame = stack.get(first);
         return new TrimmedStack(ApplicationFrames.describe(siteFrame), siteFrame.getClassName(),
-                ApplicationFrames.describe(stack.get(last)), Collections.unmodifiableList(frames), omitted);
+                ApplicationFrames.describe(stack.get(handlerAt >= 0 ? handlerAt : last)),
+                Collections.unmodifiableList(frames), omitted);
+    }
+
+    /** Whether a frame is the named handler method (an application class, so never a server's frame). */
+    static boolean isHandler(String className, String method, String handlerType, String handlerMethod) {
+        return handlerType != null && className.equals(handlerType) && method.equals(handlerMethod)
+                && ApplicationFrames.isApplication(className);
     }
 
     /** A stack already trimmed by its source ({@link StackWalkerSource}). */
     static TrimmedStack trimmed(String site, String siteClass, String handler, List<String> frames, int omitted) {
         return new TrimmedStack(site, siteClass, handler, Collections.unmodifiableList(frames), omitted);
+    }
+
+    /** A stack trimmed by its source, whose kept frames are described by {@code frames} when first needed. */
+    static TrimmedStack trimmedLazily(String site, String siteClass, String handler,
+                                      java.util.function.Supplier<List<String>> frames, int omitted) {
+        return new TrimmedStack(site, siteClass, handler, frames, omitted);
     }
 
     /** {@code Class.method(File.java:LINE)} of the first application frame, or null if the stack has none. */
@@ -77,7 +119,11 @@ public final class TrimmedStack {
     }
 
     /** The application region of the stack, site first, at most {@link #MAX_FRAMES}. */
-    public List<String> frames() {
+    public synchronized List<String> frames() {
+        if (frames == null) {
+            frames = Collections.unmodifiableList(new ArrayList<>(unresolved.get()));
+            unresolved = null;
+        }
         return frames;
     }
 

@@ -46,6 +46,12 @@ public final class HandlerInstrumentation {
                 .transform((b, type, loader, module, domain) -> b.visit(servlet))
                 .type(named("com.sun.net.httpserver.Filter$Chain"))
                 .transform((b, type, loader, module, domain) -> b.visit(chain));
+        return applyUser(result, userHandlers);
+    }
+
+    /** Adds one transformation per {@code Class#method} entry of the {@code handlers} option. */
+    static AgentBuilder applyUser(AgentBuilder builder, List<String> userHandlers) {
+        AgentBuilder result = builder;
         for (String entry : userHandlers) {
             int hash = entry.indexOf('#');
             String type = entry.substring(0, hash);

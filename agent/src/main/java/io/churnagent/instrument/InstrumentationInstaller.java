@@ -31,14 +31,21 @@ public final class InstrumentationInstaller {
     private InstrumentationInstaller() {
     }
 
-    /** What the installation did: the transformer (to reset on detach) and the classes woven. */
+    /**
+     * What the installation did: the transformer (to reset on detach), the classes woven, and the
+     * separate transformer of the {@code handlers} entries, which a re-attach can replace.
+     */
     public static final class Installed {
         private final ResettableClassFileTransformer transformer;
         private final List<String> transformed;
+        private final Consumer<String> onError;
+        private ResettableClassFileTransformer handlers; // null: no handlers= entries
+        private List<String> handlerEntries = List.of();
 
-        Installed(ResettableClassFileTransformer transformer, List<String> transformed) {
+        Installed(ResettableClassFileTransformer transformer, List<String> transformed, Consumer<String> onError) {
             this.transformer = transformer;
             this.transformed = transformed;
+            this.onError = onError;
         }
 
         public ResettableClassFileTransformer transformer() {
@@ -48,6 +55,38 @@ public final class InstrumentationInstaller {
         /** Class names woven so far (grows as matching classes load later). */
         public List<String> transformed() {
             return transformed;
+        }
+
+        /** The {@code Class#method} entries currently instrumented as request handlers. */
+        public synchronized List<String> handlerEntries() {
+            return handlerEntries;
+        }
+
+        /**
+         * Makes {@code entries} the user-listed handlers: installs a transformer for them (retransforming
+         * classes already loaded), then resets the previous one, so entries no longer listed get their
+         * original code back. Returns false if the entries were already the current ones.
+         */
+        public synchronized boolean replaceHandlers(Instrumentation inst, List<String> entries) {
+            if (entries.equals(handlerEntries)) {
+                return false;
+            }
+            ResettableClassFileTransformer previous = handlers;
+            handlers = entries.isEmpty() ? null
+                    : HandlerInstrumentation.applyUser(configured(transformed, onError), entries).installOn(inst);
+            handlerEntries = List.copyOf(entries);
+            if (previous != null) {
+                previous.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+            }
+            return true;
+        }
+
+        /** Removes the handlers' transformer (detach); true if there was none or it was reset. */
+        public synchronized boolean resetHandlers(Instrumentation inst) {
+            ResettableClassFileTransformer previous = handlers;
+            handlers = null;
+            handlerEntries = List.of();
+            return previous == null || previous.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         }
     }
 
@@ -72,7 +111,29 @@ public final class InstrumentationInstaller {
         AsmVisitorWrapper channel = SocketChannelInstrumentation.visitor();
         AsmVisitorWrapper serverBind = ServerSocketBindInstrumentation.serverSocketVisitor();
         AsmVisitorWrapper channelBind = ServerSocketBindInstrumentation.channelVisitor();
-        AgentBuilder builder = newAgentBuilder()
+        AgentBuilder builder = configured(transformed, onError)
+                .type(SocketInstrumentation.type())
+                .transform((b, type, loader, module, domain) -> b.visit(socket))
+                .type(SocketChannelInstrumentation.type())
+                .transform((b, type, loader, module, domain) -> b.visit(channel))
+                .type(ServerSocketBindInstrumentation.serverSocketType())
+                .transform((b, type, loader, module, domain) -> b.visit(serverBind))
+                .type(ServerSocketBindInstrumentation.channelType())
+                .transform((b, type, loader, module, domain) -> b.visit(channelBind));
+        builder = ClientConstructionInstrumentation.apply(builder);
+        builder = HandlerInstrumentation.apply(builder, List.of());
+        builder = NettyChannelInstrumentation.apply(builder);
+        builder = NettyHandlerInstrumentation.apply(builder);
+        ResettableClassFileTransformer transformer = builder.installOn(inst);
+        Installed installed = new Installed(transformer, transformed, onError);
+        // the handlers= entries get a transformer of their own, so that a re-attach can replace them
+        installed.replaceHandlers(inst, userHandlers);
+        return installed;
+    }
+
+    /** An agent builder with the agent's settings: retransformation, no Nexus, the listener, agent classes ignored. */
+    private static AgentBuilder configured(List<String> transformed, Consumer<String> onError) {
+        return newAgentBuilder()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
@@ -91,21 +152,7 @@ public final class InstrumentationInstaller {
                         onError.accept("cannot instrument " + typeName + ": " + throwable);
                     }
                 })
-                .ignore(agentClasses())
-                .type(SocketInstrumentation.type())
-                .transform((b, type, loader, module, domain) -> b.visit(socket))
-                .type(SocketChannelInstrumentation.type())
-                .transform((b, type, loader, module, domain) -> b.visit(channel))
-                .type(ServerSocketBindInstrumentation.serverSocketType())
-                .transform((b, type, loader, module, domain) -> b.visit(serverBind))
-                .type(ServerSocketBindInstrumentation.channelType())
-                .transform((b, type, loader, module, domain) -> b.visit(channelBind));
-        builder = ClientConstructionInstrumentation.apply(builder);
-        builder = HandlerInstrumentation.apply(builder, userHandlers);
-        builder = NettyChannelInstrumentation.apply(builder);
-        builder = NettyHandlerInstrumentation.apply(builder);
-        ResettableClassFileTransformer transformer = builder.installOn(inst);
-        return new Installed(transformer, transformed);
+                .ignore(agentClasses());
     }
 
     /**

@@ -26,11 +26,17 @@ import java.util.function.Supplier;
  * and one {@code io.churnagent:type=Destination,name="<ip:port>"} per destination; thread-safe.
  *
  * <p>Destinations are registered by the reporter thread ({@link #afterTick}) as they appear, never
- * on the connect path, at most {@code maxDestinations} plus the {@code other} bucket, the same cap
- * as the destination table. Attribute reads see the figures of the latest evaluation. {@link #close()}
+ * on the connect path: the first {@value #QUIET_DESTINATION_MBEANS} destinations, and beyond those every
+ * destination at warn level or above, up to {@code maxDestinations} plus the {@code other} bucket (the
+ * destination table's cap). An MBean costs about 600 bytes (its ObjectName and the MBean server's
+ * entry), almost as much as tracking the destination, and a JMX console lists a thousand of them
+ * poorly; the summary, the log and the metrics endpoint cover every destination. Attribute reads see the figures of the latest evaluation. {@link #close()}
  * unregisters everything this exporter registered (for detach) and registers nothing after that.
  */
 public final class JmxExporter implements TickListener, AutoCloseable {
+
+    /** Destinations registered whatever their level; beyond these only those at warn level or above. */
+    static final int QUIET_DESTINATION_MBEANS = 100;
 
     /** The JMX domain of every churn agent MBean. */
     public static final String DOMAIN = "io.churnagent";
@@ -43,6 +49,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
     private final int maxDestinations;
     private final ReadOnlyMBean.Shape destinationShape;
     private final Map<String, ObjectName> registered = new LinkedHashMap<>();
+    private int destinationMBeans; // registered, not counting the summary and the other bucket
     private volatile Map<String, DestinationFigures> latest = Collections.emptyMap();
     private volatile List<DestinationFigures> latestList = Collections.emptyList();
     private boolean closed;
@@ -115,10 +122,13 @@ public final class JmxExporter implements TickListener, AutoCloseable {
             }
             for (DestinationFigures f : figures) {
                 String label = f.destination().label();
-                // the summary, maxDestinations destinations and the other bucket
-                if (!registered.containsKey(label) && registered.size() < maxDestinations + 2) {
+                boolean other = f.destination().isOverflow(); // always registered, like the summary
+                int limit = thresholds.levelFor(f.ratio()) != WarningLevel.NONE ? maxDestinations
+                        : Math.min(maxDestinations, QUIET_DESTINATION_MBEANS);
+                if (!registered.containsKey(label) && (other || destinationMBeans < limit)) {
                     try {
                         register(label, destinationName(label), destinationBean(label));
+                        destinationMBeans += other ? 0 : 1;
                     } catch (Exception e) {
                         registered.put(label, null); // e.g. someone else's MBean under that name: try once only
                     }
@@ -163,6 +173,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
             }
         }
         registered.clear();
+        destinationMBeans = 0;
     }
 
     private ReadOnlyMBean destinationBean(String label) {

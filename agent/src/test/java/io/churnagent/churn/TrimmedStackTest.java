@@ -46,6 +46,21 @@ class TrimmedStackTest {
     }
 
     @Test
+    void aNamedHandlerMethodIsTheHandlerFrameEvenUnderTheApplicationsOwnLoop() {
+        List<StackTraceElement> stack = List.of(
+                frame("okhttp3.OkHttpClient", "<init>", 200),
+                frame("com.acme.jobs.PriceClient", "fetch", 42),
+                frame("com.acme.jobs.MyHandler", "serve", 17),
+                frame("com.acme.jobs.Loop", "main", 9));
+        assertEquals("com.acme.jobs.MyHandler.serve(MyHandler.java:17)",
+                TrimmedStack.of(stack, "com.acme.jobs.MyHandler", "serve").handlerFrame());
+        assertEquals("com.acme.jobs.Loop.main(Loop.java:9)", TrimmedStack.of(stack).handlerFrame());
+        // not on the stack (a servlet's service() is declared by the container's HttpServlet): the outermost frame
+        assertEquals("com.acme.jobs.Loop.main(Loop.java:9)",
+                TrimmedStack.of(stack, "com.acme.jobs.MyServlet", "service").handlerFrame());
+    }
+
+    @Test
     void aStackWithoutApplicationFramesHasNoSite() {
         TrimmedStack s = TrimmedStack.of(List.of(frame("java.net.Socket", "connect", 1),
                 frame("jdk.internal.net.http.HttpClientImpl$SelectorManager", "run", 2)));
@@ -102,16 +117,22 @@ class TrimmedStackTest {
     @Test
     void theWalkerNamesAGenericOverrideAsTheHandlerNotTheBridgeMethodThatCallsIt() throws Exception {
         io.churnagent.testapp.GenericHandler.Base<String> handler = new io.churnagent.testapp.GenericHandler.Strings();
-        TrimmedStack[] captured = new TrimmedStack[1];
-        // a thread of its own, entered from non-application code (this test), through the bridge
-        Thread t = new Thread(() -> captured[0] = (TrimmedStack) handler.handle("request",
-                () -> StackSource.WALKER.trimmed(64)));
+        TrimmedStack[] captured = new TrimmedStack[2];
+        // a thread of its own, entered from non-application code (this test), through the bridge;
+        // once by the outermost application frame, once by the handler's class and method name
+        Thread t = new Thread(() -> {
+            captured[0] = (TrimmedStack) handler.handle("request", () -> StackSource.WALKER.trimmed(64));
+            captured[1] = (TrimmedStack) handler.handle("request", () -> StackSource.WALKER.trimmed(64,
+                    io.churnagent.testapp.GenericHandler.Strings.class.getName(), "handle"));
+        });
         t.start();
         t.join();
         String override = "io.churnagent.testapp.GenericHandler$Strings.handle(GenericHandler.java:24)";
-        assertEquals(override, captured[0].site());
-        assertEquals(override, captured[0].handlerFrame());
-        assertEquals(java.util.List.of(override), captured[0].frames());
+        for (TrimmedStack stack : captured) {
+            assertEquals(override, stack.site());
+            assertEquals(override, stack.handlerFrame());
+            assertEquals(java.util.List.of(override), stack.frames());
+        }
     }
 
     /** Recurses through a class outside the agent's packages so that the stack has application frames. */

@@ -244,6 +244,28 @@ class OptionsParserTest {
     }
 
     @Test
+    void handlers() {
+        assertEquals(List.of(), valid("handlers=none").handlers());
+        assertEquals(List.of("com.example.Api#serve"), valid("handlers=com.example.Api#serve").handlers());
+        assertEquals(List.of("com.example.Api#serve", "com.example.Jobs$Worker#run"),
+                valid("handlers= com.example.Api#serve ; com.example.Jobs$Worker#run ;").handlers());
+        // missing '#', empty class or method, descriptors, empty names: one problem naming the key, default kept
+        allInvalid(OptionKey.HANDLERS, "com.example.Api", "#serve", "com.example.Api#", "com.example.Api##serve",
+                "com.example.Api#serve(int)", ";", " ; ", "com.example..Api#serve", "com.example.Api#serve;bad",
+                "com.example.Api#serve#run", "1com.Api#serve");
+        String p = invalid(OptionKey.HANDLERS, "com.example.Api");
+        assertTrue(p.contains("Class#method"), p);
+    }
+
+    @Test
+    void aBadHandlersAgentArgumentIsOneProblemAndTheOtherOptionsStillApply() {
+        ParseResult r = args("handlers=com.example.Api,report.top=7");
+        assertOneProblemContaining(r, "handlers=com.example.Api", "Class#method");
+        assertEquals(List.of(), r.options().handlers());
+        assertEquals(7, r.options().reportTop());
+    }
+
+    @Test
     void invalidValueMessageHasTheDocumentedShape() {
         String p = invalid(OptionKey.WARN_RATIO, "abc");
         assertEquals("option warn.ratio=abc (from -Dchurn.warn.ratio) is not valid: expected a decimal number > 0"

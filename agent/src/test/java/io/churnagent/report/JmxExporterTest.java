@@ -92,6 +92,34 @@ class JmxExporterTest {
     }
 
     @Test
+    void quietDestinationsBeyondTheFirstHundredGetNoMBeanButAWarnedOneDoes() throws Exception {
+        DestinationTable big = new DestinationTable(1000);
+        ConnectionTracker bigTracker = new ConnectionTracker(big, new OpenConnectionTable(12), () -> now[0]);
+        ChurnMonitor bigMonitor = new ChurnMonitor(big, () -> now[0], settings);
+        JmxExporter jmx = new JmxExporter(() -> server, bigTracker, settings, () -> null, 1000);
+        for (int d = 1; d <= 150; d++) { // 60 of 1000 ports each: quiet
+            InetAddress a = InetAddress.getByAddress(new byte[] {10, 0, 1, (byte) d});
+            bigTracker.connected(a, 80, localPort, new InetSocketAddress(a, 80));
+            bigTracker.closing(a, 80, localPort++);
+        }
+        now[0] += 1_000_000_000L;
+        bigMonitor.tick();
+        jmx.afterTick(bigMonitor.latest(), List.of(), List.of());
+        assertEquals(1 + JmxExporter.QUIET_DESTINATION_MBEANS, jmx.registeredCount(), "summary + the first 100");
+        InetAddress hot = InetAddress.getByAddress(new byte[] {10, 0, 2, 1});
+        for (int i = 0; i < 10; i++) { // 600 of 1000 ports: warn level
+            bigTracker.connected(hot, 80, localPort, new InetSocketAddress(hot, 80));
+            bigTracker.closing(hot, 80, localPort++);
+        }
+        now[0] += 1_000_000_000L;
+        bigMonitor.tick();
+        jmx.afterTick(bigMonitor.latest(), List.of(), List.of());
+        assertEquals(2 + JmxExporter.QUIET_DESTINATION_MBEANS, jmx.registeredCount());
+        assertEquals("warn", server.getAttribute(JmxExporter.destinationName("10.0.2.1:80"), "WarningLevel"));
+        jmx.close();
+    }
+
+    @Test
     void ipv6AndOddLabelsAreQuotedIntoValidNames() throws Exception {
         JmxExporter jmx = new JmxExporter(() -> server, tracker, settings, () -> null, 3);
         second(InetAddress.getByName("::1"), 8080, 1);

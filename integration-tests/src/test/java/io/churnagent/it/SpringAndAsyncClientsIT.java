@@ -1,0 +1,170 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.SpringAndAsyncClients;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Spring {@code RestTemplate}, Spring {@code WebClient} ({@code create()} and
+ * {@code builder().build()}, over Reactor Netty) and Apache {@code HttpAsyncClient} 5
+ * ({@code createDefault()} and {@code custom().build()}) built per request inside a Jetty servlet
+ * or a JDK HttpServer handler are each named by one {@code event=client_per_request} with the exact
+ * site and handler line; built once and shared they are not.
+ *
+ * <p>Each build counts once: the threshold is one below the request count, so the event can only
+ * fire after the last build and says exactly {@code built_total=REQUESTS} (a nested construction
+ * counted too would show as an even number, or as an event of another family). The async client's
+ * connections (NIO channels of its I/O reactor) are counted exactly: one connect and one close per
+ * per-request client.
+ */
+class SpringAndAsyncClientsIT {
+
+    private static final int REQUESTS = 25;
+    private static final String ALL = "resttemplate,webclient-builder,webclient-create,apache5-async,apache5-async-custom";
+    private static final String PROGRAM = "io.churnagent.it.programs.SpringAndAsyncClients";
+    private static final String AGENT_OPTIONS = "evaluate.interval=200ms,capacity=200,report.interval=off,report.top=50,"
+            + "client.per.request.threshold=" + (REQUESTS - 1);
+
+    /** program family → (agent family, program method, front server). */
+    private static final Map<String, String[]> FAMILIES = Map.of(
+            "resttemplate", new String[] {"spring-resttemplate", "restTemplate", "servlet"},
+            "webclient-builder", new String[] {"spring-webclient", "webClientBuilder", "servlet"},
+            "webclient-create", new String[] {"spring-webclient", "webClientCreate", "jdk"},
+            "apache5-async", new String[] {"apache-httpclient5-async", "apacheAsync", "jdk"},
+            "apache5-async-custom", new String[] {"apache-httpclient5-async", "apacheAsyncCustom", "servlet"});
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void clientsBuiltPerRequestAreNamedOnceEachWithSiteAndHandler(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "per-request");
+        List<AgentEvent> events = jvm.agentEvents();
+        List<AgentEvent> perRequest = events.stream().filter(e -> "client_per_request".equals(e.event()))
+                .collect(Collectors.toList());
+        for (Map.Entry<String, String[]> f : FAMILIES.entrySet()) {
+            String site = frame(f.getValue()[1], "SITE:" + f.getKey());
+            List<AgentEvent> forSite = perRequest.stream().filter(e -> site.equals(e.get("site")))
+                    .collect(Collectors.toList());
+            assertEquals(1, forSite.size(), () -> "one client_per_request for " + site + ": " + output(jvm));
+            AgentEvent e = forSite.get(0);
+            assertEquals(f.getValue()[0], e.get("family"), () -> f.getKey() + ": " + e);
+            assertEquals(handlerFrame(f.getValue()[2]), e.get("handler"), () -> f.getKey() + ": " + e);
+            assertEquals(REQUESTS, e.getLong("built_total"), () -> f.getKey() + " counts each build once: " + e);
+            assertEquals(REQUESTS, e.getLong("built_60s"), () -> f.getKey() + ": " + e);
+        }
+        assertEquals(FAMILIES.size(), perRequest.size(), () -> "nothing else is reported: " + perRequest);
+
+        Map<String, AgentEvent> report = reportByDestination(events);
+        Map<String, String> backends = backends(jvm);
+        for (String family : List.of("apache5-async", "apache5-async-custom")) {
+            AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
+            assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
+            assertEquals(REQUESTS, line.getLong("connects"), () -> family + " connects: " + line);
+            assertEquals(REQUESTS, line.getLong("closes"), () -> family + " closes: " + line);
+            assertEquals(0, line.getLong("open"), () -> family + " open: " + line);
+            assertEquals(0, line.getLong("failed"), () -> family + " failed: " + line);
+            assertEquals(frame(FAMILIES.get(family)[1], "SITE:" + family), line.get("site"), () -> family + ": " + line);
+        }
+        printCounts(jvm, report, backends);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void sharedClientsAreNotReported(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "shared");
+        List<AgentEvent> events = jvm.agentEvents();
+        List<AgentEvent> perRequest = events.stream().filter(e -> "client_per_request".equals(e.event()))
+                .collect(Collectors.toList());
+        assertEquals(List.of(), perRequest, () -> output(jvm));
+        Map<String, AgentEvent> report = reportByDestination(events);
+        Map<String, String> backends = backends(jvm);
+        for (String family : List.of("apache5-async", "apache5-async-custom")) {
+            AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
+            assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
+            assertEquals(1, line.getLong("connects"), () -> family + " keeps one connection alive: " + line);
+            assertEquals(0, line.getLong("closes"), () -> family + " closes: " + line);
+        }
+        printCounts(jvm, report, backends);
+    }
+
+    private static ForkedJvm run(Path jdk, String mode) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent(AGENT_OPTIONS)
+                .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
+                .jvmArg("-Dreactor.netty.native=false") // NIO even if a Netty native transport is on the class path
+                .mainClass(SpringAndAsyncClients.class, mode, Integer.toString(REQUESTS), ALL);
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
+        String out = jvm.stdout();
+        for (String family : ALL.split(",")) {
+            assertTrue(out.contains("ok " + family + " " + REQUESTS + "\n"), () -> family + " requests failed: " + output(jvm));
+        }
+        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
+                () -> "the agent swallowed faults: " + output(jvm));
+        return jvm;
+    }
+
+    /** The figures per backend, for the record (the Spring clients' connection reuse is the library's). */
+    private static void printCounts(ForkedJvm jvm, Map<String, AgentEvent> report, Map<String, String> backends) {
+        for (String family : ALL.split(",")) {
+            AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
+            System.out.println(jvm + " " + family + ": " + (line == null ? "no report line"
+                    : "connects=" + line.get("connects") + " closes=" + line.get("closes") + " open=" + line.get("open")));
+        }
+    }
+
+    /** {@code SpringAndAsyncClients.<method>(SpringAndAsyncClients.java:<line of marker>)}. */
+    private static String frame(String method, String marker) throws Exception {
+        return PROGRAM + "." + method + "(SpringAndAsyncClients.java:" + lineOf(marker) + ")";
+    }
+
+    private static String handlerFrame(String server) throws Exception {
+        return server.equals("jdk")
+                ? PROGRAM + "$JdkFront.handle(SpringAndAsyncClients.java:" + lineOf("HANDLER:jdk") + ")"
+                : PROGRAM + "$ServletFront.doGet(SpringAndAsyncClients.java:" + lineOf("HANDLER:servlet") + ")";
+    }
+
+    private static int lineOf(String marker) throws Exception {
+        List<String> lines = Files.readAllLines(Paths.get("src/test/java/io/churnagent/it/programs/SpringAndAsyncClients.java"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).endsWith("// " + marker)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no marker " + marker + " in SpringAndAsyncClients.java");
+    }
+
+    private static Map<String, AgentEvent> reportByDestination(List<AgentEvent> events) {
+        return events.stream().filter(e -> "churn_report".equals(e.event()))
+                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+    }
+
+    private static Map<String, String> backends(ForkedJvm jvm) {
+        Map<String, String> ports = new HashMap<>();
+        for (String line : jvm.stdout().split("\n")) {
+            if (line.startsWith("backend ")) {
+                String[] parts = line.split(" ");
+                ports.put(parts[1], parts[2]);
+            }
+        }
+        return ports;
+    }
+
+    static String output(ForkedJvm jvm) {
+        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
+    }
+}

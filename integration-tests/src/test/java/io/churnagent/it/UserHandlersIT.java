@@ -1,0 +1,142 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.OwnRequestLoop;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code handlers=Class#method} makes an application's own request loop a handler context: a
+ * client built per request under it is named by {@code event=client_per_request} with that handler's
+ * frame; without the option the same program is not flagged (no handler context); a malformed value
+ * is one error line naming the key and the application runs on; a re-attach with a changed
+ * {@code handlers=} instruments the new entry in the running JVM (classes already loaded are
+ * retransformed).
+ */
+class UserHandlersIT {
+
+    private static final String PROGRAM = "io.churnagent.it.programs.OwnRequestLoop";
+    private static final String HANDLER = PROGRAM + "$Handler#serve";
+    private static final int REQUESTS = 15;
+    /** The warning may fire only once every request's client is built: it then counts all of them. */
+    private static final String OPTIONS = "evaluate.interval=200ms,report.interval=off,client.per.request.threshold="
+            + (REQUESTS - 1);
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aListedMethodIsAHandlerAndWithoutItNothingIsFlagged(Path jdk) throws Exception {
+        ForkedJvm with = start(new ForkedJvm(jdk).withAgent(OPTIONS + ",handlers=" + HANDLER));
+        try {
+            serve(with, REQUESTS);
+            AgentEvent e = AgentEvent.parse(with.awaitLine(l -> l.contains("event=client_per_request"),
+                    Duration.ofSeconds(10)));
+            assertEquals("jdk-httpclient", e.get("family"), e::toString);
+            assertEquals(frame("Handler.fetch", "SITE:own"), e.get("site"), e::toString);
+            assertEquals(frame("Handler.serve", "HANDLER:own"), e.get("handler"), e::toString);
+        } finally {
+            with.kill();
+        }
+
+        ForkedJvm without = start(new ForkedJvm(jdk).withAgent(OPTIONS));
+        try {
+            serve(without, REQUESTS);
+            Thread.sleep(1500); // several evaluations
+            assertEquals(List.of(), perRequest(without), without::stderr);
+        } finally {
+            without.kill();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aMalformedHandlersValueIsOneErrorLineAndTheApplicationRunsOn(Path jdk) throws Exception {
+        ForkedJvm jvm = start(new ForkedJvm(jdk).withAgent(OPTIONS + ",handlers=" + PROGRAM + "$Handler"));
+        try {
+            serve(jvm, 3);
+            List<String> errors = jvm.allLines().stream().filter(l -> l.contains("event=agent_option_error"))
+                    .collect(Collectors.toList());
+            assertEquals(1, errors.size(), jvm::stderr);
+            assertTrue(errors.get(0).contains("handlers=" + PROGRAM + "$Handler") && errors.get(0).contains("Class#method"),
+                    errors.get(0));
+            assertTrue(jvm.agentEvents().stream().anyMatch(e -> "agent_started".equals(e.event())), jvm::stderr);
+        } finally {
+            jvm.kill();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void reattachingWithNewHandlersInstrumentsThemInTheRunningJvm(Path jdk) throws Exception {
+        ForkedJvm app = start(new ForkedJvm(jdk));
+        try {
+            String pid = Long.toString(app.pid());
+            attach(jdk, pid, OPTIONS);
+            app.awaitLine(l -> l.contains("event=agent_started how=agentmain"), Duration.ofSeconds(10));
+            serve(app, REQUESTS); // loads and runs Handler before it is listed
+            Thread.sleep(1500);
+            assertEquals(List.of(), perRequest(app), app::stderr);
+
+            attach(jdk, pid, OPTIONS + ",handlers=" + HANDLER);
+            String updated = app.awaitLine(l -> l.contains("event=agent_options_updated"), Duration.ofSeconds(10));
+            assertTrue(updated.contains("changed=handlers") && updated.contains("handlers now instrumented"), updated);
+            serve(app, REQUESTS);
+            AgentEvent e = AgentEvent.parse(app.awaitLine(l -> l.contains("event=client_per_request"),
+                    Duration.ofSeconds(10)));
+            assertEquals(frame("Handler.fetch", "SITE:own"), e.get("site"), e::toString);
+            assertEquals(frame("Handler.serve", "HANDLER:own"), e.get("handler"), e::toString);
+            assertEquals(REQUESTS, e.getLong("built_total"), () -> "only the clients built after the re-attach: " + e);
+        } finally {
+            app.kill();
+        }
+    }
+
+    private static void attach(Path jdk, String pid, String options) throws Exception {
+        ForkedJvm attach = new ForkedJvm(jdk).jar(ForkedJvm.agentJar(), "attach", pid, options);
+        assertEquals(0, attach.run(Duration.ofSeconds(60)), attach::stderr);
+    }
+
+    private static ForkedJvm start(ForkedJvm jvm) throws Exception {
+        jvm.mainClass(OwnRequestLoop.class).start();
+        jvm.awaitLine(l -> l.equals("ready"), Duration.ofSeconds(20));
+        return jvm;
+    }
+
+    private static void serve(ForkedJvm jvm, int n) throws Exception {
+        long before = jvm.stdout().lines().filter(l -> l.startsWith("served " + n + " ")).count();
+        jvm.send("serve " + n);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (jvm.stdout().lines().filter(l -> l.startsWith("served " + n + " ")).count() == before) {
+            assertTrue(System.nanoTime() < deadline, () -> "'serve " + n + "' did not finish: " + jvm.stdout());
+            Thread.sleep(50);
+        }
+        assertTrue(jvm.stdout().contains("served " + n + " ok=" + n + "\n"), jvm::stdout);
+    }
+
+    private static List<AgentEvent> perRequest(ForkedJvm jvm) throws Exception {
+        return jvm.agentEvents().stream().filter(e -> "client_per_request".equals(e.event())).collect(Collectors.toList());
+    }
+
+    /** {@code OwnRequestLoop$<method>(OwnRequestLoop.java:<line of marker>)}. */
+    private static String frame(String method, String marker) throws Exception {
+        List<String> lines = Files.readAllLines(Paths.get("src/test/java/io/churnagent/it/programs/OwnRequestLoop.java"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).endsWith("// " + marker)) {
+                return PROGRAM + "$" + method + "(OwnRequestLoop.java:" + (i + 1) + ")";
+            }
+        }
+        throw new AssertionError("no marker " + marker);
+    }
+}
