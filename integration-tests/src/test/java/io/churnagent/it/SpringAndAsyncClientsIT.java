@@ -97,7 +97,10 @@ class SpringAndAsyncClientsIT {
         for (String family : List.of("apache5-async", "apache5-async-custom")) {
             AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
             assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
-            assertEquals(1, line.getLong("connects"), () -> family + " keeps one connection alive: " + line);
+            // usually one; a second when a request leases before the previous connection is back in the
+            // pool (seen once in three runs on JDK 25): never more than the pool's 5 per route, never 25
+            long connects = line.getLong("connects");
+            assertTrue(connects >= 1 && connects <= 5, () -> family + " keeps its connections alive: " + line);
             assertEquals(0, line.getLong("closes"), () -> family + " closes: " + line);
         }
         printCounts(jvm, report, backends);
