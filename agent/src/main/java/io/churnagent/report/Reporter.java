@@ -186,9 +186,7 @@ public final class Reporter {
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
             return;
         }
-        if (table == null) {
-            table = kernelTable.get();
-        }
+        table = kernelTable.fresh(); // the one observeTimeWaitSide just read, or a new one: it is to be logged
         for (ChurnWarning w : warnings) {
             TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
                     : timeWaitSide.side(w.figures().destination().index());
@@ -282,7 +280,7 @@ public final class Reporter {
     }
 
     private TcpSocketTable kernelTableWithin(long millis) throws InterruptedException {
-        java.util.concurrent.FutureTask<TcpSocketTable> read = new java.util.concurrent.FutureTask<>(kernelTable::get);
+        java.util.concurrent.FutureTask<TcpSocketTable> read = new java.util.concurrent.FutureTask<>(kernelTable::fresh);
         Thread reader = new Thread(read, "churn-agent-shutdown-proc");
         reader.setDaemon(true);
         reader.start();
@@ -307,7 +305,7 @@ public final class Reporter {
      */
     public List<String> currentReport() {
         List<String> lines = new ArrayList<>();
-        for (LogEvent e : reportEvents("live", kernelTable.get())) {
+        for (LogEvent e : reportEvents("live", kernelTable.fresh())) {
             lines.add(e.toString());
         }
         return lines;

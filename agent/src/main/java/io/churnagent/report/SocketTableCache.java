@@ -16,11 +16,22 @@ import java.util.function.Supplier;
  * the last one is at least {@code minIntervalMillis} old and also {@value #COST_FACTOR} times as old
  * as that read took: reading then costs at most 1 % of one core, and small tables (a few
  * milliseconds) are still read every {@code minIntervalMillis}. Everyone else gets the last table.
+ *
+ * <p>What is about to be logged (a warning, a port exhaustion, a report) asks for {@link #fresh()}
+ * instead: the kernel's figures in a warning confirm the projection at that moment, and a table a
+ * second or two old (a read slowed by a busy machine spaced them so) missed the last connections of an
+ * exhaustion. Fresh still has a budget, {@value #FRESH_COST_FACTOR} times the last read's duration
+ * (at least {@value #FRESH_NANOS} ns), so that many destinations warning at once cannot make the
+ * 420-ms read run every second: at most 5 % of a core.
  */
 public final class SocketTableCache implements Supplier<TcpSocketTable> {
 
     /** A read may come no sooner than this many times its own duration after the previous one. */
     public static final long COST_FACTOR = 100;
+    /** {@link #fresh()} reads anew unless the last read is younger than this... */
+    static final long FRESH_NANOS = 100_000_000L;
+    /** ... or than this many times its duration. */
+    static final long FRESH_COST_FACTOR = 20;
 
     private final Supplier<TcpSocketTable> reader;
     private final long minIntervalNanos;
@@ -42,13 +53,26 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     public synchronized TcpSocketTable get() {
         long now = nanoTime.getAsLong();
         if (table == null || now - readAt >= intervalNanos) {
-            table = reader.get();
-            long end = nanoTime.getAsLong();
-            readAt = now;
-            lastReadNanos = end - now;
-            intervalNanos = Math.max(minIntervalNanos, lastReadNanos * COST_FACTOR);
+            read(now);
         }
         return table;
+    }
+
+    /** The table as of now, or of a moment ago: see the class comment. */
+    public synchronized TcpSocketTable fresh() {
+        long now = nanoTime.getAsLong();
+        if (table == null || now - readAt >= Math.max(FRESH_NANOS, lastReadNanos * FRESH_COST_FACTOR)) {
+            read(now);
+        }
+        return table;
+    }
+
+    private void read(long now) {
+        table = reader.get();
+        long end = nanoTime.getAsLong();
+        readAt = now;
+        lastReadNanos = end - now;
+        intervalNanos = Math.max(minIntervalNanos, lastReadNanos * COST_FACTOR);
     }
 
     /** When the table {@link #get()} returns now was read ({@code nanoTime} clock); 0 before the first read. */

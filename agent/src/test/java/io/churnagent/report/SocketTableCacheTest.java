@@ -59,4 +59,26 @@ class SocketTableCacheTest {
         cache.get();
         assertEquals(4, reads.get());
     }
+
+    @Test
+    void whatIsToBeLoggedGetsAFreshTableWithinItsOwnSmallerBudget() {
+        readCost = 5 * MS;
+        cache.get();
+        now += 50 * MS;
+        cache.fresh();
+        assertEquals(1, reads.get(), "50 ms old is fresh enough");
+        now += 60 * MS;
+        cache.fresh();
+        assertEquals(2, reads.get(), "110 ms old is not: a warning confirms the projection as of now");
+        readCost = 420 * MS;
+        now += 200 * MS;
+        cache.fresh();
+        assertEquals(3, reads.get());
+        now += 7_900 * MS; // 8.32 s after that read began
+        cache.fresh();
+        assertEquals(3, reads.get(), "a 420-ms read is fresh for 8.4 s");
+        now += 100 * MS;
+        cache.fresh();
+        assertEquals(4, reads.get());
+    }
 }
