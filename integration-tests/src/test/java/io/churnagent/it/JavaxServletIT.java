@@ -1,0 +1,76 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.JavaxServlets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@code javax.servlet} handler context (embedded Tomcat 9; ClientPerRequestIT covers
+ * {@code jakarta.servlet}): a JDK HttpClient built per request inside a javax servlet is named with
+ * its exact site and the servlet's line; built once, nothing is said.
+ */
+class JavaxServletIT {
+
+    private static final int REQUESTS = 25;
+    private static final String PROGRAM = JavaxServlets.class.getName();
+    private static final String OPTIONS = "evaluate.interval=200ms,report.interval=off,client.per.request.threshold="
+            + (REQUESTS - 1);
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aClientBuiltPerRequestInAJavaxServletIsNamedWithItsSiteAndTheServlet(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "per-request");
+        List<AgentEvent> perRequest = perRequest(jvm);
+        assertEquals(1, perRequest.size(), () -> "one event: " + jvm.stderr());
+        AgentEvent e = perRequest.get(0);
+        assertEquals("jdk-httpclient", e.get("family"), e::toString);
+        assertEquals(PROGRAM + "$Front.fetch(JavaxServlets.java:" + lineOf("SITE:javax") + ")", e.get("site"), e::toString);
+        assertEquals(PROGRAM + "$Front.doGet(JavaxServlets.java:" + lineOf("HANDLER:javax") + ")", e.get("handler"),
+                e::toString);
+        assertEquals(REQUESTS, e.getLong("built_total"), () -> "each build counted once: " + e);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aSharedClientIsNotReported(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "shared");
+        assertEquals(List.of(), perRequest(jvm), jvm::stderr);
+        assertTrue(jvm.stderr().contains("event=agent_started"), jvm::stderr);
+    }
+
+    private static ForkedJvm run(Path jdk, String mode) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent(OPTIONS)
+                .mainClass(JavaxServlets.class, mode, Integer.toString(REQUESTS));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), jvm::stderr);
+        assertTrue(jvm.stdout().contains("ok " + REQUESTS + "\n"), jvm::stdout);
+        return jvm;
+    }
+
+    private static List<AgentEvent> perRequest(ForkedJvm jvm) throws Exception {
+        return jvm.agentEvents().stream().filter(e -> "client_per_request".equals(e.event())).collect(Collectors.toList());
+    }
+
+    private static int lineOf(String marker) throws Exception {
+        List<String> lines = Files.readAllLines(Paths.get("src/test/java/io/churnagent/it/programs/JavaxServlets.java"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).endsWith("// " + marker)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no marker " + marker);
+    }
+}
