@@ -20,6 +20,7 @@ import io.churnagent.cli.CommandLine;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
+import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.BindFailureLog;
 import io.churnagent.report.AgentLog;
@@ -191,8 +192,8 @@ final class ActiveAgent {
             clientSites.run();
         };
         // one budgeted reader of /proc/net/tcp for the reporter and every export
-        SocketTableCache kernelTable = new SocketTableCache(() -> TcpSocketTable.read(PROC), KERNEL_READ_MIN_MILLIS,
-                System::nanoTime);
+        SocketTableCache kernelTable = new SocketTableCache(() -> TcpSocketTable.read(PROC),
+                () -> SocketCounts.read(PROC), KERNEL_READ_MIN_MILLIS, System::nanoTime);
         Reporter newReporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel, destinationSites), newLogger,
                 newOptions.evaluateIntervalMillis(), newOptions.reportIntervalMillis(), newOptions.reportTop(),
                 beforeTick, kernelTable,

@@ -42,12 +42,19 @@ public final class TcpSocketTable {
     private final int timeWaitTotal;
     private final int inboundTimeWait;
     private final boolean available;
+    private final long hostTimeWaitOnly; // -1 unless the table was left unread for its size
 
     private TcpSocketTable(Map<String, int[]> byRemote, int timeWaitTotal, int inboundTimeWait, boolean available) {
+        this(byRemote, timeWaitTotal, inboundTimeWait, available, -1);
+    }
+
+    private TcpSocketTable(Map<String, int[]> byRemote, int timeWaitTotal, int inboundTimeWait, boolean available,
+                           long hostTimeWaitOnly) {
         this.byRemote = byRemote;
         this.timeWaitTotal = timeWaitTotal;
         this.inboundTimeWait = inboundTimeWait;
         this.available = available;
+        this.hostTimeWaitOnly = hostTimeWaitOnly;
     }
 
     /** Reads {@code <procRoot>/net/tcp} and {@code tcp6}. */
@@ -80,6 +87,20 @@ public final class TcpSocketTable {
     /** A table that could not be read (for a caller that gave up waiting); every count is 0. */
     public static TcpSocketTable unavailable() {
         return new TcpSocketTable(new HashMap<>(), 0, 0, false);
+    }
+
+    /**
+     * A table left unread because it is large (see the reporter's socket-table budget): no
+     * per-destination counts ({@link #available()} is false), only the namespace's TIME_WAIT total
+     * from {@code /proc/net/sockstat}.
+     */
+    public static TcpSocketTable largeNotRead(long hostTimeWait) {
+        return new TcpSocketTable(new HashMap<>(), 0, 0, false, hostTimeWait);
+    }
+
+    /** The namespace's TIME_WAIT total of a table {@link #largeNotRead left unread}, else -1. */
+    public long hostTimeWaitOnly() {
+        return hostTimeWaitOnly;
     }
 
     /** Whether at least one of the tables could be read. */

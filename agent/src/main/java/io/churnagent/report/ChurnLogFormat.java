@@ -251,6 +251,12 @@ public final class ChurnLogFormat {
                     "The kernel holds %d sockets in TIME_WAIT and %d established to it right now (%d in TIME_WAIT "
                             + "host-wide).", kernelTable.timeWait(d.label()), kernelTable.established(d.label()),
                     kernelTable.timeWaitTotal()));
+        } else if (kernelTable != null && kernelTable.hostTimeWaitOnly() >= 0) {
+            line.explain(String.format(Locale.ROOT,
+                    "The kernel holds %d sockets in TIME_WAIT host-wide (/proc/net/sockstat); its per-socket table is "
+                            + "that large, so it is read only after a minute at that size and then at most once per "
+                            + "%d times its read time (reading it costs seconds of CPU while connections churn).",
+                    kernelTable.hostTimeWaitOnly(), SocketTableCache.COST_FACTOR));
         }
     }
 

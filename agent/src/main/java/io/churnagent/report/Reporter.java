@@ -328,6 +328,8 @@ public final class Reporter {
                 .add("unresolved_failures", unresolved);
         if (table.available()) {
             summary.add("observed_time_wait_total", table.timeWaitTotal());
+        } else if (table.hostTimeWaitOnly() >= 0) { // a large table left unread: sockstat's total
+            summary.add("observed_time_wait_total", table.hostTimeWaitOnly());
         } else {
             summary.addAbsent("observed_time_wait_total", "unknown");
         }

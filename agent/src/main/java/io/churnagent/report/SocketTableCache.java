@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.TcpSocketTable;
 
 import java.util.function.LongSupplier;
@@ -23,6 +24,12 @@ import java.util.function.Supplier;
  * exhaustion. Fresh still has a budget, {@value #FRESH_COST_FACTOR} times the last read's duration
  * (at least {@value #FRESH_NANOS} ns), so that many destinations warning at once cannot make the
  * 420-ms read run every second: at most 5 % of a core.
+ *
+ * <p>A table is not read at all during its first {@value #LARGE_DELAY_MILLIS} ms above
+ * {@value #LARGE_ROWS} rows (known from {@code /proc/net/sockstat}, a few lines): one read of 131,072
+ * rows while eight threads churned took 4 s and 2 s of CPU, and the kernel's bucket locks it takes slow
+ * the application's connects meanwhile; a burst of churn should not pay that at once. Meanwhile
+ * everyone gets {@link TcpSocketTable#largeNotRead}, with the TIME_WAIT total from sockstat.
  */
 public final class SocketTableCache implements Supplier<TcpSocketTable> {
 
@@ -33,7 +40,15 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     /** ... or than this many times its duration. */
     static final long FRESH_COST_FACTOR = 20;
 
+    /** Above this many rows the table is read only after it has been that large for a while. */
+    public static final long LARGE_ROWS = 100_000;
+    /** How long a large table stays unread. */
+    public static final long LARGE_DELAY_MILLIS = 60_000;
+    private static final long NEVER = Long.MIN_VALUE;
+
     private final Supplier<TcpSocketTable> reader;
+    private final Supplier<SocketCounts> counts;
+    private long largeSince = NEVER;
     private final long minIntervalNanos;
     private final LongSupplier nanoTime;
     private TcpSocketTable table;
@@ -42,7 +57,14 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     private long lastReadNanos;
 
     public SocketTableCache(Supplier<TcpSocketTable> reader, long minIntervalMillis, LongSupplier nanoTime) {
+        this(reader, () -> null, minIntervalMillis, nanoTime);
+    }
+
+    /** @param counts the kernel's socket totals (null from it: unknown, read the table as usual) */
+    public SocketTableCache(Supplier<TcpSocketTable> reader, Supplier<SocketCounts> counts, long minIntervalMillis,
+                            LongSupplier nanoTime) {
         this.reader = reader;
+        this.counts = counts;
         this.minIntervalNanos = minIntervalMillis * 1_000_000L;
         this.intervalNanos = minIntervalNanos;
         this.nanoTime = nanoTime;
@@ -68,6 +90,21 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     }
 
     private void read(long now) {
+        SocketCounts c = counts.get();
+        if (c != null && c.rows() > LARGE_ROWS) {
+            if (largeSince == NEVER) {
+                largeSince = now;
+            }
+            if (now - largeSince < LARGE_DELAY_MILLIS * 1_000_000L) {
+                table = TcpSocketTable.largeNotRead(c.timeWait());
+                readAt = now;
+                lastReadNanos = 0;
+                intervalNanos = minIntervalNanos;
+                return;
+            }
+        } else if (c != null) {
+            largeSince = NEVER;
+        }
         table = reader.get();
         long end = nanoTime.getAsLong();
         readAt = now;

@@ -1,12 +1,18 @@
 package io.churnagent.report;
 
+import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.TcpSocketTable;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The socket table is read on a budget: at most once per interval, and less often when a read is costly. */
 class SocketTableCacheTest {
@@ -80,5 +86,43 @@ class SocketTableCacheTest {
         now += 100 * MS;
         cache.fresh();
         assertEquals(4, reads.get());
+    }
+
+    @Test
+    void aLargeTableIsLeftUnreadForItsFirstMinuteWithSockstatsTotalInstead(@org.junit.jupiter.api.io.TempDir Path proc)
+            throws Exception {
+        Files.createDirectories(proc.resolve("net"));
+        Path sockstat = proc.resolve("net/sockstat");
+        Files.writeString(sockstat, "TCP: inuse 8 orphan 0 tw 131072 alloc 8 mem 0\n");
+        readCost = 420 * MS;
+        SocketTableCache large = new SocketTableCache(() -> {
+            reads.incrementAndGet();
+            now += readCost;
+            return TcpSocketTable.unavailable();
+        }, () -> SocketCounts.read(proc), 1_000, () -> now);
+        TcpSocketTable first = large.get();
+        assertEquals(0, reads.get(), "131,080 rows: not read at once");
+        assertFalse(first.available());
+        assertEquals(131072, first.hostTimeWaitOnly());
+        for (int s = 0; s < 59; s++) {
+            now += 1_000 * MS;
+            large.get();
+            large.fresh();
+        }
+        assertEquals(0, reads.get(), "not for a minute, whoever asks");
+        now += 1_000 * MS;
+        large.get();
+        assertEquals(1, reads.get(), "then on the usual budget");
+        assertEquals(42_000 * MS, large.intervalNanos());
+
+        Files.writeString(sockstat, "TCP: inuse 8 orphan 0 tw 900 alloc 8 mem 0\n");
+        readCost = 3 * MS;
+        now += 42_000 * MS;
+        large.get();
+        assertEquals(2, reads.get(), "small again: read as usual");
+        Files.writeString(sockstat, "TCP: inuse 8 orphan 0 tw 120000 alloc 8 mem 0\n");
+        now += 1_000 * MS;
+        assertTrue(large.get().hostTimeWaitOnly() == 120000, "large again: a new minute of waiting");
+        assertEquals(2, reads.get());
     }
 }
