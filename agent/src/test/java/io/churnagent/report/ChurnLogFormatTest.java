@@ -92,6 +92,16 @@ class ChurnLogFormatTest {
     }
 
     @Test
+    void aLargeTableLeftUnreadGivesUnknownPerDestinationAndSockstatsTotalWithTheReason() throws Exception {
+        List<ChurnWarning> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
+        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
+        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.largeNotRead(131072));
+        assertTrue(text.split(System.lineSeparator())[0].contains("observed_time_wait=unknown"), text);
+        assertTrue(text.contains("The kernel holds 131072 sockets in TIME_WAIT host-wide (/proc/net/sockstat)"), text);
+        assertTrue(text.contains("read only after a minute at that size"), text);
+    }
+
+    @Test
     void whenThePeerHoldsTheTimeWaitTheLevelIsLoweredAndSaidSo() {
         List<ChurnWarning> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // 1200 of 1000
         ChurnLogFormat format = new ChurnLogFormat(KernelSettings.of(null, 2, 1000, 1, 262144, 60));
