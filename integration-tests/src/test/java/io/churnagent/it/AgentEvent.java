@@ -1,7 +1,9 @@
 package io.churnagent.it;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** One agent log line that carries an {@code event=}: its level, time and logfmt fields. */
 public final class AgentEvent {
@@ -19,6 +21,12 @@ public final class AgentEvent {
     }
 
     /** The event of {@code line}, or null if it is not an agent event line. */
+    /** The last {@code event=churn_report} line of each destination among {@code events}. */
+    public static Map<String, AgentEvent> reportByDestination(List<AgentEvent> events) {
+        return events.stream().filter(e -> "churn_report".equals(e.event()))
+                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+    }
+
     public static AgentEvent parse(String line) {
         if (!line.startsWith("[churn-agent] ")) {
             return null;

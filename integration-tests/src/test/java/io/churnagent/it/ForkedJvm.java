@@ -195,6 +195,23 @@ public final class ForkedJvm {
         return read(stdout);
     }
 
+    /**
+     * What the program announced on stdout in lines {@code <prefix><name> <value>} (for example
+     * {@code backend jdk 40123}), by name.
+     */
+    public java.util.Map<String, String> announced(String prefix) {
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        for (String line : stdout().split("\n")) {
+            if (line.startsWith(prefix)) {
+                String[] parts = line.substring(prefix.length()).split(" ");
+                if (parts.length >= 2) {
+                    values.put(parts[0], parts[1]);
+                }
+            }
+        }
+        return values;
+    }
+
     /** Everything the JVM wrote to stderr so far. */
     public String stderr() {
         return read(stderr);

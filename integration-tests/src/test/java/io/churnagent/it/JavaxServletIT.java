@@ -4,9 +4,7 @@ import io.churnagent.it.programs.JavaxServlets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -65,12 +63,6 @@ class JavaxServletIT {
     }
 
     private static int lineOf(String marker) throws Exception {
-        List<String> lines = Files.readAllLines(Paths.get("src/test/java/io/churnagent/it/programs/JavaxServlets.java"));
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).endsWith("// " + marker)) {
-                return i + 1;
-            }
-        }
-        throw new AssertionError("no marker " + marker);
+        return SourceMarkers.lineOf(io.churnagent.it.programs.JavaxServlets.class, marker);
     }
 }

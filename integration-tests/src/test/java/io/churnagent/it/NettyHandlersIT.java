@@ -4,11 +4,8 @@ import io.churnagent.it.programs.NettyServer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -68,14 +65,8 @@ class NettyHandlersIT {
 
     /** Each request's backend connection is one epoll connect and one close. */
     private static void assertBackendsCounted(ForkedJvm jvm) throws Exception {
-        Map<String, String> backends = new HashMap<>();
-        for (String line : jvm.stdout().split("\n")) {
-            if (line.startsWith("backend ")) {
-                backends.put(line.split(" ")[1], line.split(" ")[2]);
-            }
-        }
-        Map<String, AgentEvent> report = jvm.agentEvents().stream().filter(e -> "churn_report".equals(e.event()))
-                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+        Map<String, String> backends = jvm.announced("backend ");
+        Map<String, AgentEvent> report = AgentEvent.reportByDestination(jvm.agentEvents());
         for (String name : List.of("http", "raw")) {
             AgentEvent line = report.get("127.0.0.1:" + backends.get(name));
             assertNotNull(line, () -> "no report line for the " + name + " backend: " + output(jvm));
@@ -105,13 +96,7 @@ class NettyHandlersIT {
     }
 
     private static int lineOf(String marker) throws Exception {
-        List<String> lines = Files.readAllLines(Paths.get("src/test/java/io/churnagent/it/programs/NettyServer.java"));
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).endsWith("// " + marker)) {
-                return i + 1;
-            }
-        }
-        throw new AssertionError("no marker " + marker + " in NettyServer.java");
+        return SourceMarkers.lineOf(io.churnagent.it.programs.NettyServer.class, marker);
     }
 
     static String output(ForkedJvm jvm) {

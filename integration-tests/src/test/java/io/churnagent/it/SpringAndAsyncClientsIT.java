@@ -4,11 +4,8 @@ import io.churnagent.it.programs.SpringAndAsyncClients;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -70,8 +67,8 @@ class SpringAndAsyncClientsIT {
         }
         assertEquals(FAMILIES.size(), perRequest.size(), () -> "nothing else is reported: " + perRequest);
 
-        Map<String, AgentEvent> report = reportByDestination(events);
-        Map<String, String> backends = backends(jvm);
+        Map<String, AgentEvent> report = AgentEvent.reportByDestination(events);
+        Map<String, String> backends = jvm.announced("backend ");
         for (String family : List.of("apache5-async", "apache5-async-custom")) {
             AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
             assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
@@ -92,8 +89,8 @@ class SpringAndAsyncClientsIT {
         List<AgentEvent> perRequest = events.stream().filter(e -> "client_per_request".equals(e.event()))
                 .collect(Collectors.toList());
         assertEquals(List.of(), perRequest, () -> output(jvm));
-        Map<String, AgentEvent> report = reportByDestination(events);
-        Map<String, String> backends = backends(jvm);
+        Map<String, AgentEvent> report = AgentEvent.reportByDestination(events);
+        Map<String, String> backends = jvm.announced("backend ");
         for (String family : List.of("apache5-async", "apache5-async-custom")) {
             AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
             assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
@@ -142,30 +139,10 @@ class SpringAndAsyncClientsIT {
     }
 
     private static int lineOf(String marker) throws Exception {
-        List<String> lines = Files.readAllLines(Paths.get("src/test/java/io/churnagent/it/programs/SpringAndAsyncClients.java"));
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).endsWith("// " + marker)) {
-                return i + 1;
-            }
-        }
-        throw new AssertionError("no marker " + marker + " in SpringAndAsyncClients.java");
+        return SourceMarkers.lineOf(io.churnagent.it.programs.SpringAndAsyncClients.class, marker);
     }
 
-    private static Map<String, AgentEvent> reportByDestination(List<AgentEvent> events) {
-        return events.stream().filter(e -> "churn_report".equals(e.event()))
-                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
-    }
 
-    private static Map<String, String> backends(ForkedJvm jvm) {
-        Map<String, String> ports = new HashMap<>();
-        for (String line : jvm.stdout().split("\n")) {
-            if (line.startsWith("backend ")) {
-                String[] parts = line.split(" ");
-                ports.put(parts[1], parts[2]);
-            }
-        }
-        return ports;
-    }
 
     static String output(ForkedJvm jvm) {
         return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();

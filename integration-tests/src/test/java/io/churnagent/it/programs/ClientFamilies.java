@@ -113,7 +113,7 @@ public final class ClientFamilies {
             System.out.println("ok " + family + " " + ok);
         }
         System.out.println("done");
-        printBridgeFaults();
+        BridgeFaults.print();
         Thread.sleep(1500); // a few evaluations (the test runs them every 200 ms) before the shutdown report
         System.exit(0);
     }
@@ -310,20 +310,6 @@ public final class ClientFamilies {
     }
 
     /** The agent's bridges swallow their faults to protect the app; the test asserts there were none. */
-    private static void printBridgeFaults() {
-        for (String bridge : List.of("io.churnagent.bootstrap.ChurnBridge", "io.churnagent.bootstrap.ClientBridge")) {
-            try {
-                Class<?> b = Class.forName(bridge, false, null);
-                Throwable last = (Throwable) b.getMethod("lastFault").invoke(null);
-                System.out.println("bridge " + b.getSimpleName() + " faults=" + b.getMethod("faults").invoke(null));
-                if (last != null) {
-                    last.printStackTrace(System.out);
-                }
-            } catch (ReflectiveOperationException e) {
-                System.out.println("bridge " + bridge + " not loaded: " + e);
-            }
-        }
-    }
 
     private static java.util.concurrent.ThreadFactory daemon() {
         return r -> {
