@@ -123,8 +123,13 @@ class PortExhaustionIT {
         String destination = exhaustion.get().get("destination");
         String doctor = doctorOutput(doctorOut);
         assertEquals(12, doctorStatus(doctorOut), doctor);
-        assertTrue(doctor.lines().anyMatch(l -> l.trim().startsWith(destination + " ") && l.endsWith("exhausted")),
-                () -> destination + " exhausted in:\n" + doctor);
+        // both backends run out, a few ms apart, and doctor's snapshot may find the first one a port
+        // short of full again (189 of 200 held: critical) while the other is full
+        assertTrue(doctor.lines().anyMatch(l -> l.trim().startsWith(destination + " ")
+                        && (l.endsWith("exhausted") || l.endsWith("critical"))),
+                () -> destination + " exhausted or critical in:\n" + doctor);
+        assertTrue(doctor.lines().anyMatch(l -> l.trim().startsWith("127.0.0.1:") && l.endsWith("exhausted")),
+                () -> "a destination exhausted in:\n" + doctor);
         assertTrue(doctor.contains("ip_local_port_range      40000-40199 (200 ports)"), doctor);
         assertTrue(doctor.contains("tcp_tw_reuse             0: off"), doctor);
         assertTrue(doctor.contains("Verdict: ") && doctor.contains(destination), doctor);
