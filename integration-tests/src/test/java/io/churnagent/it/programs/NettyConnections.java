@@ -20,7 +20,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
 
 /**
  * Opens and closes exactly {@code N} connections with a Netty client over each transport (the native
@@ -76,7 +75,7 @@ public final class NettyConnections {
             epoll.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).sync();
             nio.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).sync();
         }
-        printBridgeFaults();
+        BridgeFaults.print();
         System.out.println("done");
     }
 
@@ -134,20 +133,5 @@ public final class NettyConnections {
 
     private static void print(String path, InetSocketAddress address) {
         System.out.println("path=" + path + " port=" + address.getPort());
-    }
-
-    static void printBridgeFaults() {
-        for (String bridge : List.of("io.churnagent.bootstrap.ChurnBridge", "io.churnagent.bootstrap.ClientBridge")) {
-            try {
-                Class<?> b = Class.forName(bridge, false, null);
-                Throwable last = (Throwable) b.getMethod("lastFault").invoke(null);
-                System.out.println("bridge " + b.getSimpleName() + " faults=" + b.getMethod("faults").invoke(null));
-                if (last != null) {
-                    last.printStackTrace(System.out);
-                }
-            } catch (ReflectiveOperationException e) {
-                System.out.println("bridge " + bridge + " not loaded: " + e);
-            }
-        }
     }
 }

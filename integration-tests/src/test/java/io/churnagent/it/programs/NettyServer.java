@@ -124,7 +124,7 @@ public final class NettyServer {
             clients.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
         }
         Thread.sleep(1500); // two evaluation intervals, so that the warnings are out before exit
-        NettyConnections.printBridgeFaults();
+        BridgeFaults.print();
     }
 
     /** The user's HTTP handler, behind Netty's codec and aggregator. */
