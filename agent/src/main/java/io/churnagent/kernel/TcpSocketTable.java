@@ -12,6 +12,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * What the kernel holds right now: TIME_WAIT, ESTABLISHED and all non-listening sockets per remote
@@ -37,35 +38,66 @@ public final class TcpSocketTable {
     static final int LISTEN = 0x0A;
 
     private static final long MAX_ROWS = 2_000_000; // a bound whatever the file says
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** Why a table was left unread on purpose: reading it would have cost the application too much. */
+    public enum Skipped {
+        /** Over the size that is read at once (see the reporter's socket-table budget). */
+        LARGE,
+        /** A read ran past its time limit and was abandoned: the table changes too fast under churn. */
+        SLOW
+    }
 
     private final Map<String, int[]> byRemote;
     private final int timeWaitTotal;
     private final int inboundTimeWait;
     private final boolean available;
-    private final long hostTimeWaitOnly; // -1 unless the table was left unread for its size
+    private final Skipped skipped; // null unless the table was left unread on purpose
+    private final long hostTimeWaitOnly; // sockstat's total of a skipped table, else -1
 
     private TcpSocketTable(Map<String, int[]> byRemote, int timeWaitTotal, int inboundTimeWait, boolean available) {
-        this(byRemote, timeWaitTotal, inboundTimeWait, available, -1);
+        this(byRemote, timeWaitTotal, inboundTimeWait, available, null, -1);
     }
 
     private TcpSocketTable(Map<String, int[]> byRemote, int timeWaitTotal, int inboundTimeWait, boolean available,
-                           long hostTimeWaitOnly) {
+                           Skipped skipped, long hostTimeWaitOnly) {
         this.byRemote = byRemote;
         this.timeWaitTotal = timeWaitTotal;
         this.inboundTimeWait = inboundTimeWait;
         this.available = available;
+        this.skipped = skipped;
         this.hostTimeWaitOnly = hostTimeWaitOnly;
     }
 
-    /** Reads {@code <procRoot>/net/tcp} and {@code tcp6}. */
+    /** Reads {@code <procRoot>/net/tcp} and {@code tcp6}, however long that takes. */
     public static TcpSocketTable read(Path procRoot) {
+        return read(procRoot, NO_DEADLINE, () -> 0L);
+    }
+
+    /**
+     * Reads {@code <procRoot>/net/tcp} and {@code tcp6}, abandoning the read once {@code nanoTime} passes
+     * {@code deadlineNanos}: then the result is {@link #skipped(Skipped, long) skipped} as
+     * {@link Skipped#SLOW} (with no total; the caller may know one). The clock is looked at after every
+     * chunk the kernel hands over (4 KiB, about 27 rows).
+     *
+     * <p>Why a deadline: the kernel walks its connection hash under the bucket locks for every chunk, and
+     * while connections churn into a growing table one read of 70,000-90,000 rows took 3.8-6.2 s (2.5-4 s
+     * of it CPU) against 0.2 s quiet; a reporter that read it so held a core from the connects it counts.
+     */
+    public static TcpSocketTable read(Path procRoot, long deadlineNanos, LongSupplier nanoTime) {
         // keyed by the raw remote field while parsing (a Long for IPv4, the hex text for IPv6): a
         // label is built once per distinct remote, not once per row
         Map<Object, int[]> byKey = new HashMap<>();
         int[] totals = new int[2];
         BitSet listening = new BitSet(65536);
-        boolean any = readInto(procRoot.resolve("net/tcp"), byKey, totals, listening);
-        any |= readInto(procRoot.resolve("net/tcp6"), byKey, totals, listening);
+        Deadline deadline = deadlineNanos == NO_DEADLINE ? null : new Deadline(deadlineNanos, nanoTime);
+        boolean any;
+        try {
+            any = readInto(procRoot.resolve("net/tcp"), byKey, totals, listening, deadline);
+            any |= readInto(procRoot.resolve("net/tcp6"), byKey, totals, listening, deadline);
+        } catch (Deadline.Passed slow) {
+            return skipped(Skipped.SLOW, -1);
+        }
         Map<String, int[]> byRemote = new HashMap<>(byKey.size() * 2);
         for (Map.Entry<Object, int[]> e : byKey.entrySet()) {
             String label = e.getKey() instanceof Long ? ipv4Label((Long) e.getKey()) : label((String) e.getKey());
@@ -90,15 +122,20 @@ public final class TcpSocketTable {
     }
 
     /**
-     * A table left unread because it is large (see the reporter's socket-table budget): no
-     * per-destination counts ({@link #available()} is false), only the namespace's TIME_WAIT total
-     * from {@code /proc/net/sockstat}.
+     * A table left unread on purpose (see the reporter's socket-table budget): no per-destination counts
+     * ({@link #available()} is false), only the namespace's TIME_WAIT total from {@code /proc/net/sockstat}
+     * ({@code hostTimeWait}, or -1 when that is unknown too).
      */
-    public static TcpSocketTable largeNotRead(long hostTimeWait) {
-        return new TcpSocketTable(new HashMap<>(), 0, 0, false, hostTimeWait);
+    public static TcpSocketTable skipped(Skipped why, long hostTimeWait) {
+        return new TcpSocketTable(new HashMap<>(), 0, 0, false, why, hostTimeWait);
     }
 
-    /** The namespace's TIME_WAIT total of a table {@link #largeNotRead left unread}, else -1. */
+    /** Why this table was left unread on purpose, or null when it was read (or could not be). */
+    public Skipped skipped() {
+        return skipped;
+    }
+
+    /** The namespace's TIME_WAIT total of a {@link #skipped} table when sockstat gave one, else -1. */
     public long hostTimeWaitOnly() {
         return hostTimeWaitOnly;
     }
@@ -169,7 +206,8 @@ public final class TcpSocketTable {
      * cold) against 20-76 ms now, a cost the reporter pays every second while a destination is at warn
      * level.
      */
-    private static boolean readInto(Path file, Map<Object, int[]> byKey, int[] totals, BitSet listening) {
+    private static boolean readInto(Path file, Map<Object, int[]> byKey, int[] totals, BitSet listening,
+                                    Deadline deadline) {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
             int len = 0;
@@ -180,6 +218,9 @@ public final class TcpSocketTable {
                 int n = in.read(buf, len, buf.length - len);
                 if (n < 0) {
                     break;
+                }
+                if (deadline != null) {
+                    deadline.check();
                 }
                 len += n;
                 int start = 0;
@@ -207,8 +248,36 @@ public final class TcpSocketTable {
                 parseRow(buf, 0, len, byKey, totals, listening); // a last row without a newline
             }
             return true;
+        } catch (Deadline.Passed slow) {
+            throw slow;
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    /** A point on a clock after which a read gives up; thrown through the parsing loop. */
+    private static final class Deadline {
+        private final long at;
+        private final LongSupplier nanoTime;
+
+        Deadline(long at, LongSupplier nanoTime) {
+            this.at = at;
+            this.nanoTime = nanoTime;
+        }
+
+        void check() {
+            if (nanoTime.getAsLong() - at > 0) {
+                throw new Passed();
+            }
+        }
+
+        /** Unchecked so that it passes the reader's IOException handling; no stack trace is filled in. */
+        static final class Passed extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            Passed() {
+                super(null, null, false, false);
+            }
         }
     }
 

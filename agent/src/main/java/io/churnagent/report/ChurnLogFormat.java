@@ -251,12 +251,22 @@ public final class ChurnLogFormat {
                     "The kernel holds %d sockets in TIME_WAIT and %d established to it right now (%d in TIME_WAIT "
                             + "host-wide).", kernelTable.timeWait(d.label()), kernelTable.established(d.label()),
                     kernelTable.timeWaitTotal()));
-        } else if (kernelTable != null && kernelTable.hostTimeWaitOnly() >= 0) {
+        } else if (kernelTable != null && kernelTable.skipped() == TcpSocketTable.Skipped.LARGE) {
             line.explain(String.format(Locale.ROOT,
                     "The kernel holds %d sockets in TIME_WAIT host-wide (/proc/net/sockstat); its per-socket table is "
                             + "that large, so it is read only after a minute at that size and then at most once per "
                             + "%d times its read time (reading it costs seconds of CPU while connections churn).",
                     kernelTable.hostTimeWaitOnly(), SocketTableCache.COST_FACTOR));
+        } else if (kernelTable != null && kernelTable.skipped() == TcpSocketTable.Skipped.SLOW) {
+            String subject = kernelTable.hostTimeWaitOnly() >= 0
+                    ? String.format(Locale.ROOT, "The kernel holds %d sockets in TIME_WAIT host-wide (/proc/net/sockstat); "
+                            + "its per-socket table", kernelTable.hostTimeWaitOnly())
+                    : "The kernel's per-socket table";
+            line.explain(String.format(Locale.ROOT,
+                    "%s was not read: the last read was abandoned after %d ms (the kernel serves a churning table "
+                            + "slowly, and reading on would take CPU from the connects being counted); it is tried "
+                            + "again at most once per %d times that.",
+                    subject, SocketTableCache.MAX_READ_MILLIS, SocketTableCache.COST_FACTOR));
         }
     }
 

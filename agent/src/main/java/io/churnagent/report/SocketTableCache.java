@@ -3,6 +3,7 @@ package io.churnagent.report;
 import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.TcpSocketTable;
 
+import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -29,7 +30,18 @@ import java.util.function.Supplier;
  * {@value #LARGE_ROWS} rows (known from {@code /proc/net/sockstat}, a few lines): one read of 131,072
  * rows while eight threads churned took 4 s and 2 s of CPU, and the kernel's bucket locks it takes slow
  * the application's connects meanwhile; a burst of churn should not pay that at once. Meanwhile
- * everyone gets {@link TcpSocketTable#largeNotRead}, with the TIME_WAIT total from sockstat.
+ * everyone gets a table {@linkplain TcpSocketTable#skipped skipped} as large, with the TIME_WAIT
+ * total from sockstat.
+ *
+ * <p>No read may take longer than {@value #MAX_READ_MILLIS} ms: the reader is given a deadline and
+ * abandons the read there. A table that was small at the last look can grow fast under churn, and
+ * the kernel serves a changing table slowly: one read of a table growing to 90,000 rows while a
+ * single thread churned took 6 s, 4 s of it CPU, and a reporter that started it every budgeted
+ * interval held most of a core. An abandoned read counts as a read of {@value #MAX_READ_MILLIS} ms
+ * for the budget (so the next try comes 20 s later), each further abandoned read in a row doubles
+ * that wait (up to {@value #MAX_SLOW_BACKOFF}×), and {@link #fresh()} does not try sooner: a table
+ * too slow to read a moment ago would be abandoned again. Meanwhile everyone gets a table skipped as
+ * slow, with sockstat's total.
  */
 public final class SocketTableCache implements Supplier<TcpSocketTable> {
 
@@ -44,9 +56,13 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     public static final long LARGE_ROWS = 100_000;
     /** How long a large table stays unread. */
     public static final long LARGE_DELAY_MILLIS = 60_000;
+    /** A read still going after this long is abandoned. */
+    public static final long MAX_READ_MILLIS = 200;
+    /** Abandoned reads in a row stretch the wait before the next try up to this many times the budget. */
+    static final int MAX_SLOW_BACKOFF = 16;
     private static final long NEVER = Long.MIN_VALUE;
 
-    private final Supplier<TcpSocketTable> reader;
+    private final LongFunction<TcpSocketTable> reader;
     private final Supplier<SocketCounts> counts;
     private long largeSince = NEVER;
     private final long minIntervalNanos;
@@ -55,13 +71,18 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     private long readAt;
     private long intervalNanos;
     private long lastReadNanos;
+    private int slowInARow;
 
-    public SocketTableCache(Supplier<TcpSocketTable> reader, long minIntervalMillis, LongSupplier nanoTime) {
+    public SocketTableCache(LongFunction<TcpSocketTable> reader, long minIntervalMillis, LongSupplier nanoTime) {
         this(reader, () -> null, minIntervalMillis, nanoTime);
     }
 
-    /** @param counts the kernel's socket totals (null from it: unknown, read the table as usual) */
-    public SocketTableCache(Supplier<TcpSocketTable> reader, Supplier<SocketCounts> counts, long minIntervalMillis,
+    /**
+     * @param reader reads the table, given the {@code nanoTime} deadline after which it gives up and returns
+     *               a table {@linkplain TcpSocketTable#skipped skipped} as {@link TcpSocketTable.Skipped#SLOW}
+     * @param counts the kernel's socket totals (null from it: unknown, read the table as usual)
+     */
+    public SocketTableCache(LongFunction<TcpSocketTable> reader, Supplier<SocketCounts> counts, long minIntervalMillis,
                             LongSupplier nanoTime) {
         this.reader = reader;
         this.counts = counts;
@@ -83,7 +104,8 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     /** The table as of now, or of a moment ago: see the class comment. */
     public synchronized TcpSocketTable fresh() {
         long now = nanoTime.getAsLong();
-        if (table == null || now - readAt >= Math.max(FRESH_NANOS, lastReadNanos * FRESH_COST_FACTOR)) {
+        long freshFor = slowInARow > 0 ? intervalNanos : Math.max(FRESH_NANOS, lastReadNanos * FRESH_COST_FACTOR);
+        if (table == null || now - readAt >= freshFor) {
             read(now);
         }
         return table;
@@ -96,7 +118,7 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
                 largeSince = now;
             }
             if (now - largeSince < LARGE_DELAY_MILLIS * 1_000_000L) {
-                table = TcpSocketTable.largeNotRead(c.timeWait());
+                table = TcpSocketTable.skipped(TcpSocketTable.Skipped.LARGE, c.timeWait());
                 readAt = now;
                 lastReadNanos = 0;
                 intervalNanos = minIntervalNanos;
@@ -105,11 +127,19 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
         } else if (c != null) {
             largeSince = NEVER;
         }
-        table = reader.get();
+        TcpSocketTable read = reader.apply(now + MAX_READ_MILLIS * 1_000_000L);
         long end = nanoTime.getAsLong();
         readAt = now;
         lastReadNanos = end - now;
         intervalNanos = Math.max(minIntervalNanos, lastReadNanos * COST_FACTOR);
+        if (read.skipped() == TcpSocketTable.Skipped.SLOW) {
+            slowInARow++;
+            intervalNanos *= Math.min(MAX_SLOW_BACKOFF, 1L << Math.min(slowInARow - 1, 30));
+            table = TcpSocketTable.skipped(TcpSocketTable.Skipped.SLOW, c == null ? -1 : c.timeWait());
+        } else {
+            slowInARow = 0;
+            table = read;
+        }
     }
 
     /** When the table {@link #get()} returns now was read ({@code nanoTime} clock); 0 before the first read. */
@@ -120,6 +150,11 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     /** How long the next read waits after the last one: the minimum interval, or more for a costly table. */
     public synchronized long intervalNanos() {
         return intervalNanos;
+    }
+
+    /** How many reads in a row were abandoned at the time limit (0 after a read that finished). */
+    public synchronized int slowInARow() {
+        return slowInARow;
     }
 
     /** How long the last read took, in nanoseconds. */

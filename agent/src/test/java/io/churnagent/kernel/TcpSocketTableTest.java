@@ -94,4 +94,30 @@ class TcpSocketTableTest {
         TcpSocketTable table = TcpSocketTable.read(proc);
         assertEquals(30_000, table.timeWait("127.0.0.1:8080"));
     }
+
+    @Test
+    void aReadPastItsDeadlineIsAbandonedAndSaysSo(@TempDir Path proc) throws Exception {
+        Files.createDirectories(proc.resolve("net"));
+        List<String> rows = new ArrayList<>();
+        rows.add(TCP6_HEADER);
+        for (int i = 0; i < 30_000; i++) { // 4.5 MB: dozens of 64-KiB chunks
+            rows.add(String.format("%5d: 0000000000000000FFFF00000100007F:%04X 0000000000000000FFFF00000100007F:1F90 06 "
+                    + "00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000", i, 32768 + i));
+        }
+        Files.write(proc.resolve("net/tcp6"), rows);
+        long[] now = {0};
+        java.util.function.LongSupplier clock = () -> now[0] += 10_000_000L; // every look at the clock: 10 ms later
+
+        TcpSocketTable cut = TcpSocketTable.read(proc, 200_000_000L, clock);
+        assertFalse(cut.available());
+        assertEquals(TcpSocketTable.Skipped.SLOW, cut.skipped());
+        assertEquals(-1, cut.hostTimeWaitOnly());
+        assertEquals(0, cut.timeWait("127.0.0.1:8080"), "no partial counts");
+        assertTrue(now[0] > 200_000_000L && now[0] <= 220_000_000L, "stopped at the first look past the deadline: " + now[0]);
+
+        now[0] = 0;
+        TcpSocketTable whole = TcpSocketTable.read(proc, Long.MAX_VALUE - 1, clock);
+        assertNull(whole.skipped());
+        assertEquals(30_000, whole.timeWait("127.0.0.1:8080"), "a deadline not reached changes nothing");
+    }
 }

@@ -18,6 +18,7 @@ import java.util.BitSet;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChurnLogFormatTest {
@@ -95,10 +96,28 @@ class ChurnLogFormatTest {
     void aLargeTableLeftUnreadGivesUnknownPerDestinationAndSockstatsTotalWithTheReason() throws Exception {
         List<ChurnWarning> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.largeNotRead(131072));
+        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.skipped(
+                io.churnagent.kernel.TcpSocketTable.Skipped.LARGE, 131072));
         assertTrue(text.split(System.lineSeparator())[0].contains("observed_time_wait=unknown"), text);
         assertTrue(text.contains("The kernel holds 131072 sockets in TIME_WAIT host-wide (/proc/net/sockstat)"), text);
         assertTrue(text.contains("read only after a minute at that size"), text);
+    }
+
+    @Test
+    void aReadAbandonedAsSlowGivesUnknownPerDestinationAndSaysWhy() throws Exception {
+        List<ChurnWarning> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
+        ChurnLogFormat format = new ChurnLogFormat(KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1,
+                262144, 60));
+        String text = format.warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.skipped(
+                io.churnagent.kernel.TcpSocketTable.Skipped.SLOW, 70000));
+        assertTrue(text.split(System.lineSeparator())[0].contains("observed_time_wait=unknown"), text);
+        assertTrue(text.contains("The kernel holds 70000 sockets in TIME_WAIT host-wide (/proc/net/sockstat); its "
+                + "per-socket table was not read: the last read was abandoned after 200 ms"), text);
+        String noTotal = format.warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.skipped(
+                io.churnagent.kernel.TcpSocketTable.Skipped.SLOW, -1));
+        assertTrue(noTotal.contains("The kernel's per-socket table was not read: the last read was abandoned after 200 ms"),
+                noTotal);
+        assertFalse(noTotal.contains("-1"), noTotal);
     }
 
     @Test
