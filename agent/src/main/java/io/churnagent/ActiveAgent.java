@@ -192,7 +192,7 @@ final class ActiveAgent {
             clientSites.run();
         };
         // one budgeted reader of /proc/net/tcp for the reporter and every export
-        SocketTableCache kernelTable = new SocketTableCache(deadline -> TcpSocketTable.read(PROC, deadline, System::nanoTime),
+        SocketTableCache kernelTable = new SocketTableCache(maxCpuNanos -> TcpSocketTable.readWithin(PROC, maxCpuNanos),
                 () -> SocketCounts.read(PROC), KERNEL_READ_MIN_MILLIS, System::nanoTime);
         Reporter newReporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel, destinationSites), newLogger,
                 newOptions.evaluateIntervalMillis(), newOptions.reportIntervalMillis(), newOptions.reportTop(),

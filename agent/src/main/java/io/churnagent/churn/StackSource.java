@@ -14,9 +14,11 @@ public interface StackSource {
     }
 
     /**
-     * As {@link #trimmed(int)}, but the handler frame is the outermost frame of {@code handlerType}'s
-     * method {@code handlerMethod} when the stack has one: a handler listed in {@code handlers=} often
-     * runs under the application's own loop, whose frame is further out.
+     * As {@link #trimmed(int)}, but the handler frame is the frame of {@code handlerType}'s method
+     * {@code handlerMethod} when the stack has one (see {@link TrimmedStack#of(List, String, String)}),
+     * and the stack ends there: a handler listed in {@code handlers=} often runs under the
+     * application's own loop, whose frame is further out, and a servlet container's frames below a
+     * handler are a hundred frames a walk need not read.
      */
     default TrimmedStack trimmed(int maxDepth, String handlerType, String handlerMethod) {
         return TrimmedStack.of(capture(maxDepth), handlerType, handlerMethod);

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * A captured stack reduced to what a person needs: the call site (first application frame), the
- * handler frame (outermost application frame: below it sit only the server's dispatch frames) and
- * the frames in between; immutable.
+ * handler frame (the known handler's method, else the outermost application frame: below it sit only
+ * the server's dispatch frames) and the frames in between; immutable.
  *
  * <p>Agent and JDK frames above the site are dropped, and so are the server and thread-pool frames
  * below the handler. At most {@link #MAX_FRAMES} frames are kept; the rest are counted.
@@ -52,19 +52,36 @@ public final class TrimmedStack {
     }
 
     /**
-     * Trims {@code stack}; the handler frame is the outermost frame of {@code handlerType}'s method
-     * {@code handlerMethod} if there is one (both may be null), else the outermost application frame.
+     * Trims {@code stack}; the handler frame is the innermost frame of {@code handlerType}'s method
+     * {@code handlerMethod} if there is one (both may be null), or the outermost of them in the run of
+     * that class's frames which holds it (the handler may call itself); frames below that run are the
+     * server's. A run of the handler's class called by a frame that is not the application's ends the
+     * stack too (a servlet's {@code doGet} under {@code HttpServlet.service}, when the handler seen was
+     * {@code service}); then, as without a handler, the handler frame is the outermost application frame.
      */
     public static TrimmedStack of(List<StackTraceElement> stack, String handlerType, String handlerMethod) {
         int handlerAt = -1;
+        int end = stack.size();
+        boolean handlerIsApplication = handlerType != null && ApplicationFrames.isApplication(handlerType);
         for (int i = 0; i < stack.size(); i++) {
-            if (isHandler(stack.get(i).getClassName(), stack.get(i).getMethodName(), handlerType, handlerMethod)) {
+            String className = stack.get(i).getClassName();
+            boolean ofHandlerClass = handlerIsApplication && className.equals(handlerType);
+            if (handlerAt >= 0 && !ofHandlerClass) {
+                end = i;
+                break;
+            }
+            if (i > 0 && !ofHandlerClass && !ApplicationFrames.isApplication(className) && handlerIsApplication
+                    && stack.get(i - 1).getClassName().equals(handlerType)) {
+                end = i; // the server called the handler's class here: its outermost frame is the handler
+                break;
+            }
+            if (isHandler(className, stack.get(i).getMethodName(), handlerType, handlerMethod)) {
                 handlerAt = i;
             }
         }
         int first = -1;
         int last = -1;
-        for (int i = 0; i < stack.size(); i++) {
+        for (int i = 0; i < end; i++) {
             if (ApplicationFrames.isApplication(stack.get(i).getClassName())) {
                 if (first < 0) {
                     first = i;

@@ -75,8 +75,8 @@ public final class TcpSocketTable {
     }
 
     /**
-     * Reads {@code <procRoot>/net/tcp} and {@code tcp6}, abandoning the read once {@code nanoTime} passes
-     * {@code deadlineNanos}: then the result is {@link #skipped(Skipped, long) skipped} as
+     * Reads {@code <procRoot>/net/tcp} and {@code tcp6}, abandoning the read once {@code nanoTime} (any
+     * nanosecond clock) passes {@code deadlineNanos}: then the result is {@link #skipped(Skipped, long) skipped} as
      * {@link Skipped#SLOW} (with no total; the caller may know one). The clock is looked at after every
      * chunk the kernel hands over (4 KiB, about 27 rows).
      *
@@ -114,6 +114,19 @@ public final class TcpSocketTable {
             }
         }
         return new TcpSocketTable(byRemote, totals[0], totals[1], any);
+    }
+
+    /**
+     * Reads the tables, abandoning the read once this thread has spent {@code maxCpuNanos} of CPU time
+     * in it (see {@link #read(Path, long, LongSupplier)}); where the JVM cannot tell a thread's CPU
+     * time, wall time stands in. CPU, not wall time: on a busy machine a thread waiting for a core
+     * reads a few thousand rows for longer than its limit while costing the application nothing.
+     */
+    public static TcpSocketTable readWithin(Path procRoot, long maxCpuNanos) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        LongSupplier clock = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
+                ? threads::getCurrentThreadCpuTime : System::nanoTime;
+        return read(procRoot, clock.getAsLong() + maxCpuNanos, clock);
     }
 
     /** A table that could not be read (for a caller that gave up waiting); every count is 0. */

@@ -263,10 +263,10 @@ public final class ChurnLogFormat {
                             + "its per-socket table", kernelTable.hostTimeWaitOnly())
                     : "The kernel's per-socket table";
             line.explain(String.format(Locale.ROOT,
-                    "%s was not read: the last read was abandoned after %d ms (the kernel serves a churning table "
-                            + "slowly, and reading on would take CPU from the connects being counted); it is tried "
-                            + "again at most once per %d times that.",
-                    subject, SocketTableCache.MAX_READ_MILLIS, SocketTableCache.COST_FACTOR));
+                    "%s was not read: the last read was abandoned after %d ms of CPU (the kernel serves a churning "
+                            + "table slowly, and reading on would take CPU from the connects being counted); it is "
+                            + "tried again at most once per %d times its duration.",
+                    subject, SocketTableCache.MAX_READ_CPU_MILLIS, SocketTableCache.COST_FACTOR));
         }
     }
 

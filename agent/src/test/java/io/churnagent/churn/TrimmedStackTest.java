@@ -135,6 +135,28 @@ class TrimmedStackTest {
         }
     }
 
+    @Test
+    void aKnownHandlerEndsAFullCaptureTooWhetherMatchedByMethodOrCalledByTheServer() {
+        StackTraceElement build = frame("com.shop.Checkout", "build", 12);
+        StackTraceElement handle = frame("com.shop.Checkout", "handle", 30);
+        java.util.List<StackTraceElement> underOwnLoop = java.util.List.of(frame("okhttp3.OkHttpClient", "<init>", 1),
+                build, handle, frame("com.shop.Server", "loop", 80), frame("java.lang.Thread", "run", 833));
+        TrimmedStack matched = TrimmedStack.of(underOwnLoop, "com.shop.Checkout", "handle");
+        assertEquals("com.shop.Checkout.handle(Checkout.java:30)", matched.handlerFrame());
+        assertEquals(java.util.List.of("com.shop.Checkout.build(Checkout.java:12)",
+                "com.shop.Checkout.handle(Checkout.java:30)"), matched.frames(), "the loop below is not part of it");
+        assertEquals("com.shop.Server.loop(Server.java:80)", TrimmedStack.of(underOwnLoop).handlerFrame());
+
+        StackTraceElement doGet = frame("com.shop.Checkout", "doGet", 30);
+        java.util.List<StackTraceElement> servlet = java.util.List.of(frame("okhttp3.OkHttpClient", "<init>", 1), build,
+                doGet, frame("jakarta.servlet.http.HttpServlet", "service", 590), frame("com.shop.Filter", "doFilter", 9));
+        TrimmedStack called = TrimmedStack.of(servlet, "com.shop.Checkout", "service");
+        assertEquals("com.shop.Checkout.doGet(Checkout.java:30)", called.handlerFrame());
+        assertEquals(2, called.frames().size(), called.frames().toString());
+        assertEquals("com.shop.Filter.doFilter(Filter.java:9)", TrimmedStack.of(servlet).handlerFrame(),
+                "no handler known: the outermost application frame");
+    }
+
     /** Recurses through a class outside the agent's packages so that the stack has application frames. */
     private static TrimmedStack[] deeper(int maxDepth, int frames) {
         return io.churnagent.testapp.Recursion.call(frames, () -> new TrimmedStack[] {

@@ -105,7 +105,7 @@ class GarbageProcTest {
             ChurnMonitor monitor = new ChurnMonitor(destinations, () -> now[0],
                     new ModelSettings(kernel.portRange().capacity(), 0.5, 0.8, 60_000_000_000L, 1_000_000_000L));
             Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), log, 1000, 1, 10, () -> { },
-                    new SocketTableCache(deadline -> TcpSocketTable.read(proc, deadline, System::nanoTime), 1_000, System::nanoTime));
+                    new SocketTableCache(maxCpuNanos -> TcpSocketTable.readWithin(proc, maxCpuNanos), 1_000, System::nanoTime));
             now[0] += 1_000_000_000L;
             reporter.tick();
             List<String> report = reporter.currentReport();

@@ -23,7 +23,7 @@ class SocketTableCacheTest {
     private long readCost;
     private final AtomicInteger reads = new AtomicInteger();
 
-    private final SocketTableCache cache = new SocketTableCache(deadline -> {
+    private final SocketTableCache cache = new SocketTableCache(maxCpuNanos -> {
         reads.incrementAndGet();
         now += readCost; // the read takes this long on the cache's clock
         return TcpSocketTable.unavailable();
@@ -95,7 +95,7 @@ class SocketTableCacheTest {
         Path sockstat = proc.resolve("net/sockstat");
         Files.writeString(sockstat, "TCP: inuse 8 orphan 0 tw 131072 alloc 8 mem 0\n");
         readCost = 420 * MS;
-        SocketTableCache large = new SocketTableCache(deadline -> {
+        SocketTableCache large = new SocketTableCache(maxCpuNanos -> {
             reads.incrementAndGet();
             now += readCost;
             return TcpSocketTable.unavailable();
@@ -128,31 +128,30 @@ class SocketTableCacheTest {
     }
 
     @Test
-    void aReadAbandonedAtItsDeadlineWaitsOutTheBudgetLongerEachTimeInARow(@org.junit.jupiter.api.io.TempDir Path proc)
+    void aReadAbandonedAtItsCpuLimitWaitsOutTheBudgetLongerEachTimeInARow(@org.junit.jupiter.api.io.TempDir Path proc)
             throws Exception {
         Files.createDirectories(proc.resolve("net"));
         Files.writeString(proc.resolve("net/sockstat"), "TCP: inuse 8 orphan 0 tw 60000 alloc 8 mem 0\n");
         boolean[] slow = {true};
-        long[] deadlines = new long[1];
-        SocketTableCache churning = new SocketTableCache(deadline -> {
+        long[] limits = new long[1];
+        SocketTableCache churning = new SocketTableCache(maxCpuNanos -> {
             reads.incrementAndGet();
-            deadlines[0] = deadline;
+            limits[0] = maxCpuNanos;
             if (slow[0]) {
-                now = deadline + MS; // the reader gives up at its first look past the deadline
+                now += 1_000 * MS; // 0.5 s of CPU took 1 s of wall time
                 return TcpSocketTable.skipped(TcpSocketTable.Skipped.SLOW, -1);
             }
             now += 30 * MS;
             return TcpSocketTable.unavailable();
         }, () -> SocketCounts.read(proc), 1_000, () -> now);
 
-        long start = now;
         TcpSocketTable first = churning.get();
-        assertEquals(start + SocketTableCache.MAX_READ_MILLIS * MS, deadlines[0], "the reader is told when to give up");
+        assertEquals(SocketTableCache.MAX_READ_CPU_MILLIS * MS, limits[0], "the reader is told when to give up");
         assertEquals(TcpSocketTable.Skipped.SLOW, first.skipped());
         assertEquals(60000, first.hostTimeWaitOnly(), "sockstat's total meanwhile");
         assertEquals(1, churning.slowInARow());
-        assertEquals(20_100 * MS, churning.intervalNanos(), "a 201-ms read x 100");
-        now += 19_800 * MS; // 20.001 s after the read began
+        assertEquals(100_000 * MS, churning.intervalNanos(), "a 1-s read x 100");
+        now += 98_900 * MS; // 99.9 s after the read began
         churning.get();
         churning.fresh();
         assertEquals(1, reads.get(), "neither get nor fresh tries again before the budget allows");
@@ -160,13 +159,13 @@ class SocketTableCacheTest {
         churning.fresh();
         assertEquals(2, reads.get());
         assertEquals(2, churning.slowInARow());
-        assertEquals(2 * 20_100 * MS, churning.intervalNanos(), "abandoned twice in a row: twice the wait");
+        assertEquals(2 * 100_000 * MS, churning.intervalNanos(), "abandoned twice in a row: twice the wait");
         for (int i = 0; i < 6; i++) {
             now += churning.intervalNanos();
             churning.get();
         }
         assertEquals(8, reads.get());
-        assertEquals(SocketTableCache.MAX_SLOW_BACKOFF * 20_100 * MS, churning.intervalNanos(), "the stretch is bounded");
+        assertEquals(SocketTableCache.MAX_SLOW_BACKOFF * 100_000 * MS, churning.intervalNanos(), "the stretch is bounded");
 
         slow[0] = false;
         now += churning.intervalNanos();
