@@ -44,9 +44,10 @@ final class StackWalkerSource implements StackSource {
      * holds it: what lies below is the server's, and walking a servlet container's 100+ frames costs
      * about 0.2 µs each. (A handler that recurses into itself under another class's frame is named at
      * its innermost run.) It also ends where a run of the handler's class is called by a frame that is
-     * not the application's: that is the server calling in, as {@code HttpServlet.service} calls a
-     * servlet's {@code doGet} (the advice saw {@code service}, which the servlet did not declare), and
-     * the run's outermost frame is the handler. Otherwise the walk goes to {@code maxDepth}, as it must
+     * not the application's and has the hooked method's name: that is the hooked method calling in, as
+     * {@code HttpServlet.service} calls a servlet's {@code doGet} (the advice saw {@code service}, which
+     * the servlet did not declare), and the run's outermost frame is the handler. (A library frame of
+     * another name, such as a stream running a lambda of the handler's class, does not end it.) Otherwise the walk goes to {@code maxDepth}, as it must
      * to find the outermost application frame.
      */
     private static TrimmedStack trim(java.util.stream.Stream<StackWalker.StackFrame> frames, int maxDepth,
@@ -71,8 +72,9 @@ final class StackWalkerSource implements StackSource {
                 break; // below the handler's run of frames: the server's
             }
             boolean application = ofHandlerClass || ApplicationFrames.isApplication(className);
-            if (!application && before != null && handlerIsApplication && before.getClassName().equals(handlerType)) {
-                break; // the server called the handler's class here (a servlet's doGet under HttpServlet.service)
+            if (!application && before != null && handlerIsApplication && before.getClassName().equals(handlerType)
+                    && f.getMethodName().equals(handlerMethod)) {
+                break; // the hooked method called the handler's class here (HttpServlet.service calling doGet)
             }
             if (ofHandlerClass && f.getMethodName().equals(handlerMethod) && (before == null || !isBridgeTo(f, before))) {
                 handler = f;

@@ -55,9 +55,10 @@ public final class TrimmedStack {
      * Trims {@code stack}; the handler frame is the innermost frame of {@code handlerType}'s method
      * {@code handlerMethod} if there is one (both may be null), or the outermost of them in the run of
      * that class's frames which holds it (the handler may call itself); frames below that run are the
-     * server's. A run of the handler's class called by a frame that is not the application's ends the
-     * stack too (a servlet's {@code doGet} under {@code HttpServlet.service}, when the handler seen was
-     * {@code service}); then, as without a handler, the handler frame is the outermost application frame.
+     * server's. A run of the handler's class called by a frame that is not the application's and has the
+     * hooked method's name ends the stack too (a servlet's {@code doGet} under {@code HttpServlet.service},
+     * when the handler seen was {@code service}); then, as without a handler, the handler frame is the
+     * outermost application frame.
      */
     public static TrimmedStack of(List<StackTraceElement> stack, String handlerType, String handlerMethod) {
         int handlerAt = -1;
@@ -71,8 +72,9 @@ public final class TrimmedStack {
                 break;
             }
             if (i > 0 && !ofHandlerClass && !ApplicationFrames.isApplication(className) && handlerIsApplication
-                    && stack.get(i - 1).getClassName().equals(handlerType)) {
-                end = i; // the server called the handler's class here: its outermost frame is the handler
+                    && stack.get(i - 1).getClassName().equals(handlerType)
+                    && stack.get(i).getMethodName().equals(handlerMethod)) {
+                end = i; // the hooked method called the handler's class here: its outermost frame is the handler
                 break;
             }
             if (isHandler(className, stack.get(i).getMethodName(), handlerType, handlerMethod)) {

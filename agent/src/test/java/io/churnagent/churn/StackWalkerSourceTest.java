@@ -48,11 +48,16 @@ class StackWalkerSourceTest {
     }
 
     @Test
-    void aRunOfTheHandlersClassCalledByTheServerEndsTheStackAtItsOutermostFrame() {
-        TrimmedStack stack = FakeServer.serveThroughServer(40, "service"); // a servlet seen at service, run at doGet
+    void aRunOfTheHandlersClassCalledByTheServerEndsTheStackAtItsOutermostFrame() throws Exception {
+        // as a servlet seen at HttpServlet.service runs at doGet: here Optional.map is the hooked method
+        TrimmedStack stack = FakeServer.serveThroughServer(40, "map");
         assertEquals(HANDLER + ".build(FakeServer.java:" + FakeServer.line + ")", stack.site());
         assertEquals(HANDLER + ".doGet(FakeServer.java:" + FakeServer.handleLine + ")", stack.handlerFrame());
         assertEquals(2, stack.frames().size(), stack.frames().toString());
         assertEquals(0, stack.omitted(), "Optional.map and the 41 frames below it are the server's");
+        TrimmedStack otherName = onFreshThread(() -> FakeServer.serveThroughServer(40, "service"));
+        assertTrue(otherName.handlerFrame().startsWith("io.churnagent.testapp.FakeServer.serveThroughServer("),
+                "a library frame of another name does not end it: "
+                + otherName.handlerFrame());
     }
 }

@@ -155,6 +155,13 @@ class TrimmedStackTest {
         assertEquals(2, called.frames().size(), called.frames().toString());
         assertEquals("com.shop.Filter.doFilter(Filter.java:9)", TrimmedStack.of(servlet).handlerFrame(),
                 "no handler known: the outermost application frame");
+
+        java.util.List<StackTraceElement> lambda = java.util.List.of(frame("okhttp3.OkHttpClient", "<init>", 1),
+                frame("com.shop.Checkout", "lambda$doGet$0", 21), frame("java.util.ArrayList", "forEach", 1541),
+                doGet, frame("jakarta.servlet.http.HttpServlet", "service", 590), frame("com.shop.Filter", "doFilter", 9));
+        TrimmedStack inStream = TrimmedStack.of(lambda, "com.shop.Checkout", "service");
+        assertEquals("com.shop.Checkout.doGet(Checkout.java:30)", inStream.handlerFrame(),
+                "a stream calling a lambda of the handler's class is not the server calling in");
     }
 
     /** Recurses through a class outside the agent's packages so that the stack has application frames. */
