@@ -32,7 +32,9 @@ public final class DestinationTable {
         int capacity = Integer.highestOneBit(this.maxDestinations * 2 - 1) << 1; // power of two >= 2*max
         this.slots = new AtomicReferenceArray<>(capacity);
         this.mask = capacity - 1;
-        this.overflow = new DestinationStats(this.maxDestinations + 1, null, 0, "other");
+        // past every slot's index (slot i is index i + 1): maxDestinations + 1 was the index of slot
+        // maxDestinations too, and the two shared their per-index state (history, sites, TIME_WAIT side)
+        this.overflow = new DestinationStats(capacity + 1, null, 0, "other");
     }
 
     /** The known destination for {@code address:port}, or null; never allocates. */
