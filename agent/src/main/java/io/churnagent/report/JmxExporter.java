@@ -14,11 +14,13 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -50,7 +52,16 @@ public final class JmxExporter implements TickListener, AutoCloseable {
     private final ReadOnlyMBean.Shape destinationShape;
     private final Map<String, ObjectName> registered = new LinkedHashMap<>();
     private int destinationMBeans; // registered, not counting the summary and the other bucket
-    private volatile Map<String, DestinationFigures> latest = Collections.emptyMap();
+    /** Destination indexes whose MBean registration was tried (registered, or refused once). */
+    private final BitSet tried = new BitSet();
+    /** The destination index behind each registered destination MBean's label. */
+    private final Map<String, Integer> indexOfLabel = new ConcurrentHashMap<>();
+    /**
+     * The latest figures by destination index, written in place each tick: a map by label rebuilt each
+     * tick cost ~100 B per destination retained (and as much garbage each tick). A reader racing a
+     * tick sees this tick's or the last one's figures, each a complete immutable value.
+     */
+    private volatile DestinationFigures[] byIndex = new DestinationFigures[0];
     private volatile List<DestinationFigures> latestList = Collections.emptyList();
     private boolean closed;
 
@@ -103,11 +114,15 @@ public final class JmxExporter implements TickListener, AutoCloseable {
 
     @Override
     public void afterTick(List<DestinationFigures> figures, List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
-        Map<String, DestinationFigures> byLabel = new HashMap<>(figures.size() * 2);
-        for (DestinationFigures f : figures) {
-            byLabel.put(f.destination().label(), f);
+        DestinationFigures[] slots = byIndex;
+        int limit = tracker.destinations().indexLimit();
+        if (slots.length < limit) {
+            slots = Arrays.copyOf(slots, limit);
         }
-        latest = byLabel;
+        for (DestinationFigures f : figures) {
+            slots[f.destination().index()] = f;
+        }
+        byIndex = slots;
         latestList = figures;
         synchronized (this) {
             if (closed) {
@@ -121,11 +136,14 @@ public final class JmxExporter implements TickListener, AutoCloseable {
                 }
             }
             for (DestinationFigures f : figures) {
-                String label = f.destination().label();
+                int index = f.destination().index();
                 boolean other = f.destination().isOverflow(); // always registered, like the summary
-                int limit = thresholds.levelFor(f.ratio()) != WarningLevel.NONE ? maxDestinations
+                int allowed = thresholds.levelFor(f.ratio()) != WarningLevel.NONE ? maxDestinations
                         : Math.min(maxDestinations, QUIET_DESTINATION_MBEANS);
-                if (!registered.containsKey(label) && (other || destinationMBeans < limit)) {
+                if (!tried.get(index) && (other || destinationMBeans < allowed)) {
+                    tried.set(index);
+                    String label = f.destination().label();
+                    indexOfLabel.put(label, index);
                     try {
                         register(label, destinationName(label), destinationBean(label));
                         destinationMBeans += other ? 0 : 1;
@@ -173,7 +191,16 @@ public final class JmxExporter implements TickListener, AutoCloseable {
             }
         }
         registered.clear();
+        tried.clear();
+        indexOfLabel.clear();
         destinationMBeans = 0;
+    }
+
+    /** The latest figures of the destination MBean {@code label}, or null before its first tick. */
+    private DestinationFigures latest(String label) {
+        Integer index = indexOfLabel.get(label);
+        DestinationFigures[] slots = byIndex;
+        return index == null || index >= slots.length ? null : slots[index];
     }
 
     private ReadOnlyMBean destinationBean(String label) {
@@ -188,23 +215,23 @@ public final class JmxExporter implements TickListener, AutoCloseable {
                 label -> label);
         shape.attribute("Host", "java.lang.String", "The host name the application asked for (never reverse DNS).",
                 label -> {
-                    DestinationFigures f = latest.get(label);
+                    DestinationFigures f = latest(label);
                     return f == null ? "" : f.destination().host();
                 });
         for (ExportedFigure figure : ExportedFigure.values()) {
             if (figure == ExportedFigure.WARNING_LEVEL) {
                 shape.attribute(figure.jmxAttribute(), "java.lang.String", figure.description(), label -> {
-                    DestinationFigures f = latest.get(label);
+                    DestinationFigures f = latest(label);
                     return f == null ? "none" : ExportedFigure.levelName(f, thresholds);
                 });
             } else if (figure.isDecimal()) {
                 shape.attribute(figure.jmxAttribute(), "double", figure.description(), label -> {
-                    DestinationFigures f = latest.get(label);
+                    DestinationFigures f = latest(label);
                     return f == null ? 0.0 : figure.value(f, kernel.get(), thresholds);
                 });
             } else {
                 shape.attribute(figure.jmxAttribute(), "long", figure.description(), label -> {
-                    DestinationFigures f = latest.get(label);
+                    DestinationFigures f = latest(label);
                     if (f == null) {
                         return 0L;
                     }

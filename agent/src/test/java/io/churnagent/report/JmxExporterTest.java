@@ -82,6 +82,14 @@ class JmxExporterTest {
         // 3 destinations + other + summary
         assertEquals(5, server.queryNames(new ObjectName("io.churnagent:*"), null).size());
         assertTrue(server.isRegistered(JmxExporter.destinationName("other")));
+        // the other bucket's figures, not those of the destination whose slot index it once shared
+        assertEquals(3L, server.getAttribute(JmxExporter.destinationName("other"), "Connects"));
+        for (ObjectName name : server.queryNames(new ObjectName("io.churnagent:type=Destination,*"), null)) {
+            if (!name.equals(JmxExporter.destinationName("other"))) {
+                assertEquals(1L, server.getAttribute(name, "Connects"), name.toString());
+                assertEquals(name.getKeyProperty("name").replace("\"", ""), server.getAttribute(name, "Destination"));
+            }
+        }
         assertEquals(5, jmx.registeredCount());
         jmx.close();
         assertEquals(0, server.queryNames(new ObjectName("io.churnagent:*"), null).size());
