@@ -1,6 +1,8 @@
 package io.churnagent.bench;
 
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -134,13 +136,48 @@ public final class PerformanceReport {
         return b;
     }
 
-    private double throughput(String benchmark, int threads, boolean withAgent) throws Exception {
+    /**
+     * Throughput forks have no warm-up iterations: they measure from the start, 2-s iterations, so
+     * that one fork gives both the start-up window (its first {@link #startupIterations()}) and the
+     * steady state (from {@link #steadyFrom()} on). A fork with the agent starts slower for reasons
+     * that pass: the agent installs on a background thread while the benchmark runs, retransforming
+     * {@code Socket} throws away the JIT's compiled code of the socket classes, and the compiler queue
+     * holds Byte Buddy's code too. With 3 warm-up iterations (6 s) the 8-thread ratio was 0.81; with
+     * 12 (24 s) it was 0.97-0.995 on the same machine (hand runs, 2026-11-22).
+     */
+    private int iterations() {
+        return smoke ? 2 : 14;
+    }
+
+    private int startupIterations() {
+        return smoke ? 1 : 3;
+    }
+
+    /** The first iteration (0-based) counted as steady state: from second 14 of the fork on. */
+    private int steadyFrom() {
+        return smoke ? 1 : 7;
+    }
+
+    private String iterationTime() {
+        return smoke ? "300ms" : "2s";
+    }
+
+    /** One fork's throughput, iteration by iteration (ops/s). */
+    private double[] throughput(String benchmark, int threads, boolean withAgent) throws Exception {
         if (privateNetwork) {
             return throughputInPrivateNetwork(benchmark, threads, withAgent);
         }
         RunResult r = new Runner(jmh(benchmark, withAgent).threads(threads).mode(Mode.Throughput)
+                .warmupIterations(0).measurementIterations(iterations())
+                .measurementTime(TimeValue.fromString(iterationTime()))
                 .timeUnit(TimeUnit.SECONDS).build()).runSingle();
-        return r.getPrimaryResult().getScore();
+        List<Double> scores = new ArrayList<>();
+        for (BenchmarkResult b : r.getBenchmarkResults()) {
+            for (IterationResult i : b.getIterationResults()) {
+                scores.add(i.getPrimaryResult().getScore());
+            }
+        }
+        return scores.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private String forkPlace() {
@@ -170,35 +207,63 @@ public final class PerformanceReport {
      * One throughput fork in a network namespace of its own: JMH's driver and its fork both run inside
      * it (they talk over loopback), so they go through JMH's command line, results as CSV.
      */
-    private double throughputInPrivateNetwork(String benchmark, int threads, boolean withAgent) throws Exception {
-        Path csv = Files.createTempFile(work, "jmh", ".csv");
+    private double[] throughputInPrivateNetwork(String benchmark, int threads, boolean withAgent) throws Exception {
+        Path json = Files.createTempFile(work, "jmh", ".json");
         List<String> command = new ArrayList<>(List.of("unshare", "-rn", "sh", "-c", NAMESPACE, "sh",
                 javaBin.toString(), "-cp", benchmarksJar, "org.openjdk.jmh.Main", Pattern.quote(benchmark) + "$",
                 "-f", "1", "-t", String.valueOf(threads), "-bm", "thrpt", "-tu", "s",
-                "-wi", smoke ? "1" : "3", "-w", smoke ? "300ms" : "2s", "-i", smoke ? "1" : "5", "-r", smoke ? "300ms" : "2s",
-                "-jvm", javaBin.toString(), "-jvmArgs", "-Xmx512m -Xms512m", "-foe", "true", "-rf", "csv", "-rff",
-                csv.toString()));
+                "-wi", "0", "-i", String.valueOf(iterations()), "-r", iterationTime(),
+                "-jvm", javaBin.toString(), "-jvmArgs", "-Xmx512m -Xms512m", "-foe", "true", "-rf", "json", "-rff",
+                json.toString()));
         if (withAgent) {
             command.addAll(List.of("-jvmArgsAppend", "-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-jmh.log")));
         }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = p.waitFor();
-        List<String> lines = Files.readAllLines(csv);
-        if (exit != 0 || lines.size() < 2) {
-            throw new IllegalStateException("JMH in a private network namespace failed (exit " + exit + "):\n" + output);
+        double[] scores = rawData(Files.readString(json));
+        if (exit != 0 || scores.length != iterations()) {
+            throw new IllegalStateException("JMH in a private network namespace failed (exit " + exit + ", "
+                    + scores.length + " iterations read):\n" + output);
         }
-        // "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit"
-        return Double.parseDouble(lines.get(1).split(",")[4]);
+        return scores;
+    }
+
+    /** The primary metric's per-iteration scores of JMH's JSON result (the first {@code rawData}). */
+    static double[] rawData(String json) {
+        Matcher m = Pattern.compile("\"rawData\"\\s*:\\s*\\[\\s*\\[([^\\]]*)\\]").matcher(json);
+        if (!m.find()) {
+            return new double[0];
+        }
+        String[] parts = m.group(1).split(",");
+        double[] scores = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            scores[i] = Double.parseDouble(parts[i].trim());
+        }
+        return scores;
+    }
+
+    private static double mean(double[] scores, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += scores[i];
+        }
+        return sum / (to - from);
+    }
+
+    /** Steady-state and start-up-window ratios of one benchmark, over rounds. */
+    private static final class Ratios {
+        final Spread steady = new Spread();
+        final Spread startup = new Spread();
     }
 
     /** Ratio rounds: with agent / without, alternating which goes first. */
-    private Spread ratio(String name, String benchmark, int threads) throws Exception {
-        Spread ratios = new Spread();
+    private Ratios ratio(String name, String benchmark, int threads) throws Exception {
+        Ratios ratios = new Ratios();
         Spread plain = new Spread();
         for (int round = 0; round < rounds; round++) {
-            double without;
-            double with;
+            double[] without;
+            double[] with;
             if (round % 2 == 0) {
                 without = throughput(benchmark, threads, false);
                 with = throughput(benchmark, threads, true);
@@ -206,27 +271,48 @@ public final class PerformanceReport {
                 with = throughput(benchmark, threads, true);
                 without = throughput(benchmark, threads, false);
             }
-            plain.add(without);
-            ratios.add(with / without);
-            progress(String.format(Locale.ROOT, "%s round %d: %.0f ops/s without, %.0f with, ratio %.4f",
-                    name, round + 1, without, with, with / without));
+            int n = iterations();
+            double steadyWithout = mean(without, steadyFrom(), n);
+            double steadyWith = mean(with, steadyFrom(), n);
+            double startupRatio = mean(with, 0, startupIterations()) / mean(without, 0, startupIterations());
+            plain.add(steadyWithout);
+            ratios.steady.add(steadyWith / steadyWithout);
+            ratios.startup.add(startupRatio);
+            progress(String.format(Locale.ROOT, "%s round %d: steady %.0f ops/s without, %.0f with, ratio %.4f; "
+                    + "first %d iterations ratio %.4f", name, round + 1, steadyWithout, steadyWith,
+                    steadyWith / steadyWithout, startupIterations(), startupRatio));
         }
-        progress(name + ": " + ratios.describe(4) + "; without the agent " + plain.describe(0) + " ops/s");
+        progress(name + ": steady " + ratios.steady.describe(4) + ", start-up window " + ratios.startup.describe(4)
+                + "; without the agent " + plain.describe(0) + " ops/s");
         return ratios;
     }
 
+    /** How the throughput rows were measured, for their "how" column. */
+    private String throughputHow(Ratios r) {
+        double seconds = smoke ? 0.3 : 2;
+        return String.format(Locale.ROOT, "steady state: mean of iterations %d–%d of %s s each (from %s s into each "
+                + "fork; no warm-up iterations); in the first %s s of each fork, while the agent installs and the JIT "
+                + "recompiles the retransformed socket classes: %s; %s", steadyFrom() + 1, iterations(),
+                format(seconds), format(steadyFrom() * seconds), format(startupIterations() * seconds),
+                r.startup.describe(3), forkPlace());
+    }
+
+    private static String format(double seconds) {
+        return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : String.format(Locale.ROOT, "%.1f", seconds);
+    }
+
     private void connectClose(int threads) throws Exception {
-        Spread r = ratio("connect+close x" + threads, ConnectCloseBenchmark.class.getName() + ".connectClose", threads);
+        Ratios r = ratio("connect+close x" + threads, ConnectCloseBenchmark.class.getName() + ".connectClose", threads);
         rows.add(new String[] {"loopback connect+close throughput, agent / no agent, " + threads + " thread"
-                + (threads == 1 ? "" : "s"), "≥ 0.99 (aim 0.995)", r.describe(4), verdict(r.median() >= 0.99),
-                "8 listeners on 127.0.0.1–8, round robin; " + forkPlace()});
+                + (threads == 1 ? "" : "s"), "≥ 0.99 (aim 0.995)", r.steady.describe(4), verdict(r.steady.median() >= 0.99),
+                "8 listeners on 127.0.0.1–8, round robin; " + throughputHow(r)});
     }
 
     private void keepAliveHttp() throws Exception {
-        Spread r = ratio("keep-alive HTTP", KeepAliveHttpBenchmark.class.getName() + ".request", 4);
+        Ratios r = ratio("keep-alive HTTP", KeepAliveHttpBenchmark.class.getName() + ".request", 4);
         rows.add(new String[] {"keep-alive HTTP request throughput through a shared client, agent / none",
-                "≥ 0.995", r.describe(4), verdict(r.median() >= 0.995), "JDK HttpClient → JDK HttpServer, 4 threads; "
-                        + forkPlace()});
+                "≥ 0.995", r.steady.describe(4), verdict(r.steady.median() >= 0.995), "JDK HttpClient → JDK HttpServer, 4 threads; "
+                        + throughputHow(r)});
     }
 
     private void bridgeHotPath() throws Exception {
@@ -381,7 +467,9 @@ public final class PerformanceReport {
                 // bounded: past the cap, new destinations add under a tenth of what tracking them would cost
                 // (the rest is noise such as the reporter's last kernel table, which comes and goes)
                 verdict(each <= 1024 && Math.abs(atCap[1]) < 0.1 * each * (flood / 2)),
-                "heap at the end of full GCs (Serial GC), incl. the reporter's per-destination history"});
+                "heap at the end of full GCs (Serial GC; the least of five readings, so that a GC during a reporter "
+                        + "tick does not count that tick's garbage), incl. the reporter's per-destination history and "
+                        + "the InetAddress the agent keeps (the program drops its own)"});
     }
 
     /** {total bytes, bytes added by the second half} retained after feeding {@code destinations}. */
