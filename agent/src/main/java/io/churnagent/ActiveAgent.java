@@ -26,6 +26,7 @@ import io.churnagent.report.BindFailureLog;
 import io.churnagent.report.AgentLog;
 import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.ClientSiteReporter;
+import io.churnagent.report.DeferredErrors;
 import io.churnagent.report.Exports;
 import io.churnagent.report.LiveReport;
 import io.churnagent.report.LogEvent;
@@ -64,7 +65,13 @@ final class ActiveAgent {
     private final int maxDestinations;
     private final ClientSiteRecorder clients;
     private final DestinationSites destinationSites;
-    private volatile Logger log; // the instrumentation's error callback logs to the current log
+    private volatile Logger log;
+    /** Classes the instrumentation cannot weave, now or when they load later: written to the current log. */
+    private final DeferredErrors instrumentationErrors =
+            new DeferredErrors("event=agent_error where=instrumentation {} (connections through it are not counted)");
+    private FaultInjectingSink.Mode fault;
+    /** Milliseconds from the start until the instrumentation was active (connections counted). */
+    private long instrumentedMillis;
     private InstrumentationInstaller.Installed installed;
     private AgentLog agentLog;
     private Reporter reporter;
@@ -81,8 +88,12 @@ final class ActiveAgent {
         this.destinationSites = destinationSites;
     }
 
-    static ActiveAgent start(Instrumentation inst, AgentOptions options, AgentLog agentLog, KernelSettings kernel,
-                             String how, StartupPhases phases) {
+    /**
+     * Step one of a start: the tracker behind the bridge and the instrumentation, so that connections
+     * are counted from here on. Nothing is logged yet (the log is opened after this, so that counting
+     * starts sooner): the instrumentation's errors wait for {@link #finishStart}.
+     */
+    static ActiveAgent instrument(Instrumentation inst, AgentOptions options, StartupPhases phases) {
         DestinationTable destinations = new DestinationTable(options.maxDestinations());
         DestinationSites destinationSites = new DestinationSites(destinations.indexLimit());
         ClientSiteRecorder clients = new ClientSiteRecorder(new ClientSiteTable(MAX_CLIENT_SITES), StackSource.WALKER,
@@ -97,27 +108,37 @@ final class ActiveAgent {
         ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
                 Ticker.SYSTEM, sampler);
         ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations(), clients, destinationSites);
-        agent.log = agentLog.logger();
-        FaultInjectingSink.Mode fault = FaultInjectingSink.mode(System.getProperty(FaultInjectingSink.PROPERTY));
+        agent.fault = FaultInjectingSink.mode(System.getProperty(FaultInjectingSink.PROPERTY));
+        agent.clock = BridgeClock.start();
+        ChurnBridge.install(FaultInjectingSink.wrap(tracker, agent.fault));
+        ClientBridge.install(clients);
+        agent.installed = InstrumentationInstaller.install(inst, options.handlers(), agent.instrumentationErrors::report);
+        phases.end("instrument");
+        agent.instrumentedMillis = phases.totalMillis();
+        return agent;
+    }
+
+    /**
+     * Step two of a start, once the log is open and the kernel's settings are read: what the
+     * instrumentation could not weave, the reporting, and the {@code agent_started} line.
+     */
+    void finishStart(AgentOptions options, AgentLog agentLog, KernelSettings kernel, String how,
+                     StartupPhases phases) {
+        log = agentLog.logger();
+        instrumentationErrors.open(log);
         if (fault != null) {
-            agentLog.logger().warn("event=test_fault_injection mode={} (test switch {}: every connection event fails "
+            log.warn("event=test_fault_injection mode={} (test switch {}: every connection event fails "
                     + "on purpose)", fault.name().toLowerCase(java.util.Locale.ROOT), FaultInjectingSink.PROPERTY);
         }
-        agent.clock = BridgeClock.start();
-        ChurnBridge.install(FaultInjectingSink.wrap(tracker, fault));
-        ClientBridge.install(clients);
-        agent.installed = InstrumentationInstaller.install(inst, options.handlers(), error -> agent.log.error(
-                "event=agent_error where=instrumentation {} (connections through it are not counted)", error));
-        phases.end("instrument");
-        agent.startReporting(options, agentLog, kernel);
+        startReporting(options, agentLog, kernel);
         phases.end("reporting");
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)
         System.setProperty(AgentState.LOADED_PROPERTY, CommandLine.version());
-        agent.log.info("{}", agent.describe("agent_started", how, kernel, phases)
-                .add("instrumented", String.join(",", agent.installed.transformed()))
+        log.info("{}", describe("agent_started", how, kernel, phases)
+                .add("instrumented_ms", instrumentedMillis)
+                .add("instrumented", String.join(",", installed.transformed()))
                 .note("options", options.describe()));
-        return agent;
     }
 
     /**
@@ -133,6 +154,7 @@ final class ActiveAgent {
         exports.close(); // MBeans, JFR hooks and the metrics port follow the new options
         AgentLog oldLog = agentLog;
         log = newLog.logger();
+        instrumentationErrors.open(log);
         startReporting(newOptions, newLog, kernel);
         phases.end("reporting");
         if (oldLog != newLog) {

@@ -70,6 +70,48 @@ final class AgentRuntime {
     private static synchronized void finish(ParseResult parsed, Instrumentation inst, String how,
                                             StartupPhases started) throws Exception {
         AgentOptions options = parsed.options();
+        if (active != null || !options.enabled()) {
+            AgentLog agentLog = openLog(parsed, started);
+            Logger log = agentLog.logger();
+            if (active == null) {
+                log.info("event=agent_disabled (enabled=false): no instrumentation installed");
+            } else if (!options.enabled()) {
+                log.warn("event=agent_already_active how={} (enabled=false does not stop a running agent; "
+                        + "'churn-agent.jar detach' does)", how);
+            } else {
+                ((ActiveAgent) active).update(options, agentLog, KernelSettings.read(Paths.get("/proc")), how, started);
+            }
+            return;
+        }
+        // instrumentation first, so that connections are counted as early as possible (an attach is
+        // often made to a service already in trouble); the log and the kernel's settings follow
+        Throwable bridgeFailure = null;
+        try {
+            BootstrapInjector.inject(inst);
+        } catch (Throwable t) {
+            bridgeFailure = t;
+        }
+        started.end("bridge");
+        ActiveAgent agent = bridgeFailure == null ? ActiveAgent.instrument(inst, options, started) : null;
+        AgentLog agentLog = openLog(parsed, started);
+        Logger log = agentLog.logger();
+        if (agent == null) {
+            log.error("event=agent_error where=bootstrap error=\"{}\" (cannot place the bridge in the boot class "
+                    + "loader; the application continues without the agent)", bridgeFailure.toString());
+            return;
+        }
+        KernelSettings kernel = KernelSettings.read(Paths.get("/proc"));
+        for (String problem : kernel.problems()) {
+            log.info("event=kernel_settings_unavailable {}", problem);
+        }
+        started.end("kernel");
+        active = agent; // before the reporting starts: should that fail, a detach still undoes the instrumentation
+        agent.finishStart(options, agentLog, kernel, how, started);
+    }
+
+    /** The log the options ask for, with the option problems written to it; ends the "log" phase. */
+    private static AgentLog openLog(ParseResult parsed, StartupPhases started) {
+        AgentOptions options = parsed.options();
         AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel(), options.jsonLog());
         Logger log = agentLog.logger();
         if (agentLog.problem() != null) {
@@ -79,33 +121,7 @@ final class AgentRuntime {
             log.error("event=agent_option_error {}", problem);
         }
         started.end("log");
-        if (active != null) {
-            if (!options.enabled()) {
-                log.warn("event=agent_already_active how={} (enabled=false does not stop a running agent; "
-                        + "'churn-agent.jar detach' does)", how);
-                return;
-            }
-            ((ActiveAgent) active).update(options, agentLog, KernelSettings.read(Paths.get("/proc")), how, started);
-            return;
-        }
-        if (!options.enabled()) {
-            log.info("event=agent_disabled (enabled=false): no instrumentation installed");
-            return;
-        }
-        KernelSettings kernel = KernelSettings.read(Paths.get("/proc"));
-        for (String problem : kernel.problems()) {
-            log.info("event=kernel_settings_unavailable {}", problem);
-        }
-        started.end("kernel");
-        try {
-            BootstrapInjector.inject(inst);
-        } catch (Throwable t) {
-            log.error("event=agent_error where=bootstrap error=\"{}\" (cannot place the bridge in the boot class "
-                    + "loader; the application continues without the agent)", t.toString());
-            return;
-        }
-        started.end("bridge");
-        active = ActiveAgent.start(inst, options, agentLog, kernel, how, started);
+        return agentLog;
     }
 
     /**

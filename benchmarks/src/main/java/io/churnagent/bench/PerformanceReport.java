@@ -421,6 +421,7 @@ public final class PerformanceReport {
         int n = smoke ? 1 : 5;
         Spread wall = new Spread();
         Spread inTarget = new Spread();
+        Spread wholeStart = new Spread();
         String phases = "";
         for (int i = 0; i < n; i++) {
             Path log = work.resolve("agent-attach-" + i + ".log");
@@ -436,20 +437,26 @@ public final class PerformanceReport {
                     throw new IllegalStateException("attach failed: " + output);
                 }
                 wall.add((System.nanoTime() - started) / 1e6);
-                Matcher m = Pattern.compile("startup_ms=(\\d+) .*?phases_ms=(\\S+)").matcher(Files.readString(log));
+                Matcher m = Pattern.compile("startup_ms=(\\d+) .*?phases_ms=(\\S+) instrumented_ms=(\\d+)")
+                        .matcher(Files.readString(log));
                 if (!m.find()) {
                     throw new IllegalStateException("no agent_started line in " + log);
                 }
-                inTarget.add(Double.parseDouble(m.group(1)));
+                inTarget.add(Double.parseDouble(m.group(3)));
+                wholeStart.add(Double.parseDouble(m.group(1)));
                 phases = m.group(2);
             } finally {
                 target.destroyForcibly();
             }
         }
-        progress("attach: CLI wall " + wall.describe(0) + " ms, in target " + inTarget.describe(0) + " ms (" + phases + ")");
+        progress("attach: CLI wall " + wall.describe(0) + " ms, in target " + inTarget.describe(0)
+                + " ms until instrumented, " + wholeStart.describe(0) + " ms in all (" + phases + ")");
         rows.add(new String[] {"dynamic attach until instrumentation is active (CLI wall time and in-target time)",
                 "≤ 500 ms in target", "in target " + inTarget.describe(0) + " ms; CLI wall " + wall.describe(0) + " ms",
-                verdict(inTarget.median() <= 500), "idle target; last run's phases (ms): " + phases});
+                verdict(inTarget.median() <= 500), "idle target; in target: from agentmain until every connection is "
+                        + "counted (instrumented_ms of agent_started); the log, the kernel's settings and the reporting "
+                        + "follow, the whole start-up in target " + wholeStart.describe(0) + " ms; last run's phases (ms): "
+                        + phases});
     }
 
     private void memory() throws Exception {

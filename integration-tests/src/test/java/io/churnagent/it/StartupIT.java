@@ -37,6 +37,11 @@ class StartupIT {
         long total = started.getLong("startup_ms");
         assertTrue(held < total, () -> "main was held only while the options were read: " + started);
         assertTrue(started.get("phases_ms").contains("instrument:"), started::toString);
+        // the instrumentation comes before the log, the kernel's settings and the reporting
+        assertTrue(started.get("phases_ms").matches("options:\\d+,bridge:\\d+,instrument:\\d+,log:\\d+,kernel:\\d+,"
+                + "reporting:\\d+"), started::toString);
+        long instrumented = started.getLong("instrumented_ms");
+        assertTrue(instrumented > held && instrumented <= total, started::toString);
         AgentEvent report = shutdownReportLine(jvm);
         // the first connection came before the agent watched (it was still starting at main): 5 or 6,
         // never more, and every close matched

@@ -1,0 +1,42 @@
+package io.churnagent.report;
+
+import org.slf4j.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Error lines for the agent log that may come before the log is open: the instrumentation is
+ * installed first (connections are counted sooner), and a class it cannot weave reports that at
+ * once. Kept until {@link #open(Logger)}, then written in order; afterwards written at once, to the
+ * logger given last. Thread-safe (classes load on any thread).
+ */
+public final class DeferredErrors {
+
+    private final String format;
+    private final List<String> waiting = new ArrayList<>();
+    private Logger log; // guarded by this
+
+    /** @param format an SLF4J format with one {@code {}}, for each error */
+    public DeferredErrors(String format) {
+        this.format = format;
+    }
+
+    /** Writes {@code error} to the log, or keeps it until there is one. */
+    public synchronized void report(String error) {
+        if (log == null) {
+            waiting.add(error);
+        } else {
+            log.error(format, error);
+        }
+    }
+
+    /** Makes {@code logger} the log: writes what was kept, then every later error goes to it. */
+    public synchronized void open(Logger logger) {
+        log = logger;
+        for (String error : waiting) {
+            log.error(format, error);
+        }
+        waiting.clear();
+    }
+}
