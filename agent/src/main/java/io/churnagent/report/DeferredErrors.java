@@ -8,13 +8,18 @@ import java.util.List;
 /**
  * Error lines for the agent log that may come before the log is open: the instrumentation is
  * installed first (connections are counted sooner), and a class it cannot weave reports that at
- * once. Kept until {@link #open(Logger)}, then written in order; afterwards written at once, to the
- * logger given last. Thread-safe (classes load on any thread).
+ * once. Kept until {@link #open(Logger)} (the first {@value #MAX_WAITING}; later ones are counted),
+ * then written in order; afterwards written at once, to the logger given last. Thread-safe (classes
+ * load on any thread).
  */
 public final class DeferredErrors {
 
+    /** At most this many errors are kept before the log opens; later ones are only counted. */
+    static final int MAX_WAITING = 100;
+
     private final String format;
     private final List<String> waiting = new ArrayList<>();
+    private int dropped; // guarded by this
     private Logger log; // guarded by this
 
     /** @param format an SLF4J format with one {@code {}}, for each error */
@@ -25,7 +30,11 @@ public final class DeferredErrors {
     /** Writes {@code error} to the log, or keeps it until there is one. */
     public synchronized void report(String error) {
         if (log == null) {
-            waiting.add(error);
+            if (waiting.size() < MAX_WAITING) {
+                waiting.add(error);
+            } else {
+                dropped++;
+            }
         } else {
             log.error(format, error);
         }
@@ -37,6 +46,10 @@ public final class DeferredErrors {
         for (String error : waiting) {
             log.error(format, error);
         }
+        if (dropped > 0) {
+            log.error(format, "and " + dropped + " more like these before the log was open (not kept)");
+        }
         waiting.clear();
+        dropped = 0;
     }
 }

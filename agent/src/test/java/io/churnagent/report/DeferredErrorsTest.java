@@ -43,4 +43,21 @@ class DeferredErrorsTest {
         assertEquals(3, lines(first).size(), "the old log gets nothing more");
         next.stop();
     }
+
+    @Test
+    void whatWaitsIsBoundedAndTheRestIsCounted() throws Exception {
+        DeferredErrors errors = new DeferredErrors("event=agent_error {}");
+        for (int i = 0; i < DeferredErrors.MAX_WAITING + 5; i++) {
+            errors.report("cannot instrument c" + i);
+        }
+        Path file = dir.resolve("bounded.log");
+        AgentLog log = AgentLog.create(file.toString(), "info");
+        errors.open(log.logger());
+        List<String> lines = lines(file);
+        assertEquals(DeferredErrors.MAX_WAITING + 1, lines.size());
+        assertEquals("ERROR event=agent_error cannot instrument c0", lines.get(0));
+        assertEquals("ERROR event=agent_error and 5 more like these before the log was open (not kept)",
+                lines.get(lines.size() - 1));
+        log.stop();
+    }
 }
