@@ -33,7 +33,6 @@ import io.churnagent.report.LogEvent;
 import io.churnagent.report.Logfmt;
 import io.churnagent.report.Reporter;
 import io.churnagent.report.SocketTableCache;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import org.slf4j.Logger;
 
 import java.lang.instrument.Instrumentation;
@@ -181,8 +180,7 @@ final class ActiveAgent {
         ChurnBridge.uninstall();
         ClientBridge.uninstall();
         clock.stop();
-        boolean reset = installed.resetHandlers(inst)
-                & installed.transformer().reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        boolean reset = installed.reset(inst);
         reporter.stop();
         exports.close();
         try {

@@ -1,7 +1,6 @@
 package io.churnagent.instrument;
 
 import io.churnagent.bootstrap.ClientBridge;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 
@@ -58,14 +57,11 @@ public final class ClientConstructionInstrumentation {
     private ClientConstructionInstrumentation() {
     }
 
-    /** Adds one transformation per hook to {@code builder}. */
-    static AgentBuilder apply(AgentBuilder builder) {
-        AgentBuilder result = builder;
+    /** Adds one weaving per hook; each hook's advice is made when its class loads. */
+    static void addTo(Weavings weavings) {
         for (Hook hook : HOOKS) {
-            AsmVisitorWrapper visitor = visitor(hook);
-            result = result.type(named(hook.type)).transform((b, type, loader, module, domain) -> b.visit(visitor));
+            weavings.name(hook.type, new BuiltOnFirstUse(() -> visitor(hook)));
         }
-        return result;
     }
 
     static AsmVisitorWrapper visitor(Hook hook) {

@@ -1,7 +1,6 @@
 package io.churnagent.instrument;
 
 import io.churnagent.bootstrap.ClientBridge;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 
@@ -32,35 +31,34 @@ public final class HandlerInstrumentation {
     private HandlerInstrumentation() {
     }
 
-    /** Adds the handler transformations, with {@code userHandlers} as {@code Class#method} entries. */
-    static AgentBuilder apply(AgentBuilder builder, List<String> userHandlers) {
-        AsmVisitorWrapper servlet = new AsmVisitorWrapper.ForDeclaredMethods().method(isMethod().and(named("service"))
-                        .and(takesArguments(2))
+    /**
+     * Adds the handler transformations, with {@code userHandlers} as {@code Class#method} entries; the
+     * advice is made when a handler class loads.
+     */
+    static void addTo(Weavings weavings, List<String> userHandlers) {
+        BuiltOnFirstUse servlet = new BuiltOnFirstUse(() -> new AsmVisitorWrapper.ForDeclaredMethods().method(
+                isMethod().and(named("service")).and(takesArguments(2))
                         .and(takesArgument(0, named("javax.servlet.http.HttpServletRequest"))
                                 .or(takesArgument(0, named("jakarta.servlet.http.HttpServletRequest")))),
-                Advice.to(ServletAdvice.class));
-        AsmVisitorWrapper chain = new AsmVisitorWrapper.ForDeclaredMethods().method(
-                isMethod().and(named("doFilter")).and(takesArguments(1)), Advice.to(FilterChainAdvice.class));
-        AgentBuilder result = builder
-                .type(named("javax.servlet.http.HttpServlet").or(named("jakarta.servlet.http.HttpServlet")))
-                .transform((b, type, loader, module, domain) -> b.visit(servlet))
-                .type(named("com.sun.net.httpserver.Filter$Chain"))
-                .transform((b, type, loader, module, domain) -> b.visit(chain));
-        return applyUser(result, userHandlers);
+                Advice.to(ServletAdvice.class)));
+        BuiltOnFirstUse chain = new BuiltOnFirstUse(() -> new AsmVisitorWrapper.ForDeclaredMethods().method(
+                isMethod().and(named("doFilter")).and(takesArguments(1)), Advice.to(FilterChainAdvice.class)));
+        weavings.name("javax.servlet.http.HttpServlet", servlet)
+                .name("jakarta.servlet.http.HttpServlet", servlet)
+                .name("com.sun.net.httpserver.Filter$Chain", chain);
+        addUserTo(weavings, userHandlers);
     }
 
-    /** Adds one transformation per {@code Class#method} entry of the {@code handlers} option. */
-    static AgentBuilder applyUser(AgentBuilder builder, List<String> userHandlers) {
-        AgentBuilder result = builder;
+    /** Adds one weaving per {@code Class#method} entry of the {@code handlers} option. */
+    static void addUserTo(Weavings weavings, List<String> userHandlers) {
         for (String entry : userHandlers) {
             int hash = entry.indexOf('#');
             String type = entry.substring(0, hash);
             String method = entry.substring(hash + 1);
-            AsmVisitorWrapper user = new AsmVisitorWrapper.ForDeclaredMethods().method(
-                    isMethod().and(named(method)).and(not(isAbstract())), Advice.to(UserHandlerAdvice.class));
-            result = result.type(named(type)).transform((b, t, loader, module, domain) -> b.visit(user));
+            BuiltOnFirstUse user = new BuiltOnFirstUse(() -> new AsmVisitorWrapper.ForDeclaredMethods().method(
+                    isMethod().and(named(method)).and(not(isAbstract())), Advice.to(UserHandlerAdvice.class)));
+            weavings.name(type, user);
         }
-        return result;
     }
 
     /** {@code HttpServlet.service(HttpServletRequest, HttpServletResponse)}. */

@@ -2,7 +2,6 @@ package io.churnagent.instrument;
 
 import io.churnagent.bootstrap.ChurnBridge;
 import io.churnagent.bootstrap.NettyBridge;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.field.FieldDescription;
@@ -60,16 +59,12 @@ public final class NettyChannelInstrumentation {
     private NettyChannelInstrumentation() {
     }
 
-    /** Adds the channel and unsafe transformations to {@code builder}. */
-    static AgentBuilder apply(AgentBuilder builder) {
-        AsmVisitorWrapper channel = channelVisitor();
-        AgentBuilder result = builder;
+    /** Adds the channel and unsafe weavings; the advice is made when a transport loads. */
+    static void addTo(Weavings weavings) {
+        BuiltOnFirstUse channel = new BuiltOnFirstUse(NettyChannelInstrumentation::channelVisitor);
         for (String[] transport : TRANSPORTS) {
-            result = result.type(named(transport[0])).transform((b, type, loader, module, domain) -> b.visit(channel))
-                    .type(named(transport[1]))
-                    .transform((b, type, loader, module, domain) -> b.visit(unsafeVisitor(type)));
+            weavings.name(transport[0], channel).name(transport[1], NettyChannelInstrumentation::unsafeVisitor);
         }
-        return result;
     }
 
     static AsmVisitorWrapper channelVisitor() {

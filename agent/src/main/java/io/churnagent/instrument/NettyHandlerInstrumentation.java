@@ -1,7 +1,6 @@
 package io.churnagent.instrument;
 
 import io.churnagent.bootstrap.ClientBridge;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
@@ -68,16 +67,60 @@ public final class NettyHandlerInstrumentation {
                 .and(hasSuperType(named(INBOUND_HANDLER)));
     }
 
-    /** Adds the handler transformation to {@code builder}. */
-    static AgentBuilder apply(AgentBuilder builder) {
+    /** Adds the handler weaving; the advice is made when the first handler class loads. */
+    static void addTo(Weavings weavings) {
+        weavings.hierarchy(new Handlers());
+    }
+
+    /** The application's inbound handlers, by their hierarchy. Thread-safe. */
+    static final class Handlers implements Weavings.ByHierarchy {
+
+        private final SeesNetty seesNetty = new SeesNetty();
+        private final ElementMatcher<TypeDescription> type = type();
+        private final BuiltOnFirstUse read = new BuiltOnFirstUse(NettyHandlerInstrumentation::readVisitor);
+
+        @Override
+        public boolean mayMatch(String name, ClassLoader loader) {
+            return !name.startsWith("io.netty.") && seesNetty.matches(loader);
+        }
+
+        @Override
+        public boolean matches(TypeDescription description) {
+            return type.matches(description);
+        }
+
+        @Override
+        public boolean mayMatch(Class<?> loaded) {
+            return !loaded.isInterface() && !loaded.getName().startsWith("io.netty.")
+                    && seesNetty.matches(loaded.getClassLoader()) && implementsInboundHandler(loaded);
+        }
+
+        @Override
+        public AsmVisitorWrapper visitor() {
+            return read.get();
+        }
+
+        /** By the names of its supertypes, which are loaded with it: nothing is loaded or initialized here. */
+        private static boolean implementsInboundHandler(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                for (Class<?> i : c.getInterfaces()) {
+                    if (i.getName().equals(INBOUND_HANDLER) || implementsInboundHandler(i)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    static AsmVisitorWrapper readVisitor() {
         // ctx.channel().parent(), against the method's first argument
         StackManipulation parent = new StackManipulation.Compound(MethodVariableAccess.REFERENCE.loadFrom(1),
                 MethodInvocation.invoke(NettyTypes.getter(CONTEXT_TYPE, "channel", CHANNEL_TYPE)),
                 MethodInvocation.invoke(NettyTypes.getter(CHANNEL_TYPE, "parent", CHANNEL_TYPE)));
-        AsmVisitorWrapper read = new AsmVisitorWrapper.ForDeclaredMethods().method(
+        return new AsmVisitorWrapper.ForDeclaredMethods().method(
                 readMethods().and(not(isAbstract())).and(not(isBridge())),
                 Advice.withCustomMapping().bind(ParentChannel.class, parent, Object.class).to(ReadAdvice.class));
-        return builder.type(type(), new SeesNetty()).transform((b, type, loader, module, domain) -> b.visit(read));
     }
 
     /** {@code ctx.channel().parent()} of the instrumented read method. */
@@ -108,13 +151,12 @@ public final class NettyHandlerInstrumentation {
      * Whether a class loader can see Netty's {@code ChannelInboundHandler} (never the boot loader);
      * remembered per loader, weakly. Thread-safe.
      */
-    static final class SeesNetty implements ElementMatcher<ClassLoader> {
+    static final class SeesNetty {
 
         private static final String RESOURCE = INBOUND_HANDLER.replace('.', '/') + ".class";
         private final Map<ClassLoader, Boolean> seen = Collections.synchronizedMap(new WeakHashMap<>());
 
-        @Override
-        public boolean matches(ClassLoader loader) {
+        boolean matches(ClassLoader loader) {
             if (loader == null) {
                 return false;
             }

@@ -3,8 +3,6 @@ package io.churnagent.instrument;
 import io.churnagent.bootstrap.ChurnBridge;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import java.net.ServerSocket;
 import java.net.SocketAddress;
@@ -28,13 +26,8 @@ public final class ServerSocketBindInstrumentation {
     private ServerSocketBindInstrumentation() {
     }
 
-    static ElementMatcher<TypeDescription> serverSocketType() {
-        return named("java.net.ServerSocket");
-    }
-
-    static ElementMatcher<TypeDescription> channelType() {
-        return named("sun.nio.ch.ServerSocketChannelImpl");
-    }
+    static final String SERVER_SOCKET_TYPE = "java.net.ServerSocket";
+    static final String CHANNEL_TYPE = "sun.nio.ch.ServerSocketChannelImpl";
 
     static AsmVisitorWrapper.ForDeclaredMethods serverSocketVisitor() {
         return new AsmVisitorWrapper.ForDeclaredMethods()

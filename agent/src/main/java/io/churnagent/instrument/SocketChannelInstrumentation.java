@@ -3,8 +3,6 @@ package io.churnagent.instrument;
 import io.churnagent.bootstrap.ChurnBridge;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
@@ -35,9 +33,7 @@ public final class SocketChannelInstrumentation {
     private SocketChannelInstrumentation() {
     }
 
-    static ElementMatcher<TypeDescription> type() {
-        return named("sun.nio.ch.SocketChannelImpl");
-    }
+    static final String TYPE = "sun.nio.ch.SocketChannelImpl";
 
     static AsmVisitorWrapper.ForDeclaredMethods visitor() {
         return new AsmVisitorWrapper.ForDeclaredMethods()

@@ -2,8 +2,6 @@ package io.churnagent.instrument;
 
 import io.churnagent.bootstrap.ChurnBridge;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -26,9 +24,7 @@ public final class SocketInstrumentation {
     private SocketInstrumentation() {
     }
 
-    static ElementMatcher<TypeDescription> type() {
-        return named("java.net.Socket");
-    }
+    static final String TYPE = "java.net.Socket";
 
 
     static net.bytebuddy.asm.AsmVisitorWrapper.ForDeclaredMethods visitor() {
