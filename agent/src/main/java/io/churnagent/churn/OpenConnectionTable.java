@@ -8,29 +8,45 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * was opened; lock-free, allocation-free and of fixed size.
  *
  * <p>It is what makes closes count once: a close is counted only when it removes its key, and the
- * compare-and-set on removal lets exactly one of several racing or repeated closes win. A key sits
- * within {@link #MAX_PROBE} slots of its home; freed slots are reused by later keys, so the table
- * needs no clean-up. When no free slot is near, the connection is counted as connected but left
- * untracked (its close cannot be matched), and {@link #untracked()} says how often that happened.
+ * compare-and-set on removal lets exactly one of several racing or repeated closes win. A key lives
+ * in exactly one of two levels:
+ * <ul>
+ *   <li>a small hot level ({@value #HOT_LOG2_DEFAULT} bits, 8 KB), tried first, where a key sits
+ *       within {@link #HOT_PROBE} slots (one cache line) of its home. Connection churn keeps few
+ *       connections open at a time, so their keys come and go here, in memory the CPU keeps close;</li>
+ *   <li>the large level, for keys that find no free slot in the hot one (many connections open at
+ *       once), where a key sits within {@link #MAX_PROBE} slots of its home.</li>
+ * </ul>
+ * With the large level alone, every connect's key went to a random slot of a 1 MB table that the
+ * kernel's connect work had pushed out of the caches: that one cache miss was over half of what
+ * the agent added to a loopback connect+close (async-profiler, docs/PERFORMANCE.md).
+ *
+ * <p>Freed slots are reused by later keys, so the table needs no clean-up. When no free slot is near
+ * in either level, the connection is counted as connected but left untracked (its close cannot be
+ * matched), and {@link #untracked()} says how often that happened.
  */
 public final class OpenConnectionTable {
 
-    /** How far from its home slot a key may be placed and is looked for. */
+    /** How far from its home slot a key may be placed and is looked for, in the large level. */
     static final int MAX_PROBE = 64;
+    /** The same in the hot level: eight keys, 64 bytes (one or two cache lines). */
+    static final int HOT_PROBE = 8;
+    static final int HOT_LOG2_DEFAULT = 9;
 
     private static final long FREE = 0L;
 
-    private final AtomicLongArray keys;
-    private final AtomicLongArray openedAt;
-    private final int mask;
+    private final Level hot;
+    private final Level large;
     private final AtomicLong untracked = new AtomicLong();
 
-    /** A table of {@code 2^log2Slots} slots (16 bytes each). */
+    /** A table of {@code 2^log2Slots} slots (16 bytes each) behind a hot level of 512. */
     public OpenConnectionTable(int log2Slots) {
-        int capacity = 1 << log2Slots;
-        this.keys = new AtomicLongArray(capacity);
-        this.openedAt = new AtomicLongArray(capacity);
-        this.mask = capacity - 1;
+        this(HOT_LOG2_DEFAULT, log2Slots);
+    }
+
+    OpenConnectionTable(int log2Hot, int log2Slots) {
+        this.hot = new Level(log2Hot, HOT_PROBE);
+        this.large = new Level(log2Slots, MAX_PROBE);
     }
 
     /** The key of a connection from {@code localPort} to a tracked destination; always positive. */
@@ -50,13 +66,8 @@ public final class OpenConnectionTable {
 
     /** Records {@code key} as open since {@code nanoTime}; false when no slot was free near its home. */
     public boolean add(long key, long nanoTime) {
-        int home = home(key);
-        for (int probe = 0; probe < MAX_PROBE; probe++) {
-            int i = (home + probe) & mask;
-            if (keys.get(i) == FREE && keys.compareAndSet(i, FREE, key)) {
-                openedAt.set(i, nanoTime);
-                return true;
-            }
+        if (hot.add(key, nanoTime) || large.add(key, nanoTime)) {
+            return true;
         }
         untracked.incrementAndGet();
         return false;
@@ -67,18 +78,8 @@ public final class OpenConnectionTable {
      * tracked, or already removed by another close).
      */
     public long remove(long key) {
-        int home = home(key);
-        for (int probe = 0; probe < MAX_PROBE; probe++) {
-            int i = (home + probe) & mask;
-            if (keys.get(i) == key) {
-                long opened = openedAt.get(i);
-                if (keys.compareAndSet(i, key, FREE)) {
-                    return opened;
-                }
-                return -1L; // a racing close removed it first
-            }
-        }
-        return -1L;
+        long opened = hot.remove(key);
+        return opened != NOT_FOUND ? opened : large.remove(key);
     }
 
     /** How many connections could not be tracked because the table was locally full. */
@@ -86,8 +87,53 @@ public final class OpenConnectionTable {
         return untracked.get();
     }
 
-    private int home(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & mask;
+    private static final long NOT_FOUND = -1L;
+
+    /** One open-addressing level: keys and their opening times, linear probing within a bound. */
+    private static final class Level {
+        private final AtomicLongArray keys;
+        private final AtomicLongArray openedAt;
+        private final int mask;
+        private final int maxProbe;
+
+        Level(int log2Slots, int maxProbe) {
+            int capacity = 1 << log2Slots;
+            this.keys = new AtomicLongArray(capacity);
+            this.openedAt = new AtomicLongArray(capacity);
+            this.mask = capacity - 1;
+            this.maxProbe = Math.min(maxProbe, capacity);
+        }
+
+        boolean add(long key, long nanoTime) {
+            int home = home(key);
+            for (int probe = 0; probe < maxProbe; probe++) {
+                int i = (home + probe) & mask;
+                if (keys.get(i) == FREE && keys.compareAndSet(i, FREE, key)) {
+                    openedAt.set(i, nanoTime);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        long remove(long key) {
+            int home = home(key);
+            for (int probe = 0; probe < maxProbe; probe++) {
+                int i = (home + probe) & mask;
+                if (keys.get(i) == key) {
+                    long opened = openedAt.get(i);
+                    if (keys.compareAndSet(i, key, FREE)) {
+                        return opened;
+                    }
+                    return NOT_FOUND; // a racing close removed it first
+                }
+            }
+            return NOT_FOUND;
+        }
+
+        private int home(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32)) & mask;
+        }
     }
 }

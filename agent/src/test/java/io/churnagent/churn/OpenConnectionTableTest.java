@@ -35,12 +35,31 @@ class OpenConnectionTableTest {
 
     @Test
     void aFullNeighbourhoodLeavesTheConnectionUntracked() {
-        OpenConnectionTable table = new OpenConnectionTable(6); // 64 slots = MAX_PROBE
-        for (int port = 0; port < 64; port++) {
+        OpenConnectionTable table = new OpenConnectionTable(3, 6); // 8 hot slots = HOT_PROBE, 64 = MAX_PROBE
+        for (int port = 0; port < 8 + 64; port++) {
             assertTrue(table.add(OpenConnectionTable.key(1, port), 0));
         }
         assertFalse(table.add(OpenConnectionTable.key(2, 1), 0));
         assertEquals(1, table.untracked());
+    }
+
+    @Test
+    void keysBeyondTheHotLevelAreTrackedInTheLargeOneAndRemovedOnce() {
+        OpenConnectionTable table = new OpenConnectionTable(3, 10); // 8 hot slots
+        int open = 200; // far more than the hot level holds
+        for (int port = 0; port < open; port++) {
+            assertTrue(table.add(OpenConnectionTable.key(1, port), port));
+        }
+        // with hot slots free again, a new key goes there; the old ones are still found where they are
+        assertEquals(0, table.remove(OpenConnectionTable.key(1, 0)));
+        assertTrue(table.add(OpenConnectionTable.key(2, 7), 999));
+        for (int port = 1; port < open; port++) {
+            assertEquals(port, table.remove(OpenConnectionTable.key(1, port)), "port " + port);
+            assertEquals(-1, table.remove(OpenConnectionTable.key(1, port)), "second close of port " + port);
+        }
+        assertEquals(999, table.remove(OpenConnectionTable.key(2, 7)));
+        assertEquals(-1, table.remove(OpenConnectionTable.key(2, 7)));
+        assertEquals(0, table.untracked());
     }
 
     @Test
