@@ -24,10 +24,10 @@ import java.net.SocketAddress;
  * This bounds a blocking sink's damage to a few calls per thread in flight; a call that never
  * returns keeps its own thread forever, which no guard in the caller can undo.
  *
- * <p>Calls are timed with a coarse clock that the agent's clock thread advances every few
- * milliseconds ({@link #advanceClock}), not with {@code System.nanoTime()}: two volatile reads per
- * call instead of two clock reads, which were half the bridge's cost per connect+close (90 of 200 ns).
- * The slow-call limit is hundreds of milliseconds, so a resolution of a few is plenty. While no clock
+ * <p>Calls are timed with a coarse clock that the agent's clock thread advances every 50 ms
+ * ({@link #advanceClock}), not with {@code System.nanoTime()}: two volatile reads per call instead of
+ * two clock reads, which were half the bridge's cost per connect+close (90 of 200 ns). The slow-call
+ * limit is hundreds of milliseconds, so a resolution of tens is plenty. While no clock
  * runs every call measures 0 and the guard is off. A clock thread that stalls and then jumps makes the
  * calls in flight at that instant look slow: one episode, ended by the next fast call.
  */
