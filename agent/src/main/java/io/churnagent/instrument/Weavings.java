@@ -49,7 +49,7 @@ final class Weavings {
 
     /** Weaves the class {@code name} (binary name) with the visitor {@code weave} makes for it. */
     Weavings name(String name, Weave weave) {
-        // two weavings of one class (a handlers= entry naming a class hooked anyway) apply both
+        // two weavings of one class (handlers=A#one,A#two) apply both, as two visitors of one class file
         byName.merge(name, weave, (a, b) -> type -> new AsmVisitorWrapper.Compound(a.visitor(type), b.visitor(type)));
         return this;
     }

@@ -99,6 +99,15 @@ class WeavingTransformerTest {
     }
 
     @Test
+    void twoWeavingsOfOneClassAreBothApplied() throws Exception {
+        WeavingTransformer transformer = new WeavingTransformer(new Weavings()
+                .name(TARGET, WeavingTransformerTest::plusOne)
+                .name(TARGET, WeavingTransformerTest::plusOne), listener);
+
+        assertEquals(43, answerOf(TARGET, transform(transformer, TARGET_INTERNAL)));
+    }
+
+    @Test
     void leavesOtherClassesAloneWithoutReadingThem() throws Exception {
         WeavingTransformer transformer = new WeavingTransformer(new Weavings().name("com.example.Other", () -> {
             throw new AssertionError("not to be made for another class");
