@@ -8,45 +8,42 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 
 /**
- * Loopback connect + close, the operation the agent's hot path sits on: with and without the agent
- * in separate forks; thread count set by the runner (1 and 8).
+ * {@link Workload.ConnectClose} under JMH, for profiling one configuration (the ratios of the report
+ * come from {@link AlternatingRun}): with or without the agent, thread count set by the runner.
  */
 public class ConnectCloseBenchmark {
 
     /** Eight listeners on 127.0.0.1-8 shared by all threads. */
     @State(Scope.Benchmark)
     public static class Servers {
-        LoopbackServers servers;
-        InetSocketAddress[] addresses;
+        Workload workload;
 
         @Setup(Level.Trial)
         public void start() throws IOException {
-            servers = new LoopbackServers(8);
-            addresses = servers.addresses();
+            workload = new Workload.ConnectClose();
         }
 
         @TearDown(Level.Trial)
         public void stop() throws IOException {
-            servers.close();
+            workload.close();
         }
     }
 
     /** Each thread walks the destinations round robin. */
     @State(Scope.Thread)
     public static class Cursor {
-        int next;
+        Workload.Operation operation;
+
+        @Setup(Level.Trial)
+        public void start(Servers servers) {
+            operation = servers.workload.forThread();
+        }
     }
 
     @Benchmark
-    public int connectClose(Servers servers, Cursor cursor) throws IOException {
-        InetSocketAddress destination = servers.addresses[cursor.next++ & 7];
-        try (Socket socket = new Socket()) {
-            socket.connect(destination, 5_000);
-            return socket.getLocalPort();
-        }
+    public int connectClose(Cursor cursor) throws Exception {
+        return cursor.operation.run();
     }
 }

@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
 
 /**
  * Runs every overhead measurement and writes the Markdown table of {@code docs/PERFORMANCE.md}.
- * Each ratio comes from forks with and without the agent run alternately in one run (the order flips
- * every round, so drift on the machine hits both sides), reported as median and range over rounds.
+ * Each throughput ratio comes from a JVM with the agent and one without, run in short turns side by
+ * side ({@link AlternatingRun}), a new pair of JVMs each round; it is reported as an estimate with its
+ * 95 % confidence interval and the range over rounds ({@link RatioEstimate}).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--rounds=5] [--smoke] [--out=docs/PERFORMANCE.md]
@@ -52,11 +53,12 @@ public final class PerformanceReport {
     private final String benchmarksJar;
     private final List<String[]> rows = new ArrayList<>();
     /**
-     * Throughput forks each run in a network namespace of their own ({@code unshare -rn}) when this
-     * machine allows it: every fork starts from an empty socket table. In the shared namespace a fork
-     * inherits the previous fork's TIME_WAIT sockets (up to {@code tcp_max_tw_buckets}, for 60 s), which
-     * makes its connects' port search and the agent's view of the kernel depend on the order of forks;
-     * and at that cap the agent leaves the table unread, which hid the cost of reading a growing one.
+     * Throughput JVMs each run in a network namespace of their own ({@code unshare -rn}) when this
+     * machine allows it: every JVM starts from an empty socket table. In a shared namespace a JVM
+     * would see the other's (and earlier rounds') TIME_WAIT sockets (up to {@code tcp_max_tw_buckets},
+     * for 60 s), which makes its connects' port search and the agent's view of the kernel depend on
+     * what ran before; and at that cap the agent leaves the table unread, which hid the cost of reading
+     * a growing one.
      */
     private final boolean privateNetwork = privateNetworkWorks();
 
@@ -104,7 +106,7 @@ public final class PerformanceReport {
     }
 
     private void run(String arguments) throws Exception {
-        progress("throughput forks: " + forkPlace());
+        progress("throughput JVMs: " + forkPlace());
         connectClose(1);
         connectClose(8);
         keepAliveHttp();
@@ -136,53 +138,34 @@ public final class PerformanceReport {
         return b;
     }
 
+    // ---- throughput: two JVMs in turns ------------------------------------------------------------
+
     /**
-     * Throughput forks have no warm-up iterations: they measure from the start, 2-s iterations, so
-     * that one fork gives both the start-up window (its first {@link #startupIterations()}) and the
-     * steady state (from {@link #steadyFrom()} on). A fork with the agent starts slower for reasons
-     * that pass: the agent installs on a background thread while the benchmark runs, retransforming
-     * {@code Socket} throws away the JIT's compiled code of the socket classes, and the compiler queue
-     * holds Byte Buddy's code too. With 3 warm-up iterations (6 s) the 8-thread ratio was 0.81; with
-     * 12 (24 s) it was 0.97-0.995 on the same machine (hand runs, 2026-11-22).
+     * How one throughput figure alternates, per round (a new pair of JVMs): {@code warmupPairs} pairs of
+     * turns of {@code warmupMillis}, then {@code pairs} measured pairs of {@code millis}. Short turns,
+     * many of them: on this kind of machine throughput drifts within seconds, and pairs of turns
+     * 100-250 ms long differ by 7-16 % (standard deviation of their log ratio, plain against plain),
+     * so only a few hundred pairs narrow the ratio to about a percent.
      */
-    private int iterations() {
-        return smoke ? 2 : 14;
+    private record Plan(int warmupPairs, long warmupMillis, int pairs, long millis) {
     }
 
-    private int startupIterations() {
+    private Plan plan(Plan full) {
+        return smoke ? new Plan(2, 300, 4, 100) : full;
+    }
+
+    /** The start-up window: each JVM's first turns, while the agent installs and the JIT recompiles. */
+    private int startupPairs() {
         return smoke ? 1 : 3;
     }
 
-    /** The first iteration (0-based) counted as steady state: from second 14 of the fork on. */
-    private int steadyFrom() {
-        return smoke ? 1 : 7;
-    }
-
-    private String iterationTime() {
-        return smoke ? "300ms" : "2s";
-    }
-
-    /** One fork's throughput, iteration by iteration (ops/s). */
-    private double[] throughput(String benchmark, int threads, boolean withAgent) throws Exception {
-        if (privateNetwork) {
-            return throughputInPrivateNetwork(benchmark, threads, withAgent);
-        }
-        RunResult r = new Runner(jmh(benchmark, withAgent).threads(threads).mode(Mode.Throughput)
-                .warmupIterations(0).measurementIterations(iterations())
-                .measurementTime(TimeValue.fromString(iterationTime()))
-                .timeUnit(TimeUnit.SECONDS).build()).runSingle();
-        List<Double> scores = new ArrayList<>();
-        for (BenchmarkResult b : r.getBenchmarkResults()) {
-            for (IterationResult i : b.getIterationResults()) {
-                scores.add(i.getPrimaryResult().getScore());
-            }
-        }
-        return scores.stream().mapToDouble(Double::doubleValue).toArray();
+    /** A throughput figure over rounds: the steady ratio, the start-up window's, and plain throughput. */
+    private record Throughput(RatioEstimate steady, RatioEstimate startup, Spread plain, Plan plan) {
     }
 
     private String forkPlace() {
-        return privateNetwork ? "each fork in a network namespace of its own (`unshare -rn`)"
-                : "forks share the host's network namespace (`unshare -rn` is not allowed here)";
+        return privateNetwork ? "each JVM in a network namespace of its own (`unshare -rn`)"
+                : "the JVMs share the host's network namespace (`unshare -rn` is not allowed here)";
     }
 
     /** The shell line that brings loopback up in a new network namespace, then runs its arguments. */
@@ -204,97 +187,53 @@ public final class PerformanceReport {
     }
 
     /**
-     * One throughput fork in a network namespace of its own: JMH's driver and its fork both run inside
-     * it (they talk over loopback), so they go through JMH's command line, results as CSV.
+     * A {@link TurnWorker}'s command line. In a network namespace of its own, each JVM starts from an
+     * empty socket table and sees only its own TIME_WAIT sockets, so the agent's reading of the kernel's
+     * table reads its own JVM's churn, not the other's.
      */
-    private double[] throughputInPrivateNetwork(String benchmark, int threads, boolean withAgent) throws Exception {
-        Path json = Files.createTempFile(work, "jmh", ".json");
-        List<String> command = new ArrayList<>(List.of("unshare", "-rn", "sh", "-c", NAMESPACE, "sh",
-                javaBin.toString(), "-cp", benchmarksJar, "org.openjdk.jmh.Main", Pattern.quote(benchmark) + "$",
-                "-f", "1", "-t", String.valueOf(threads), "-bm", "thrpt", "-tu", "s",
-                "-wi", "0", "-i", String.valueOf(iterations()), "-r", iterationTime(),
-                "-jvm", javaBin.toString(), "-jvmArgs", "-Xmx512m -Xms512m", "-foe", "true", "-rf", "json", "-rff",
-                json.toString()));
+    private List<String> worker(String workload, int threads, boolean withAgent) {
+        List<String> command = new ArrayList<>();
+        if (privateNetwork) {
+            command.addAll(List.of("unshare", "-rn", "sh", "-c", NAMESPACE, "sh"));
+        }
+        command.addAll(List.of(javaBin.toString(), "-Xmx512m", "-Xms512m"));
         if (withAgent) {
-            command.addAll(List.of("-jvmArgsAppend", "-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-jmh.log")));
+            command.add("-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-turns.log"));
         }
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = p.waitFor();
-        double[] scores = rawData(Files.readString(json));
-        if (exit != 0 || scores.length != iterations()) {
-            throw new IllegalStateException("JMH in a private network namespace failed (exit " + exit + ", "
-                    + scores.length + " iterations read):\n" + output);
-        }
-        return scores;
+        command.addAll(List.of("-cp", benchmarksJar, TurnWorker.class.getName(), workload, String.valueOf(threads)));
+        return command;
     }
 
-    /** The primary metric's per-iteration scores of JMH's JSON result (the first {@code rawData}). */
-    static double[] rawData(String json) {
-        Matcher m = Pattern.compile("\"rawData\"\\s*:\\s*\\[\\s*\\[([^\\]]*)\\]").matcher(json);
-        if (!m.find()) {
-            return new double[0];
-        }
-        String[] parts = m.group(1).split(",");
-        double[] scores = new double[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            scores[i] = Double.parseDouble(parts[i].trim());
-        }
-        return scores;
-    }
-
-    private static double mean(double[] scores, int from, int to) {
-        double sum = 0;
-        for (int i = from; i < to; i++) {
-            sum += scores[i];
-        }
-        return sum / (to - from);
-    }
-
-    /** Steady-state and start-up-window ratios of one benchmark, over rounds. */
-    private static final class Ratios {
-        final Spread steady = new Spread();
-        final Spread startup = new Spread();
-    }
-
-    /** Ratio rounds: with agent / without, alternating which goes first. */
-    private Ratios ratio(String name, String benchmark, int threads) throws Exception {
-        Ratios ratios = new Ratios();
-        Spread plain = new Spread();
+    private Throughput alternate(String name, String workload, int threads, Plan plan) throws Exception {
+        Throughput t = new Throughput(new RatioEstimate(), new RatioEstimate(), new Spread(), plan);
         for (int round = 0; round < rounds; round++) {
-            double[] without;
-            double[] with;
-            if (round % 2 == 0) {
-                without = throughput(benchmark, threads, false);
-                with = throughput(benchmark, threads, true);
-            } else {
-                with = throughput(benchmark, threads, true);
-                without = throughput(benchmark, threads, false);
+            try (AlternatingRun run = new AlternatingRun(worker(workload, threads, false), worker(workload, threads, true))) {
+                AlternatingRun.Turns warm = run.run(plan.warmupPairs(), plan.warmupMillis());
+                AlternatingRun.Turns measured = run.run(plan.pairs(), plan.millis());
+                double steady = t.steady().addRound(measured.ratios(0, plan.pairs()));
+                double startup = t.startup().addRound(warm.ratios(0, Math.min(startupPairs(), plan.warmupPairs())));
+                double plain = measured.medianPlain(0, plan.pairs());
+                t.plain().add(plain);
+                progress(String.format(Locale.ROOT, "%s round %d: %.0f ops/s without the agent (median turn), ratio "
+                        + "%.4f over %d pairs of turns; start-up window %.4f", name, round + 1, plain, steady,
+                        plan.pairs(), startup));
             }
-            int n = iterations();
-            double steadyWithout = mean(without, steadyFrom(), n);
-            double steadyWith = mean(with, steadyFrom(), n);
-            double startupRatio = mean(with, 0, startupIterations()) / mean(without, 0, startupIterations());
-            plain.add(steadyWithout);
-            ratios.steady.add(steadyWith / steadyWithout);
-            ratios.startup.add(startupRatio);
-            progress(String.format(Locale.ROOT, "%s round %d: steady %.0f ops/s without, %.0f with, ratio %.4f; "
-                    + "first %d iterations ratio %.4f", name, round + 1, steadyWithout, steadyWith,
-                    steadyWith / steadyWithout, startupIterations(), startupRatio));
         }
-        progress(name + ": steady " + ratios.steady.describe(4) + ", start-up window " + ratios.startup.describe(4)
-                + "; without the agent " + plain.describe(0) + " ops/s");
-        return ratios;
+        progress(name + ": " + t.steady().describe() + "; start-up window " + t.startup().describe()
+                + "; without the agent " + t.plain().describe(0) + " ops/s");
+        return t;
     }
 
-    /** How the throughput rows were measured, for their "how" column. */
-    private String throughputHow(Ratios r) {
-        double seconds = smoke ? 0.3 : 2;
-        return String.format(Locale.ROOT, "steady state: mean of iterations %d–%d of %s s each (from %s s into each "
-                + "fork; no warm-up iterations); in the first %s s of each fork, while the agent installs and the JIT "
-                + "recompiles the retransformed socket classes: %s; %s", steadyFrom() + 1, iterations(),
-                format(seconds), format(steadyFrom() * seconds), format(startupIterations() * seconds),
-                r.startup.describe(3), forkPlace());
+    /** How a throughput row was measured, for its "how" column. */
+    private String throughputHow(Throughput t) {
+        Plan p = t.plan();
+        return String.format(Locale.ROOT, "two JVMs side by side, with and without the agent, run in turns (the "
+                + "other one stopped: SIGSTOP), the order flipped every pair of turns; per round a new pair of JVMs, "
+                + "%d warm-up pairs of %s s, then %d pairs of %d ms; a round's ratio is the geometric mean of its "
+                + "pairs' ratios; plain throughput %s ops/s; in each JVM's first %d turns, while the agent installs and "
+                + "the JIT recompiles the retransformed socket classes: %s; %s", p.warmupPairs(),
+                format(p.warmupMillis() / 1000.0), p.pairs(), p.millis(), t.plain().describe(0), startupPairs(),
+                t.startup().describe(), forkPlace());
     }
 
     private static String format(double seconds) {
@@ -302,17 +241,20 @@ public final class PerformanceReport {
     }
 
     private void connectClose(int threads) throws Exception {
-        Ratios r = ratio("connect+close x" + threads, ConnectCloseBenchmark.class.getName() + ".connectClose", threads);
+        // one thread: 100-ms turns (pairs differ by 16 %); eight: 250 ms (7 %)
+        Plan full = threads == 1 ? new Plan(10, 1_000, 300, 100) : new Plan(10, 1_000, 120, 250);
+        Throughput t = alternate("connect+close x" + threads, Workload.ConnectClose.NAME, threads, plan(full));
         rows.add(new String[] {"loopback connect+close throughput, agent / no agent, " + threads + " thread"
-                + (threads == 1 ? "" : "s"), "≥ 0.99 (aim 0.995)", r.steady.describe(4), verdict(r.steady.median() >= 0.99),
-                "8 listeners on 127.0.0.1–8, round robin; " + throughputHow(r)});
+                + (threads == 1 ? "" : "s"), "≥ 0.99 (aim 0.995)", t.steady().describe(), t.steady().verdict(0.99),
+                "8 listeners on 127.0.0.1–8, round robin; " + throughputHow(t)});
     }
 
     private void keepAliveHttp() throws Exception {
-        Ratios r = ratio("keep-alive HTTP", KeepAliveHttpBenchmark.class.getName() + ".request", 4);
+        // the JDK HttpClient takes tens of seconds to reach its steady pace: 40 s of warm-up turns per JVM
+        Throughput t = alternate("keep-alive HTTP", Workload.KeepAlive.NAME, 4, plan(new Plan(20, 2_000, 120, 250)));
         rows.add(new String[] {"keep-alive HTTP request throughput through a shared client, agent / none",
-                "≥ 0.995", r.steady.describe(4), verdict(r.steady.median() >= 0.995), "JDK HttpClient → JDK HttpServer, 4 threads; "
-                        + throughputHow(r)});
+                "≥ 0.995", t.steady().describe(), t.steady().verdict(0.995), "JDK HttpClient → JDK HttpServer, 4 threads; "
+                        + throughputHow(t)});
     }
 
     private void bridgeHotPath() throws Exception {
@@ -553,7 +495,7 @@ public final class PerformanceReport {
         String text = "<!-- written by " + command + " -->\n"
                 + (smoke ? "**Smoke run: one short round, not a measurement.**\n\n" : "")
                 + md
-                + "\nRun: `" + command + "` on " + runtime + "; forks run on " + javaBin + ".\n";
+                + "\nRun: `" + command + "` on " + runtime + "; the measured JVMs run on " + javaBin + ".\n";
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }

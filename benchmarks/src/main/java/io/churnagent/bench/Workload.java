@@ -1,0 +1,123 @@
+package io.churnagent.bench;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The operations the throughput figures time, shared by the JMH benchmarks (for profiling) and the
+ * alternating runs of {@link TurnWorker} (for the ratios). Close it to stop its servers.
+ */
+interface Workload extends AutoCloseable {
+
+    /** One thread's operation; each thread gets its own and only that thread calls it. */
+    Operation forThread();
+
+    @Override
+    void close() throws IOException;
+
+    /** One operation; the result keeps the work from being optimised away. */
+    interface Operation {
+        int run() throws Exception;
+    }
+
+    /** {@code connect-close} or {@code keep-alive}. */
+    static Workload named(String name) throws IOException {
+        switch (name) {
+            case ConnectClose.NAME:
+                return new ConnectClose();
+            case KeepAlive.NAME:
+                return new KeepAlive();
+            default:
+                throw new IllegalArgumentException("no workload '" + name + "'; known: " + ConnectClose.NAME + ", "
+                        + KeepAlive.NAME);
+        }
+    }
+
+    /**
+     * Loopback connect + close, the operation the agent's hot path sits on. Eight listeners on
+     * 127.0.0.1-8; each thread walks them round robin, so the run never exhausts one destination's
+     * ephemeral ports.
+     */
+    final class ConnectClose implements Workload {
+        static final String NAME = "connect-close";
+
+        private final LoopbackServers servers = new LoopbackServers(8);
+        private final InetSocketAddress[] addresses = servers.addresses();
+
+        ConnectClose() throws IOException {
+        }
+
+        @Override
+        public Operation forThread() {
+            int[] next = {0};
+            return () -> connectClose(addresses[next[0]++ & 7]);
+        }
+
+        static int connectClose(InetSocketAddress destination) throws IOException {
+            try (Socket socket = new Socket()) {
+                socket.connect(destination, 5_000);
+                return socket.getLocalPort();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            servers.close();
+        }
+    }
+
+    /**
+     * Requests through one shared, pooled JDK HttpClient to a JDK HttpServer on loopback: what a
+     * healthy service does, so the agent must cost nothing measurable here.
+     */
+    final class KeepAlive implements Workload {
+        static final String NAME = "keep-alive";
+        private static final byte[] BODY = "ok".getBytes(StandardCharsets.US_ASCII);
+
+        private final HttpServer server;
+        private final ExecutorService serverThreads = Executors.newFixedThreadPool(8);
+        private final HttpClient client;
+        private final HttpRequest request;
+
+        KeepAlive() throws IOException {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "1000");
+            // without it the JDK server's responses wait on delayed ACKs: about 20 requests/s per connection
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                exchange.sendResponseHeaders(200, BODY.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(BODY);
+                }
+            });
+            server.setExecutor(serverThreads);
+            server.start();
+            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/")).build();
+        }
+
+        @Override
+        public Operation forThread() {
+            return () -> client.send(request, HttpResponse.BodyHandlers.ofByteArray()).body().length;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            serverThreads.shutdownNow();
+        }
+    }
+}
