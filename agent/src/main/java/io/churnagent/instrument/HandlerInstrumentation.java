@@ -32,10 +32,10 @@ public final class HandlerInstrumentation {
     }
 
     /**
-     * Adds the handler transformations, with {@code userHandlers} as {@code Class#method} entries; the
-     * advice is made when a handler class loads.
+     * Adds the known handlers' transformations (the {@code handlers} option's entries come through
+     * {@link #addUserTo}); the advice is made when a handler class loads.
      */
-    static void addTo(Weavings weavings, List<String> userHandlers) {
+    static void addTo(Weavings weavings) {
         BuiltOnFirstUse servlet = new BuiltOnFirstUse(() -> new AsmVisitorWrapper.ForDeclaredMethods().method(
                 isMethod().and(named("service")).and(takesArguments(2))
                         .and(takesArgument(0, named("javax.servlet.http.HttpServletRequest"))
@@ -46,7 +46,6 @@ public final class HandlerInstrumentation {
         weavings.name("javax.servlet.http.HttpServlet", servlet)
                 .name("jakarta.servlet.http.HttpServlet", servlet)
                 .name("com.sun.net.httpserver.Filter$Chain", chain);
-        addUserTo(weavings, userHandlers);
     }
 
     /** Adds one weaving per {@code Class#method} entry of the {@code handlers} option. */

@@ -37,14 +37,18 @@ class PortExhaustionIT {
      * {@code exhausted}); afterwards would be too late on JDK 17, whose dropped clients' connections
      * are reset at exit and leave no TIME_WAIT. Otherwise it runs once after the program (polling costs
      * CPU that a pooled run on 2 cores should not lose). The last output is in {@code $DOCTOR_OUT}, its
-     * exit status in {@code $DOCTOR_OUT.status}.
+     * exit status in {@code $DOCTOR_OUT.status}, except that a snapshot that found a destination
+     * critical (status 12) is not replaced by a later one that did not: the last run of the loop can
+     * land on the program's exit, whose resets free the ports (a flaky failure on a slow machine,
+     * 2026-11-21, left only that snapshot).
      */
     private static final String NAMESPACE_SETUP_WITH_DOCTOR = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up"
             + " && echo '40000 40199' > /proc/sys/net/ipv4/ip_local_port_range"
             + " && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse || exit 99;"
             + " echo none > \"$DOCTOR_OUT.status\"; \"$@\" & app=$!;"
             + " doctor() { \"$1\" -jar \"$AGENT_JAR\" doctor > \"$DOCTOR_OUT.next\" 2>&1; s=$?;"
-            + "   mv \"$DOCTOR_OUT.next\" \"$DOCTOR_OUT\"; echo $s > \"$DOCTOR_OUT.status\"; };"
+            + "   if [ $s = 12 ] || [ \"$(cat \"$DOCTOR_OUT.status\")\" != 12 ]; then"
+            + "     mv \"$DOCTOR_OUT.next\" \"$DOCTOR_OUT\"; echo $s > \"$DOCTOR_OUT.status\"; fi; };"
             + " if [ \"$DOCTOR_WHILE_RUNNING\" = yes ]; then sleep 4;"
             + "   while kill -0 $app 2>/dev/null; do"
             + "     doctor \"$@\"; [ $s = 12 ] && grep -q ' exhausted$' \"$DOCTOR_OUT\" && break; sleep 1;"
@@ -92,7 +96,7 @@ class PortExhaustionIT {
     @MethodSource("jdks")
     void theWarningComesBeforeTheFirstCannotAssignRequestedAddress(Path jdk, @TempDir Path tmp) throws Exception {
         Path doctorOut = tmp.resolve("doctor.txt");
-        ForkedJvm demo = inNamespace(jdk, doctorOut, true, "--mode=churn", "--rps=30", "--duration=14");
+        ForkedJvm demo = inNamespace(jdk, doctorOut, true, "--mode=churn", "--rps=30", "--duration=18");
         assertEquals(0, demo.run(Duration.ofSeconds(90)), demo::stderr);
         assertTrue(demo.stdout().contains("Cannot assign requested address"),
                 () -> "the ports really ran out:\n" + demo.stdout());
