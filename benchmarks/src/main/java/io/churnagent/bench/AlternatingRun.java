@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,6 +64,11 @@ final class AlternatingRun implements AutoCloseable {
 
     private final Side plain;
     private final Side agent;
+    /**
+     * Kills both JVMs if the driver is told to end (Ctrl-C, SIGTERM) during a run: a stopped JVM would
+     * otherwise stay stopped, holding its memory, after the driver has gone.
+     */
+    private final Thread killOnExit;
 
     /**
      * Starts both JVMs (each command runs a {@link TurnWorker}) and waits until both are ready; both are
@@ -77,6 +83,11 @@ final class AlternatingRun implements AutoCloseable {
             throw e;
         }
         plain = p;
+        killOnExit = new Thread(() -> {
+            plain.process.destroyForcibly();
+            agent.process.destroyForcibly();
+        }, "alternating-run-kill");
+        Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
     /** Runs {@code pairs} pairs of turns of {@code millis} each, flipping the order every pair. */
@@ -95,10 +106,20 @@ final class AlternatingRun implements AutoCloseable {
         return new Turns(plainTurns, agentTurns);
     }
 
+    /** The CPU time each JVM's threads have used so far, by kind ({@link ThreadCpu}): {without, with}. */
+    List<Map<String, Long>> cpu() throws IOException, InterruptedException {
+        return List.of(plain.cpu(), agent.cpu());
+    }
+
     @Override
     public void close() {
         plain.close();
         agent.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs: it kills what is left
+        }
     }
 
     /** One worker JVM, stopped except during its turns. */
@@ -130,6 +151,15 @@ final class AlternatingRun implements AutoCloseable {
             String[] answer = expect("turn ").split(" ");
             signal("STOP");
             return new Turn(Long.parseLong(answer[1]), Long.parseLong(answer[2]));
+        }
+
+        Map<String, Long> cpu() throws IOException, InterruptedException {
+            signal("CONT");
+            in.write("cpu\n");
+            in.flush();
+            String answer = expect("cpu ");
+            signal("STOP");
+            return ThreadCpu.parse(answer.substring(4).trim());
         }
 
         /** Reads lines until one starts with {@code prefix}; other lines (a JVM warning, say) are kept for errors. */

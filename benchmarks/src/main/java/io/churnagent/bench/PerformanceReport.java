@@ -1,8 +1,6 @@
 package io.churnagent.bench;
 
 import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -21,7 +19,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -159,8 +159,80 @@ public final class PerformanceReport {
         return smoke ? 1 : 3;
     }
 
-    /** A throughput figure over rounds: the steady ratio, the start-up window's, and plain throughput. */
-    private record Throughput(RatioEstimate steady, RatioEstimate startup, Spread plain, Plan plan) {
+    /**
+     * A throughput figure over rounds: the steady ratio, the start-up window's, plain throughput, and
+     * what each side's threads spent per operation.
+     */
+    private record Throughput(RatioEstimate steady, RatioEstimate startup, Spread plain, CpuPerOp cpu, Plan plan) {
+    }
+
+    /**
+     * CPU time per operation in the measured turns, by kind of thread ({@link ThreadCpu}), without and
+     * with the agent: medians over rounds. It says where a ratio below 1 comes from: the application's
+     * own threads doing more per operation (the advice), the agent's threads, or the JIT compiling more.
+     * A JVM runs only in its turns, so its threads' CPU time between two readings is that of its turns.
+     */
+    private static final class CpuPerOp {
+        private static final List<String> KINDS = List.of(ThreadCpu.REST, ThreadCpu.AGENT, ThreadCpu.JIT, ThreadCpu.GC);
+        private final Map<String, Spread> without = new LinkedHashMap<>();
+        private final Map<String, Spread> with = new LinkedHashMap<>();
+        private final double microsPerTick;
+
+        CpuPerOp(double microsPerTick) {
+            this.microsPerTick = microsPerTick;
+        }
+
+        /** Adds a round: the CPU readings {without, with} before and after its measured turns. */
+        void add(List<Map<String, Long>> before, List<Map<String, Long>> after, AlternatingRun.Turns measured) {
+            add(without, before.get(0), after.get(0), ops(measured.plain()));
+            add(with, before.get(1), after.get(1), ops(measured.agent()));
+        }
+
+        private static long ops(List<AlternatingRun.Turn> turns) {
+            return turns.stream().mapToLong(AlternatingRun.Turn::ops).sum();
+        }
+
+        private void add(Map<String, Spread> into, Map<String, Long> before, Map<String, Long> after, long ops) {
+            double all = 0;
+            for (String kind : KINDS) {
+                double micros = (after.getOrDefault(kind, 0L) - before.getOrDefault(kind, 0L)) * microsPerTick / ops;
+                into.computeIfAbsent(kind, k -> new Spread()).add(micros);
+                all += micros;
+            }
+            into.computeIfAbsent("all threads", k -> new Spread()).add(all);
+        }
+
+        /** The last round's figure of one kind, without and with: for progress lines. */
+        String last(String kind) {
+            return String.format(Locale.ROOT, "%.2f → %.2f", without.get(kind).last(), with.get(kind).last());
+        }
+
+        /** {@code all threads 21.04 → 22.26; application and JVM 20.61 → 20.87; ...} (µs per operation). */
+        String describe() {
+            StringBuilder b = new StringBuilder();
+            for (String kind : without.keySet().stream().sorted((x, y) -> x.equals("all threads") ? -1
+                    : y.equals("all threads") ? 1 : KINDS.indexOf(x) - KINDS.indexOf(y)).toList()) {
+                b.append(b.length() == 0 ? "" : "; ").append(kind).append(String.format(Locale.ROOT, " %.2f → %.2f",
+                        without.get(kind).median(), with.get(kind).median()));
+            }
+            return b.toString();
+        }
+    }
+
+    /** Microseconds per clock tick of /proc's CPU times ({@code getconf CLK_TCK}, 100 almost everywhere). */
+    private static double microsPerTick() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() == 0 && out.matches("[0-9]+")) {
+                return 1e6 / Long.parseLong(out);
+            }
+        } catch (IOException e) {
+            // no getconf: the usual value
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 1e6 / 100;
     }
 
     private String forkPlace() {
@@ -205,22 +277,26 @@ public final class PerformanceReport {
     }
 
     private Throughput alternate(String name, String workload, int threads, Plan plan) throws Exception {
-        Throughput t = new Throughput(new RatioEstimate(), new RatioEstimate(), new Spread(), plan);
+        Throughput t = new Throughput(new RatioEstimate(), new RatioEstimate(), new Spread(), new CpuPerOp(microsPerTick()),
+                plan);
         for (int round = 0; round < rounds; round++) {
             try (AlternatingRun run = new AlternatingRun(worker(workload, threads, false), worker(workload, threads, true))) {
                 AlternatingRun.Turns warm = run.run(plan.warmupPairs(), plan.warmupMillis());
+                List<Map<String, Long>> before = run.cpu();
                 AlternatingRun.Turns measured = run.run(plan.pairs(), plan.millis());
+                t.cpu().add(before, run.cpu(), measured);
                 double steady = t.steady().addRound(measured.ratios(0, plan.pairs()));
                 double startup = t.startup().addRound(warm.ratios(0, Math.min(startupPairs(), plan.warmupPairs())));
                 double plain = measured.medianPlain(0, plan.pairs());
                 t.plain().add(plain);
                 progress(String.format(Locale.ROOT, "%s round %d: %.0f ops/s without the agent (median turn), ratio "
-                        + "%.4f over %d pairs of turns; start-up window %.4f", name, round + 1, plain, steady,
-                        plan.pairs(), startup));
+                        + "%.4f over %d pairs of turns; start-up window %.4f; CPU µs/op without → with: all %s, agent "
+                        + "threads %s, JIT %s", name, round + 1, plain, steady, plan.pairs(), startup,
+                        t.cpu().last("all threads"), t.cpu().last(ThreadCpu.AGENT), t.cpu().last(ThreadCpu.JIT)));
             }
         }
         progress(name + ": " + t.steady().describe() + "; start-up window " + t.startup().describe()
-                + "; without the agent " + t.plain().describe(0) + " ops/s");
+                + "; without the agent " + t.plain().describe(0) + " ops/s; CPU µs/op without → with: " + t.cpu().describe());
         return t;
     }
 
@@ -230,10 +306,11 @@ public final class PerformanceReport {
         return String.format(Locale.ROOT, "two JVMs side by side, with and without the agent, run in turns (the "
                 + "other one stopped: SIGSTOP), the order flipped every pair of turns; per round a new pair of JVMs, "
                 + "%d warm-up pairs of %s s, then %d pairs of %d ms; a round's ratio is the geometric mean of its "
-                + "pairs' ratios; plain throughput %s ops/s; in each JVM's first %d turns, while the agent installs and "
-                + "the JIT recompiles the retransformed socket classes: %s; %s", p.warmupPairs(),
-                format(p.warmupMillis() / 1000.0), p.pairs(), p.millis(), t.plain().describe(0), startupPairs(),
-                t.startup().describe(), forkPlace());
+                + "pairs' ratios; plain throughput %s ops/s; CPU per operation in the measured turns, by kind of thread, "
+                + "without → with the agent, median of rounds (µs): %s; in each JVM's first %d turns, while the agent "
+                + "installs and the JIT recompiles the retransformed socket classes: %s; %s", p.warmupPairs(),
+                format(p.warmupMillis() / 1000.0), p.pairs(), p.millis(), t.plain().describe(0), t.cpu().describe(),
+                startupPairs(), t.startup().describe(), forkPlace());
     }
 
     private static String format(double seconds) {

@@ -19,6 +19,11 @@ final class Spread {
         return values.isEmpty();
     }
 
+    /** The value added last. */
+    double last() {
+        return values.get(values.size() - 1);
+    }
+
     double median() {
         List<Double> sorted = sorted();
         int n = sorted.size();

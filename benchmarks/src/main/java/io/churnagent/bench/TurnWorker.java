@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A benchmark JVM that works in turns, driven by {@link AlternatingRun} over its standard streams. It
  * prints {@code ready}; then, for each {@code run MILLIS} it reads, its threads run the workload for
  * that long and it prints {@code turn OPS NANOS} (operations done, and the nanoseconds from the
- * threads' start to the last one's stop); {@code quit} or the end of input ends it. Between turns the
+ * threads' start to the last one's stop); {@code cpu} prints the CPU time its threads have used, by
+ * kind ({@link ThreadCpu}); {@code quit} or the end of input ends it. Between turns the
  * driver stops the whole process (SIGSTOP), so nothing of it, the agent's threads included, runs
  * during the other JVM's turn.
  *
@@ -59,6 +60,11 @@ public final class TurnWorker {
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null && !line.equals("quit"); ) {
+            if (line.equals("cpu")) {
+                System.out.println("cpu " + ThreadCpu.format(ThreadCpu.read()));
+                System.out.flush();
+                continue;
+            }
             if (!line.startsWith("run ")) {
                 fail("unknown command '" + line + "'");
             }
