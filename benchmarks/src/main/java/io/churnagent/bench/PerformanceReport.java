@@ -562,7 +562,8 @@ public final class PerformanceReport {
 
     private void write(String arguments) throws IOException {
         StringBuilder md = new StringBuilder();
-        md.append("| figure | target | measured: median (min–max, n) | verdict | how |\n|---|---|---|---|---|\n");
+        md.append("| figure | target | measured: throughput, the estimate (95 % CI; range over rounds); others, median "
+                + "(min–max, n) | verdict | how |\n|---|---|---|---|---|\n");
         for (String[] row : rows) {
             md.append("| ").append(String.join(" | ", row)).append(" |\n");
         }

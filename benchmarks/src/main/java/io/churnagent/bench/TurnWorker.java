@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -18,6 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>java -cp benchmarks.jar io.churnagent.bench.TurnWorker connect-close|keep-alive THREADS</pre>
  */
 public final class TurnWorker {
+
+    /** A turn whose threads have not all stopped this long after its end has a stuck operation. */
+    private static final long STALL_SECONDS = 60;
 
     private final Workload workload;
     private final int threads;
@@ -71,10 +76,14 @@ public final class TurnWorker {
             long millis = Long.parseLong(line.substring(4).trim());
             running = true;
             long began = System.nanoTime();
-            start.await();
+            start.await(STALL_SECONDS, TimeUnit.SECONDS);
             Thread.sleep(millis);
             running = false;
-            end.await();
+            try {
+                end.await(STALL_SECONDS + millis / 1000, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                fail("a thread did not finish its last operation within " + STALL_SECONDS + " s");
+            }
             long nanos = System.nanoTime() - began;
             Throwable t = failure.get();
             if (t != null) {
@@ -100,7 +109,7 @@ public final class TurnWorker {
                     try {
                         sink += operation.run();
                         done++;
-                    } catch (Exception e) {
+                    } catch (Throwable e) {
                         failure.compareAndSet(null, e);
                         running = false;
                     }
