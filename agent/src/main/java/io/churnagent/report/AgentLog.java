@@ -2,13 +2,12 @@ package io.churnagent.report;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
-import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import org.slf4j.Logger;
 
@@ -19,15 +18,13 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>It is a private {@link LoggerContext}: it never reads {@code logback.xml}, is never found by the
  * application's SLF4J (the shaded jar carries no service files), and so leaves the application's
- * logging exactly as it was. Every line starts with {@value #MARKER} in text mode; in JSON mode every
- * line is one JSON object ({@link JsonLineLayout}).
+ * logging exactly as it was. Every line starts with {@value #MARKER} in text mode ({@link TextLineLayout});
+ * in JSON mode every line is one JSON object ({@link JsonLineLayout}).
  */
 public final class AgentLog {
 
     /** The prefix of every line the agent writes. */
     public static final String MARKER = "[churn-agent]";
-
-    private static final String PATTERN = MARKER + " %d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %msg%n";
 
     private final LoggerContext context;
     private final Logger logger;
@@ -80,25 +77,14 @@ public final class AgentLog {
     }
 
     private static boolean start(LoggerContext context, OutputStreamAppender<ILoggingEvent> appender, boolean json) {
-        Encoder<ILoggingEvent> encoder;
-        if (json) {
-            JsonLineLayout layout = new JsonLineLayout();
-            layout.setContext(context);
-            layout.start();
-            LayoutWrappingEncoder<ILoggingEvent> wrapping = new LayoutWrappingEncoder<>();
-            wrapping.setContext(context);
-            wrapping.setLayout(layout);
-            wrapping.setCharset(StandardCharsets.UTF_8);
-            wrapping.start();
-            encoder = wrapping;
-        } else {
-            PatternLayoutEncoder pattern = new PatternLayoutEncoder();
-            pattern.setContext(context);
-            pattern.setPattern(PATTERN);
-            pattern.setCharset(StandardCharsets.UTF_8);
-            pattern.start();
-            encoder = pattern;
-        }
+        LayoutBase<ILoggingEvent> layout = json ? new JsonLineLayout() : new TextLineLayout();
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setContext(context);
+        encoder.setLayout(layout);
+        encoder.setCharset(StandardCharsets.UTF_8);
+        encoder.start();
         appender.setContext(context);
         appender.setName(appender instanceof FileAppender ? "file" : "stderr");
         appender.setEncoder(encoder);
