@@ -3,6 +3,7 @@ package io.churnagent.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,15 +18,18 @@ import java.util.concurrent.TimeUnit;
  * Two {@link TurnWorker} JVMs, one without the agent and one with it, alive side by side and run in
  * turns: while one works, the other is stopped (SIGSTOP), so each has the machine to itself and the
  * two see the same machine, turn by turn. Forks run one after another differed by 10-15 % on this
- * kind of machine, its speed drifting within a run; turns of a second, in the order
+ * kind of machine, its speed drifting within a run; short turns (100-250 ms) in the order
  * plain-agent, agent-plain, plain-agent, ... (each pair of turns is compared, and the order flips so
- * that a steady drift favours neither side), leave the drift out of the ratio.
+ * that a steady drift favours neither side) leave the drift out of the ratio. The noise within a
+ * second stays: only many pairs, and new JVMs every round, narrow it ({@link RatioEstimate}).
  *
  * <p>Stopping the whole process is what keeps the comparison honest: the agent's own threads (its
  * reporter, its start-up) run only in the agent JVM's turns, and take their CPU from its workload
- * as they would in production. Its reporter runs at a fixed rate, so after a stop it catches up on
- * the ticks it missed: if anything, the agent's side is charged more background work than it would do.
- * What stopping cannot hold still is the kernel: TIME_WAIT sockets expire by the wall clock.
+ * as they would in production. Work it schedules by the wall clock runs at up to twice its rate per
+ * second of running (the reporter's fixed-rate tick catches up after a stop; the kernel-table reads
+ * are budgeted against wall time): if anything, the agent's side is charged more background work
+ * than it would do. What stopping cannot hold still is the kernel: TIME_WAIT sockets expire by the
+ * wall clock.
  */
 final class AlternatingRun implements AutoCloseable {
 
@@ -134,7 +138,7 @@ final class AlternatingRun implements AutoCloseable {
             this.name = name;
             this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
             this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            this.in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             try {
                 expect("ready");
                 signal("STOP");
