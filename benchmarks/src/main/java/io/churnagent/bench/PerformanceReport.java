@@ -173,13 +173,19 @@ public final class PerformanceReport {
      * A JVM runs only in its turns, so its threads' CPU time between two readings is that of its turns.
      */
     private static final class CpuPerOp {
+        private static final String ALL = "all threads";
         private static final List<String> KINDS = List.of(ThreadCpu.REST, ThreadCpu.AGENT, ThreadCpu.JIT, ThreadCpu.GC);
+        /** By kind, all threads first: the order of the description. */
         private final Map<String, Spread> without = new LinkedHashMap<>();
         private final Map<String, Spread> with = new LinkedHashMap<>();
         private final double microsPerTick;
 
         CpuPerOp(double microsPerTick) {
             this.microsPerTick = microsPerTick;
+            for (Map<String, Spread> side : List.of(without, with)) {
+                side.put(ALL, new Spread());
+                KINDS.forEach(kind -> side.put(kind, new Spread()));
+            }
         }
 
         /** Adds a round: the CPU readings {without, with} before and after its measured turns. */
@@ -196,10 +202,10 @@ public final class PerformanceReport {
             double all = 0;
             for (String kind : KINDS) {
                 double micros = (after.getOrDefault(kind, 0L) - before.getOrDefault(kind, 0L)) * microsPerTick / ops;
-                into.computeIfAbsent(kind, k -> new Spread()).add(micros);
+                into.get(kind).add(micros);
                 all += micros;
             }
-            into.computeIfAbsent("all threads", k -> new Spread()).add(all);
+            into.get(ALL).add(all);
         }
 
         /** The last round's figure of one kind, without and with: for progress lines. */
@@ -210,8 +216,7 @@ public final class PerformanceReport {
         /** {@code all threads 21.04 → 22.26; application and JVM 20.61 → 20.87; ...} (µs per operation). */
         String describe() {
             StringBuilder b = new StringBuilder();
-            for (String kind : without.keySet().stream().sorted((x, y) -> x.equals("all threads") ? -1
-                    : y.equals("all threads") ? 1 : KINDS.indexOf(x) - KINDS.indexOf(y)).toList()) {
+            for (String kind : without.keySet()) {
                 b.append(b.length() == 0 ? "" : "; ").append(kind).append(String.format(Locale.ROOT, " %.2f → %.2f",
                         without.get(kind).median(), with.get(kind).median()));
             }
@@ -292,7 +297,7 @@ public final class PerformanceReport {
                 progress(String.format(Locale.ROOT, "%s round %d: %.0f ops/s without the agent (median turn), ratio "
                         + "%.4f over %d pairs of turns; start-up window %.4f; CPU µs/op without → with: all %s, agent "
                         + "threads %s, JIT %s", name, round + 1, plain, steady, plan.pairs(), startup,
-                        t.cpu().last("all threads"), t.cpu().last(ThreadCpu.AGENT), t.cpu().last(ThreadCpu.JIT)));
+                        t.cpu().last(CpuPerOp.ALL), t.cpu().last(ThreadCpu.AGENT), t.cpu().last(ThreadCpu.JIT)));
             }
         }
         progress(name + ": " + t.steady().describe() + "; start-up window " + t.startup().describe()

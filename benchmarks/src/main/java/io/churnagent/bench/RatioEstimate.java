@@ -22,7 +22,7 @@ final class RatioEstimate {
 
     /** Adds one round: the ratios of its turn pairs. Returns the round's ratio. */
     double addRound(double[] pairRatios) {
-        double round = Math.exp(meanLog(pairRatios));
+        double round = geometricMean(pairRatios);
         logs.add(Math.log(round));
         return round;
     }

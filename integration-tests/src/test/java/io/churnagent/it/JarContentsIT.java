@@ -2,6 +2,7 @@ package io.churnagent.it;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -46,5 +47,34 @@ class JarContentsIT {
             assertEquals("true", main.getValue("Can-Retransform-Classes"));
             assertEquals("true", main.getValue("Can-Redefine-Classes"));
         }
+    }
+
+    /**
+     * The agent's own classes are compiled with {@code -XDstringConcat=inline}: an invokedynamic
+     * string concatenation spins method-handle classes at its first use, for the JIT to compile
+     * inside the application the agent has just joined (docs/PERFORMANCE.md, fifth session).
+     */
+    @Test
+    void theAgentsOwnClassesConcatenateStringsWithoutInvokedynamic() throws Exception {
+        List<String> indy = new ArrayList<>();
+        int checked = 0;
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            Enumeration<JarEntry> entries = jar.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry entry = entries.nextElement();
+                String name = entry.getName();
+                if (!name.endsWith(".class") || name.startsWith("io/churnagent/shaded/")) {
+                    continue;
+                }
+                checked++;
+                byte[] bytes = jar.getInputStream(entry).readAllBytes();
+                // the bootstrap method's name is a UTF-8 constant of every class that uses it
+                if (new String(bytes, StandardCharsets.ISO_8859_1).contains("makeConcatWithConstants")) {
+                    indy.add(name);
+                }
+            }
+        }
+        assertTrue(checked > 100, "the agent's classes were read: " + checked);
+        assertTrue(indy.isEmpty(), "classes with invokedynamic string concatenation: " + indy);
     }
 }
