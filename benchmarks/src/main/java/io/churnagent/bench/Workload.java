@@ -95,6 +95,12 @@ interface Workload extends AutoCloseable {
             System.setProperty("sun.net.httpserver.maxIdleConnections", "1000");
             // without it the JDK server's responses wait on delayed ACKs: about 20 requests/s per connection
             System.setProperty("sun.net.httpserver.nodelay", "true");
+            // The server closes a connection idle for 30 s (a pooled one the client did not pick, or any
+            // while the other JVM has its turns). The client's first such close takes paths it had not
+            // run, and the JIT throws away most of the request path's compiled code at once and compiles
+            // it again: 2-4 s of compiler CPU landing in whichever JVM's measured turns it happens to hit.
+            // A healthy keep-alive service does not close its connections every half minute.
+            System.setProperty("sun.net.httpserver.idleInterval", "3600");
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             server.createContext("/", exchange -> {
                 exchange.getRequestBody().readAllBytes();
