@@ -364,7 +364,7 @@ public final class KernelSettings {
                     return new FileText(null, "not a regular file", false);
                 }
                 byte[] bytes;
-                try (InputStream in = Files.newInputStream(file)) {
+                try (InputStream in = ProcFile.open(file)) {
                     // Files.size() is 0 for every /proc file, so read up to the cap and look for more.
                     bytes = in.readNBytes(maxBytes + 1);
                 }

@@ -2,7 +2,6 @@ package io.churnagent.kernel;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -11,6 +10,9 @@ import java.nio.file.Path;
  * ({@link TcpSocketTable}, one row per socket) is worth its cost; immutable.
  */
 public final class SocketCounts {
+
+    /** sockstat is a few lines; more than this is not sockstat. */
+    private static final int MAX_BYTES = 64 * 1024;
 
     private final long inUse;
     private final long timeWait;
@@ -23,7 +25,7 @@ public final class SocketCounts {
     /** Reads {@code <procRoot>/net/sockstat} and {@code sockstat6}; null when sockstat cannot be read or parsed. */
     public static SocketCounts read(Path procRoot) {
         try {
-            String v4 = Files.readString(procRoot.resolve("net/sockstat"), StandardCharsets.US_ASCII);
+            String v4 = new String(ProcFile.read(procRoot.resolve("net/sockstat"), MAX_BYTES), StandardCharsets.US_ASCII);
             long inUse = field(v4, "TCP:", "inuse");
             long timeWait = field(v4, "TCP:", "tw");
             if (inUse < 0 || timeWait < 0) {
@@ -31,7 +33,7 @@ public final class SocketCounts {
             }
             long inUse6 = 0;
             try {
-                inUse6 = Math.max(0, field(Files.readString(procRoot.resolve("net/sockstat6"), StandardCharsets.US_ASCII),
+                inUse6 = Math.max(0, field(new String(ProcFile.read(procRoot.resolve("net/sockstat6"), MAX_BYTES), StandardCharsets.US_ASCII),
                         "TCP6:", "inuse"));
             } catch (IOException | RuntimeException noIpv6) {
                 // no IPv6 in this kernel: its sockets are all in sockstat

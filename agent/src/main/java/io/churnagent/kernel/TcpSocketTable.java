@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -221,7 +220,7 @@ public final class TcpSocketTable {
      */
     private static boolean readInto(Path file, Map<Object, int[]> byKey, int[] totals, BitSet listening,
                                     Deadline deadline) {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = ProcFile.open(file)) {
             byte[] buf = new byte[1 << 16];
             int len = 0;
             long rows = 0;
@@ -354,7 +353,11 @@ public final class TcpSocketTable {
             return;
         }
         // {established, time_wait, held}
-        int[] counts = byKey.computeIfAbsent(key, k -> new int[3]);
+        int[] counts = byKey.get(key);
+        if (counts == null) { // not computeIfAbsent: see ProcFile on sharing the application's hot JDK code
+            counts = new int[3];
+            byKey.put(key, counts);
+        }
         counts[2]++;
         if (state == TIME_WAIT) {
             counts[1]++;

@@ -13,8 +13,6 @@ import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +29,6 @@ public final class ChurnLogFormat {
     private static final String FIX = "Fix: create one long-lived client (a pooled, keep-alive HTTP client) at "
             + "startup and share it, instead of building a client or opening a connection per request; "
             + "for a database, use a connection pool.";
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT);
 
     /** Call sites shown under a warning; the report line shows the top one. */
     static final int SITES_SHOWN = 3;
@@ -145,7 +142,7 @@ public final class ChurnLogFormat {
                 .add("host", d.host())
                 .add("failed_addr_not_avail", f.addrNotAvailFailures())
                 .add("new_failures", e.newFailures())
-                .add("first_failure_at", ISO.format(firstFailure.atOffset(ZoneOffset.UTC)))
+                .add("first_failure_at", IsoTime.appendUtc(firstFailure.toEpochMilli(), new StringBuilder(24)).toString())
                 .add("warned_before_failure", e.warnedBeforeFailure())
                 .add("open", f.open())
                 .add("closes_60s", f.closesLast60s())

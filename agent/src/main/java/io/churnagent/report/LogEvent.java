@@ -1,12 +1,9 @@
 package io.churnagent.report;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One agent event with typed fields in order, an optional trailing note and explanatory sentences,
@@ -20,9 +17,6 @@ import java.util.Locale;
  * {@code log.info("{}", event)}, whose text is {@link #toString()}.
  */
 public final class LogEvent {
-
-    private static final DateTimeFormatter ISO_UTC =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final List<Object[]> fields = new ArrayList<>(32); // {key, value}; value: String, Long, Decimal, Absent, List, Boolean
     private final List<String> explanation = new ArrayList<>(4);
@@ -127,7 +121,7 @@ public final class LogEvent {
         }
         String ownLevel = text("level");
         json.add("level", ownLevel != null ? ownLevel : level);
-        json.add("timestamp", ISO_UTC.format(timestamp));
+        json.add("timestamp", IsoTime.appendUtc(timestamp.toEpochMilli(), new StringBuilder(24)).toString());
         for (Object[] f : fields) {
             String key = (String) f[0];
             Object v = f[1];

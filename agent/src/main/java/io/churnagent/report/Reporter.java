@@ -237,11 +237,21 @@ public final class Reporter {
         for (DestinationFigures f : hot) {
             DestinationStats d = f.destination();
             if (timeWaitSide.observe(d.index(), readAt, f.closesLast60s(), table.timeWait(d.label()), maxGap)
-                    && warnings.stream().noneMatch(w -> w.figures().destination() == d)) {
+                    && !warned(warnings, d)) {
                 warnings.add(new ChurnWarning(f, monitor.levelOf(f)));
             }
         }
         return table;
+    }
+
+    /** A loop, not a stream: the reporter keeps out of the JDK code the application's hot paths share. */
+    private static boolean warned(List<ChurnWarning> warnings, DestinationStats d) {
+        for (ChurnWarning w : warnings) {
+            if (w.figures().destination() == d) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void logExhaustions(List<PortExhaustion> exhaustions, TcpSocketTable table) {

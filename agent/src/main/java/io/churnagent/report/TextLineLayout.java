@@ -5,9 +5,7 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.LayoutBase;
 
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 
 /**
  * Lays out an agent log event as one text line: {@value AgentLog#MARKER}, the local time with its
@@ -18,10 +16,10 @@ import java.time.format.DateTimeFormatter;
  * {@code [churn-agent] %d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %msg%n}, without that class: its
  * static initialiser makes 66 lambdas, and each is a class spun at run time that the JIT then
  * compiles, inside an application the agent has just joined (docs/PERFORMANCE.md, fifth session).
+ * The time is written by {@link IsoTime}, not by java.time's formatters (see there why).
  */
 final class TextLineLayout extends LayoutBase<ILoggingEvent> {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     private static final String NEWLINE = System.lineSeparator();
 
     private final ZoneId zone = ZoneId.systemDefault();
@@ -30,7 +28,7 @@ final class TextLineLayout extends LayoutBase<ILoggingEvent> {
     public String doLayout(ILoggingEvent event) {
         StringBuilder line = new StringBuilder(200);
         line.append(AgentLog.MARKER).append(' ');
-        TIME.formatTo(Instant.ofEpochMilli(event.getTimeStamp()).atZone(zone), line);
+        IsoTime.append(event.getTimeStamp(), zone, line);
         String level = event.getLevel().toString();
         line.append(' ').append(level);
         for (int i = level.length(); i < 5; i++) {
