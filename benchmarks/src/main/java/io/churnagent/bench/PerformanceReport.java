@@ -334,8 +334,9 @@ public final class PerformanceReport {
     }
 
     private void keepAliveHttp() throws Exception {
-        // the JDK HttpClient takes tens of seconds to reach its steady pace, and its JIT recompiles late
-        // (in either JVM, at random): 60 s of warm-up turns per JVM
+        // the JDK HttpClient takes tens of seconds to reach its steady pace, and the JIT still recompiles
+        // its request path late, in either JVM (more often in the one with the agent: docs/PERFORMANCE.md,
+        // sixth session): 60 s of warm-up turns per JVM
         Throughput t = alternate("keep-alive HTTP", Workload.KeepAlive.NAME, 4, plan(new Plan(30, 2_000, 120, 250)));
         rows.add(new String[] {"keep-alive HTTP request throughput through a shared client, agent / none",
                 "≥ 0.995", t.steady().describe(), t.steady().verdict(0.995), "JDK HttpClient → JDK HttpServer, 4 threads; "

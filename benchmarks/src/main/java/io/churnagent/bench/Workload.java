@@ -98,7 +98,7 @@ interface Workload extends AutoCloseable {
             // The server closes a connection idle for 30 s (a pooled one the client did not pick, or any
             // while the other JVM has its turns). The client's first such close takes paths it had not
             // run, and the JIT throws away most of the request path's compiled code at once and compiles
-            // it again: 2-4 s of compiler CPU landing in whichever JVM's measured turns it happens to hit.
+            // it again: about 2 s of compiler CPU, landing in whichever JVM's measured turns it happens to hit.
             // A healthy keep-alive service does not close its connections every half minute.
             System.setProperty("sun.net.httpserver.idleInterval", "3600");
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
