@@ -3,6 +3,7 @@ package io.churnagent.kernel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -131,7 +132,7 @@ public final class PortOwners {
     }
 
     private static boolean readInto(Path file, InetAddress address, int port, List<Holder> holders) {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(ProcFile.open(file), StandardCharsets.US_ASCII))) {
             in.readLine();
             String line;
             long rows = 0;
@@ -225,7 +226,7 @@ public final class PortOwners {
      * main class and arguments are; a Java class path in between can be kilobytes).
      */
     private static String command(Path pidDir) {
-        try (InputStream in = Files.newInputStream(pidDir.resolve("cmdline"))) {
+        try (InputStream in = ProcFile.open(pidDir.resolve("cmdline"))) {
             byte[] bytes = in.readNBytes(MAX_CMDLINE_READ);
             String s = new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').trim();
             if (s.length() <= MAX_CMDLINE) {
