@@ -66,7 +66,7 @@ public final class TurnWorker {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null && !line.equals("quit"); ) {
             if (line.equals("cpu")) {
-                System.out.println("cpu " + ThreadCpu.format(ThreadCpu.read()));
+                System.out.println("cpu " + ThreadCpu.readFormatted());
                 System.out.flush();
                 continue;
             }

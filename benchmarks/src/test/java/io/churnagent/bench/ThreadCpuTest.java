@@ -19,6 +19,12 @@ class ThreadCpuTest {
     }
 
     @Test
+    void aLineWithoutTheFieldsIsNotRead() {
+        assertEquals(-1, ThreadCpu.ticksOf("4242 no name here"));
+        assertEquals(-1, ThreadCpu.ticksOf("4242 (cut) S 1 2 3"));
+    }
+
+    @Test
     void sortsThreadsByKind() {
         assertEquals(ThreadCpu.AGENT, ThreadCpu.kind("churn-agent-rep"));
         assertEquals(ThreadCpu.JIT, ThreadCpu.kind("C2 CompilerThre"));
@@ -44,6 +50,9 @@ class ThreadCpuTest {
         if (System.getProperty("os.name").startsWith("Linux")) {
             assertTrue(ticks.containsKey(ThreadCpu.REST), ticks::toString);
             assertTrue(ticks.values().stream().allMatch(t -> t >= 0), ticks::toString);
+            // what the worker prints has the same kinds (the JVM's own threads live on)
+            Map<String, Long> printed = ThreadCpu.parse(ThreadCpu.readFormatted());
+            assertTrue(printed.keySet().containsAll(ticks.keySet()), printed::toString);
         }
     }
 }
