@@ -28,6 +28,7 @@ import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.ClientSiteReporter;
 import io.churnagent.report.DeferredErrors;
 import io.churnagent.report.Exports;
+import io.churnagent.report.FirstUse;
 import io.churnagent.report.LiveReport;
 import io.churnagent.report.LogEvent;
 import io.churnagent.report.Logfmt;
@@ -131,6 +132,11 @@ final class ActiveAgent {
         }
         startReporting(options, agentLog, kernel);
         phases.end("reporting");
+        // paths that first run long after start-up (a stack capture, the first report) load JDK classes:
+        // load them now, not in a hot application (see FirstUse); done before the start is announced, so
+        // that a program waiting for the agent (and a test) knows they are behind it
+        FirstUse.rehearse(PROC);
+        phases.end("first_use");
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)
         System.setProperty(AgentState.LOADED_PROPERTY, CommandLine.version());

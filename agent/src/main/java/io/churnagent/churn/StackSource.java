@@ -24,6 +24,14 @@ public interface StackSource {
         return TrimmedStack.of(capture(maxDepth), handlerType, handlerMethod);
     }
 
+    /**
+     * Runs one capture through {@link #WALKER} and describes a frame, so that the JDK classes a capture
+     * needs load when the agent starts, not at the first capture in a hot application.
+     */
+    static void rehearse() {
+        StackWalkerSource.rehearse();
+    }
+
     /** The real thing: a {@link StackWalker} that stops after {@code maxDepth} frames. */
     StackSource WALKER = new StackWalkerSource();
 }

@@ -2,6 +2,9 @@ package io.churnagent.churn;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Spliterator;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -11,6 +14,15 @@ import java.util.stream.Collectors;
  * class), and resolves file and line for the site and handler frames at once and for the other kept
  * frames only when they are first asked for, instead of turning every frame into a
  * {@link StackTraceElement}; the benchmarks module's StackCaptureBenchmark compares the two.
+ *
+ * <p>{@link #trimmed} takes the walk's frames from the stream's own spliterator, with no stream
+ * operation ({@code limit}, {@code iterator}) and no lambda: those load JDK classes at the first
+ * capture ({@code SliceOps$1}, a {@code BooleanSupplier} lambda in {@code StreamSpliterators}), and in
+ * a hot application a class that is a second implementation of an interface or an override of a
+ * stream method makes the JIT throw away the application's compiled code that relied on there being
+ * one (with {@code -XX:+LogCompilation}: {@code dependency_failed} on {@code BooleanSupplier} and on
+ * {@code AbstractPipeline.opEvaluateParallelLazy}, then the JDK HTTP client's request path compiled
+ * again). {@link #rehearse} runs a walk at start-up, so the JDK's stack-walking classes load then.
  */
 final class StackWalkerSource implements StackSource {
 
@@ -20,6 +32,20 @@ final class StackWalkerSource implements StackSource {
     public List<StackTraceElement> capture(int maxDepth) {
         return WALKER.walk(frames -> frames.limit(maxDepth)
                 .map(StackWalker.StackFrame::toStackTraceElement).collect(Collectors.toList()));
+    }
+
+    /**
+     * Walks this thread's stack once and describes a frame, so that the classes a capture needs load
+     * now (the agent calls it at start-up) rather than at the first capture in a hot application.
+     */
+    static void rehearse() {
+        // the capture's own call sites (each lambda is spun at its first run), then a frame described
+        StackSource.WALKER.trimmed(ClientSiteRecorder.MAX_DEPTH);
+        StackSource.WALKER.trimmed(ClientSiteRecorder.MAX_DEPTH, "rehearsal.Handler", "handle");
+        WALKER.walk(frames -> {
+            FrameCursor cursor = new FrameCursor();
+            return frames.spliterator().tryAdvance(cursor) ? new DescribedFrames(List.of(cursor.frame)).get() : null;
+        });
     }
 
     @Override
@@ -61,9 +87,10 @@ final class StackWalkerSource implements StackSource {
         int region = 0; // frames from the site to the outermost application frame seen so far
         int sinceLast = 0;
         StackWalker.StackFrame inner = null; // the frame walked before f
-        java.util.Iterator<StackWalker.StackFrame> it = frames.limit(maxDepth).iterator();
-        while (it.hasNext()) {
-            StackWalker.StackFrame f = it.next();
+        Spliterator<StackWalker.StackFrame> source = frames.spliterator();
+        FrameCursor cursor = new FrameCursor();
+        for (int depth = 0; depth < maxDepth && source.tryAdvance(cursor); depth++) {
+            StackWalker.StackFrame f = cursor.frame;
             StackWalker.StackFrame before = inner;
             inner = f;
             String className = f.getClassName();
@@ -109,13 +136,35 @@ final class StackWalkerSource implements StackSource {
         }
         int omitted = region - kept.size();
         return TrimmedStack.trimmedLazily(describe(site), site.getClassName(),
-                describe(handler != null ? handler : outermost), () -> {
-                    List<String> described = new ArrayList<>(kept.size());
-                    for (StackWalker.StackFrame f : kept) {
-                        described.add(describe(f));
-                    }
-                    return described;
-                }, omitted);
+                describe(handler != null ? handler : outermost), new DescribedFrames(kept), omitted);
+    }
+
+    /** Receives one frame at a time from the walk's spliterator. */
+    private static final class FrameCursor implements Consumer<StackWalker.StackFrame> {
+        StackWalker.StackFrame frame;
+
+        @Override
+        public void accept(StackWalker.StackFrame f) {
+            frame = f;
+        }
+    }
+
+    /** The kept frames, described (file and line resolved) when first asked for. */
+    private static final class DescribedFrames implements Supplier<List<String>> {
+        private final List<StackWalker.StackFrame> kept;
+
+        DescribedFrames(List<StackWalker.StackFrame> kept) {
+            this.kept = kept;
+        }
+
+        @Override
+        public List<String> get() {
+            List<String> described = new ArrayList<>(kept.size());
+            for (StackWalker.StackFrame f : kept) {
+                described.add(describe(f));
+            }
+            return described;
+        }
     }
 
     /**

@@ -37,9 +37,10 @@ class StartupIT {
         long total = started.getLong("startup_ms");
         assertTrue(held < total, () -> "main was held only while the options were read: " + started);
         assertTrue(started.get("phases_ms").contains("instrument:"), started::toString);
-        // the instrumentation comes before the log, the kernel's settings and the reporting
+        // the instrumentation comes before the log, the kernel's settings, the reporting and the rehearsal
+        // of the paths that first run later (FirstUse)
         assertTrue(started.get("phases_ms").matches("options:\\d+,bridge:\\d+,instrument:\\d+,log:\\d+,kernel:\\d+,"
-                + "reporting:\\d+"), started::toString);
+                + "reporting:\\d+,first_use:\\d+"), started::toString);
         long instrumented = started.getLong("instrumented_ms");
         assertTrue(instrumented > held && instrumented <= total, started::toString);
         AgentEvent report = shutdownReportLine(jvm);
