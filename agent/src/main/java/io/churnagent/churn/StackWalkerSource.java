@@ -16,13 +16,15 @@ import java.util.stream.Collectors;
  * {@link StackTraceElement}; the benchmarks module's StackCaptureBenchmark compares the two.
  *
  * <p>{@link #trimmed} takes the walk's frames from the stream's own spliterator, with no stream
- * operation ({@code limit}, {@code iterator}) and no lambda: those load JDK classes at the first
- * capture ({@code SliceOps$1}, a {@code BooleanSupplier} lambda in {@code StreamSpliterators}), and in
- * a hot application a class that is a second implementation of an interface or an override of a
- * stream method makes the JIT throw away the application's compiled code that relied on there being
- * one (with {@code -XX:+LogCompilation}: {@code dependency_failed} on {@code BooleanSupplier} and on
+ * operation ({@code limit}, {@code iterator}): those load JDK classes at the first capture
+ * ({@code SliceOps$1}, a {@code BooleanSupplier} lambda in {@code StreamSpliterators}), and in a hot
+ * application a class that is a second implementation of an interface or an override of a stream
+ * method makes the JIT throw away the application's compiled code that relied on there being one
+ * (with {@code -XX:+LogCompilation}: {@code dependency_failed} on {@code BooleanSupplier} and on
  * {@code AbstractPipeline.opEvaluateParallelLazy}, then the JDK HTTP client's request path compiled
- * again). {@link #rehearse} runs a walk at start-up, so the JDK's stack-walking classes load then.
+ * again). {@link #rehearse} runs the captures at start-up, so the JDK's stack-walking classes and
+ * this class's lambdas load then; the kept frames are described by a named class, not a lambda, so
+ * that the rehearsal can load it too (its walk has no application frame to keep).
  */
 final class StackWalkerSource implements StackSource {
 

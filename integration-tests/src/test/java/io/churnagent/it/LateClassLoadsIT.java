@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The agent's paths that first run long after its start (stack captures of sampled connections, the
- * reports with their socket-table reads and decimals) load no JDK class then: {@code FirstUse} ran
+ * The agent's paths that first run long after its start (stack captures of sampled connections, a
+ * warning, the reports with their socket-table reads and decimals) load no JDK class then: {@code FirstUse} ran
  * them at start-up. A JDK class loaded late can make the JIT throw away the application's compiled
  * code (a second implementation of an interface it counted on being alone), so in a hot application
  * it costs a recompile on the application's cores. Checked with {@code -Xlog:class+load} between two
@@ -32,12 +32,14 @@ class LateClassLoadsIT {
     void noJdkClassLoadsOnTheAgentsLatePaths(Path jdk) throws Exception {
         Path log = Files.createTempFile("late-class-loads", ".log");
         try {
-            ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.interval=5s")
+            ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.interval=5s,capacity=100")
                     .jvmArg("-Xlog:class+load=info:file=" + log)
                     .mainClass(LateClassLoads.class, "60", "6");
             assertEquals(0, jvm.run(Duration.ofSeconds(90)), jvm::stderr);
             assertTrue(jvm.stdout().contains("done"), jvm::stdout);
-            // the paths did run: reports with the program's destination, and a sampled call site
+            // the paths did run: a warning (60 closes against a capacity of 100), a periodic report and a
+            // sampled call site
+            assertTrue(jvm.agentEvents().stream().anyMatch(e -> "churn_warning".equals(e.event())), jvm::stderr);
             assertTrue(jvm.agentEvents().stream().anyMatch(e -> "churn_report_summary".equals(e.event())
                     && "periodic".equals(e.get("reason"))), jvm::stderr);
             assertTrue(jvm.stderr().contains("site=io.churnagent.it.programs.LateClassLoads."), jvm::stderr);

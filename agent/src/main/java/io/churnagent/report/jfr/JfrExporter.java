@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * class links against {@code jdk.jfr}. It costs nothing while no recording runs: the event types are
  * registered only when Flight Recorder initialises (a listener, so the agent never starts JFR
  * itself), the periodic hook is called by JFR only when a recording enables the event, and the
- * warning events are built only when one is due and committed only if {@code shouldCommit()}.
+ * warning events are built only once Flight Recorder has initialised and one is due, and committed
+ * only if {@code shouldCommit()}.
  */
 public final class JfrExporter implements TickListener, AutoCloseable {
 
@@ -38,7 +39,7 @@ public final class JfrExporter implements TickListener, AutoCloseable {
         }
     };
     private volatile List<DestinationFigures> latest = Collections.emptyList();
-    private boolean registered;
+    private volatile boolean registered;
     private boolean closed;
 
     public JfrExporter(ModelSettings thresholds, Supplier<TcpSocketTable> kernel) {
@@ -60,6 +61,12 @@ public final class JfrExporter implements TickListener, AutoCloseable {
     @Override
     public void afterTick(List<DestinationFigures> figures, List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
         latest = figures;
+        if (!registered) {
+            // Flight Recorder never started, so no recording can take the events; building one would
+            // load JFR's event machinery (dozens of jdk.jfr classes) at the first warning, in an application
+            // that is busy churning (LateClassLoadsIT)
+            return;
+        }
         for (ChurnWarning w : warnings) {
             ChurnWarningEvent e = new ChurnWarningEvent();
             if (!e.shouldCommit()) {
