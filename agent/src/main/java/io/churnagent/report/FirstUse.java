@@ -42,13 +42,9 @@ public final class FirstUse {
      * is skipped: the real path says what is wrong when it runs.
      */
     public static void rehearse(Path procRoot) {
-        if (DONE.compareAndSet(false, true)) {
-            rehearseSteps(procRoot);
+        if (!DONE.compareAndSet(false, true)) {
+            return;
         }
-    }
-
-    /** {@link #rehearse}'s steps, whether or not they ran before. */
-    static void rehearseSteps(Path procRoot) {
         try {
             StackSource.rehearse();
         } catch (Throwable ignored) {

@@ -43,9 +43,4 @@ class FirstUseTest {
         assertEquals("12.5", decimal);
         assertEquals(0, loaded, "classes loaded by the paths after the rehearsal");
     }
-
-    @Test
-    void aMissingProcIsNoError(@TempDir Path empty) {
-        FirstUse.rehearseSteps(empty.resolve("no-such-proc"));
-    }
 }
