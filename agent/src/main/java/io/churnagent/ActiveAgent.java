@@ -2,6 +2,7 @@ package io.churnagent;
 
 import io.churnagent.bootstrap.ChurnBridge;
 import io.churnagent.bootstrap.ClientBridge;
+import io.churnagent.churn.ApplicationFrames;
 import io.churnagent.churn.ClientSiteRecorder;
 import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.ConnectSiteSampler;
@@ -17,6 +18,7 @@ import io.churnagent.churn.Ticker;
 import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.cli.AgentState;
 import io.churnagent.cli.CommandLine;
+import io.churnagent.config.MainClass;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
@@ -108,6 +110,7 @@ final class ActiveAgent {
         ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
                 Ticker.SYSTEM, sampler);
         ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations(), clients, destinationSites);
+        ApplicationFrames.setOwnPackages(MainClass.detect(), options.appPackages());
         agent.fault = FaultInjectingSink.mode(System.getProperty(FaultInjectingSink.PROPERTY));
         agent.clock = BridgeClock.start();
         ChurnBridge.install(FaultInjectingSink.wrap(tracker, agent.fault));
@@ -143,7 +146,14 @@ final class ActiveAgent {
         log.info("{}", describe("agent_started", how, kernel, phases)
                 .add("instrumented_ms", instrumentedMillis)
                 .add("instrumented", String.join(",", installed.transformed()))
+                .add("app_packages", ownPackagesText())
                 .note("options", options.describe()));
+    }
+
+    /** The own packages call sites are looked for in, {@code com.acme.;org.example.}, or {@code none}. */
+    private static String ownPackagesText() {
+        java.util.List<String> own = ApplicationFrames.ownPackages();
+        return own.isEmpty() ? "none" : String.join(";", own);
     }
 
     /**
@@ -165,6 +175,7 @@ final class ActiveAgent {
         if (oldLog != newLog) {
             oldLog.stop();
         }
+        ApplicationFrames.setOwnPackages(MainClass.detect(), newOptions.appPackages());
         LogEvent line = describe("agent_options_updated", how, kernel, phases)
                 .add("changed", before.changedKeys(newOptions));
         String note = newOptions.maxDestinations() != maxDestinations

@@ -23,6 +23,13 @@ public final class ClientBridge {
     /** After this many exceptions from the sink it is uninstalled. */
     public static final int MAX_FAULTS = 100;
 
+    /**
+     * The family of a library's internal construction (a pool filling up, a transport connecting):
+     * it raises the depth like any other, so the clients built inside it are not reported, and is
+     * not reported itself.
+     */
+    public static final String INTERNAL = "internal";
+
     /** {@link #constructionEnter} results. */
     public static final int NOT_COUNTED = 0;
     public static final int OUTERMOST = 1;
@@ -165,7 +172,7 @@ public final class ClientBridge {
             state.clientDepth--;
         }
         ClientSink s = sink;
-        if (entered != OUTERMOST || thrown != null || s == null) {
+        if (entered != OUTERMOST || thrown != null || s == null || INTERNAL.equals(family)) {
             return;
         }
         try {

@@ -62,7 +62,10 @@ final class StackWalkerSource implements StackSource {
     }
 
     /**
-     * One pass over the frames, reading each frame's class name only: method names are looked up for
+     * One pass over the frames, reading each frame's class name only. The site is the first
+     * application frame, unless an own frame ({@link ApplicationFrames#isOwn}) follows: then the
+     * frames before it are an unlisted library's, and the site and the kept frames start again there.
+     * Otherwise: method names are looked up for
      * frames of the handler's class, and the bridge check (which resolves line numbers, the costly
      * part of a frame) runs for handler matches and once at the end for the outermost application
      * frame, not for every pair of adjacent frames of one class: a 120-frame recursion in an
@@ -83,6 +86,7 @@ final class StackWalkerSource implements StackSource {
         boolean handlerIsApplication = handlerType != null && ApplicationFrames.isApplication(handlerType);
         List<StackWalker.StackFrame> kept = new ArrayList<>(TrimmedStack.MAX_FRAMES);
         StackWalker.StackFrame site = null;
+        boolean siteIsOwn = false; // the site is in the application's own packages (ApplicationFrames.isOwn)
         StackWalker.StackFrame outermost = null;
         StackWalker.StackFrame beforeOutermost = null; // the frame walked just before the outermost application frame
         StackWalker.StackFrame handler = null;
@@ -113,6 +117,14 @@ final class StackWalkerSource implements StackSource {
             }
             if (site == null) {
                 site = f;
+                siteIsOwn = ApplicationFrames.isOwn(className, handlerType);
+            } else if (!siteIsOwn && application && ApplicationFrames.isOwn(className, handlerType)) {
+                // the frames so far are an unlisted library's: the application's own first frame is the site
+                site = f;
+                siteIsOwn = true;
+                kept.clear();
+                region = 0;
+                sinceLast = 0;
             }
             sinceLast++;
             if (kept.size() < TrimmedStack.MAX_FRAMES) {

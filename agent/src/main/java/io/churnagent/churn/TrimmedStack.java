@@ -5,7 +5,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A captured stack reduced to what a person needs: the call site (first application frame), the
+ * A captured stack reduced to what a person needs: the call site (the first frame of the
+ * application's own packages, else the first application frame; see {@link ApplicationFrames}), the
  * handler frame (the known handler's method, else the outermost application frame: below it sit only
  * the server's dispatch frames) and the frames in between; immutable.
  *
@@ -82,14 +83,22 @@ public final class TrimmedStack {
             }
         }
         int first = -1;
+        int firstOwn = -1;
         int last = -1;
         for (int i = 0; i < end; i++) {
-            if (ApplicationFrames.isApplication(stack.get(i).getClassName())) {
+            String className = stack.get(i).getClassName();
+            if (ApplicationFrames.isApplication(className)) {
                 if (first < 0) {
                     first = i;
                 }
+                if (firstOwn < 0 && ApplicationFrames.isOwn(className, handlerType)) {
+                    firstOwn = i;
+                }
                 last = i;
             }
+        }
+        if (firstOwn >= 0) {
+            first = firstOwn; // frames above the application's own first one are an unlisted library's
         }
         if (first < 0) {
             return new TrimmedStack(null, null, null, Collections.emptyList(), 0);

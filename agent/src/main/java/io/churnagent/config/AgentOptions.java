@@ -31,6 +31,7 @@ public final class AgentOptions {
     private final int capacityOverride;
     private final boolean enabled;
     private final java.util.List<String> handlers;
+    private final java.util.List<String> appPackages;
     private final int clientPerRequestThreshold;
 
     /** Takes one converted value per key, as {@link OptionKey#convert} returns them. */
@@ -61,6 +62,8 @@ public final class AgentOptions {
         this.enabled = (Boolean) values.get(OptionKey.ENABLED);
         String handlerText = (String) values.get(OptionKey.HANDLERS);
         this.handlers = handlerText.isEmpty() ? java.util.List.of() : java.util.List.of(handlerText.split(";"));
+        String packageText = (String) values.get(OptionKey.APP_PACKAGES);
+        this.appPackages = packageText.isEmpty() ? java.util.List.of() : java.util.List.of(packageText.split(";"));
         this.clientPerRequestThreshold = (Integer) values.get(OptionKey.CLIENT_PER_REQUEST_THRESHOLD);
     }
 
@@ -160,6 +163,11 @@ public final class AgentOptions {
     /** Extra request entry points as {@code Class#method} entries (all overloads of the method), possibly empty. */
     public java.util.List<String> handlers() {
         return handlers;
+    }
+
+    /** The packages the {@code app.packages} option lists (besides those found), possibly empty. */
+    public java.util.List<String> appPackages() {
+        return appPackages;
     }
 
     /** Clients one call site may build inside handlers per minute before event=client_per_request, 1 to 100000. */

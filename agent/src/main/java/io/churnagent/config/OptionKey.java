@@ -57,6 +57,11 @@ public enum OptionKey {
             "none, or Class#method entries separated by ';', e.g. com.example.Api#handle;com.example.Jobs#run",
             "Extra request entry points: clients built while one of these methods runs count as built inside a request handler "
                     + "(servlets and JDK HttpServer handlers are known without it)."),
+    APP_PACKAGES("app.packages", "auto",
+            "auto, or package names separated by ';', e.g. com.acme;org.example.billing",
+            "The application's own packages, whose first frame on a stack is the call site a warning names (frames of "
+                    + "libraries above it are skipped). auto: the main class's and the request handlers' packages (their "
+                    + "first two name parts); the listed ones are added to those."),
     CLIENT_PER_REQUEST_THRESHOLD("client.per.request.threshold", "10",
             "an integer from 1 to 100000",
             "Log event=client_per_request when one call site builds more than this many clients inside request handlers "
@@ -204,6 +209,8 @@ public enum OptionKey {
                 return bool(t);
             case HANDLERS:
                 return handlers(t);
+            case APP_PACKAGES:
+                return packages(t);
             case CLIENT_PER_REQUEST_THRESHOLD:
                 return integerBetween(t, 1, 100_000);
             default:
@@ -226,6 +233,8 @@ public enum OptionKey {
                 return ((String) value).isEmpty() ? "stderr" : (String) value;
             case HANDLERS:
                 return ((String) value).isEmpty() ? "none" : (String) value;
+            case APP_PACKAGES:
+                return ((String) value).isEmpty() ? "auto" : (String) value;
             case METRICS_PORT:
                 return ((Integer) value) < 0 ? "off" : String.valueOf(value);
             default:
@@ -295,6 +304,33 @@ public enum OptionKey {
                 continue;
             }
             if (!HANDLER.matcher(entry).matches()) {
+                return null;
+            }
+            if (sb.length() > 0) {
+                sb.append(';');
+            }
+            sb.append(entry);
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+
+    /** A Java package name: identifiers separated by dots (no trailing dot, no wildcard). */
+    private static final Pattern PACKAGE = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
+
+    private static String packages(String t) {
+        if (t.isEmpty() || t.equalsIgnoreCase("auto")) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String raw : t.split(";", -1)) {
+            String entry = raw.trim();
+            if (entry.endsWith(".*")) {
+                entry = entry.substring(0, entry.length() - 2); // com.acme.* means com.acme and below, as it does anyway
+            }
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (!PACKAGE.matcher(entry).matches()) {
                 return null;
             }
             if (sb.length() > 0) {

@@ -32,13 +32,26 @@ public final class ClientConstructionInstrumentation {
         final String type;
         final String method; // null: constructors
         final String family;
+        final boolean relocatable; // also woven in copies that libraries shade under a prefix of their own
 
         Hook(String type, String method, String family) {
+            this(type, method, family, false);
+        }
+
+        Hook(String type, String method, String family, boolean relocatable) {
             this.type = type;
             this.method = method;
             this.family = family;
+            this.relocatable = relocatable;
         }
     }
+
+    /**
+     * The family of hooks that mark a library's own internal construction: the clients built inside
+     * them are the library's pool filling up or its transport connecting, not the application's
+     * choice, so they are not reported (the bridge's depth count swallows them).
+     */
+    static final String INTERNAL = ClientBridge.INTERNAL;
 
     static final List<Hook> HOOKS = List.of(
             new Hook("jdk.internal.net.http.HttpClientBuilderImpl", "build", "jdk-httpclient"),
@@ -51,16 +64,43 @@ public final class ClientConstructionInstrumentation {
             new Hook("org.eclipse.jetty.client.HttpClient", null, "jetty-httpclient"),
             new Hook("org.springframework.web.client.RestTemplate", null, "spring-resttemplate"),
             new Hook("org.springframework.web.reactive.function.client.DefaultWebClientBuilder", "build", "spring-webclient"),
-            new Hook("io.netty.bootstrap.Bootstrap", null, "netty-bootstrap"),
-            new Hook("java.sql.DriverManager", "getConnection", "jdbc"));
+            new Hook("io.netty.bootstrap.Bootstrap", null, "netty-bootstrap", true),
+            new Hook("java.sql.DriverManager", "getConnection", "jdbc"),
+            // gRPC: every channel builder (ManagedChannelBuilder.forAddress/forTarget, NettyChannelBuilder,
+            // OkHttpChannelBuilder) builds through ManagedChannelImplBuilder; its transports make a Netty
+            // Bootstrap per connection, which is the channel's own business
+            new Hook("io.grpc.internal.ManagedChannelImplBuilder", "build", "grpc"),
+            new Hook("io.grpc.netty.NettyClientTransport", "start", INTERNAL, true),
+            // Lettuce: RedisClient and RedisClusterClient; each connect() makes a Netty Bootstrap
+            new Hook("io.lettuce.core.AbstractRedisClient", null, "lettuce"),
+            new Hook("io.lettuce.core.AbstractRedisClient", "connectionBuilder", INTERNAL),
+            // Jedis: a Jedis of its own, not one a JedisPool makes; a pool (JedisPool, JedisPooled) per request too
+            new Hook("redis.clients.jedis.Jedis", null, "jedis"),
+            new Hook("redis.clients.jedis.JedisFactory", "makeObject", INTERNAL),
+            new Hook("redis.clients.jedis.ConnectionFactory", "makeObject", INTERNAL),
+            new Hook("redis.clients.jedis.JedisPool", null, "jedis-pool"),
+            new Hook("redis.clients.jedis.UnifiedJedis", null, "jedis-pool"),
+            // AWS SDK v2: *Client.create() and *Client.builder()...build() all end in SdkDefaultClientBuilder.build()
+            new Hook("software.amazon.awssdk.core.client.builder.SdkDefaultClientBuilder", "build", "aws-sdk-v2"),
+            new Hook("com.mongodb.client.MongoClients", "create", "mongodb"),
+            new Hook("org.elasticsearch.client.RestClientBuilder", "build", "elasticsearch-restclient"),
+            new Hook("io.vertx.ext.web.client.WebClient", "create", "vertx-webclient"));
 
     private ClientConstructionInstrumentation() {
     }
 
-    /** Adds one weaving per hook; each hook's advice is made when its class loads. */
+    /**
+     * Adds one weaving per hook (two hooks of one class, constructors and a method, weave together);
+     * each hook's advice is made when its class loads.
+     */
     static void addTo(Weavings weavings) {
         for (Hook hook : HOOKS) {
-            weavings.name(hook.type, new BuiltOnFirstUse(() -> visitor(hook)));
+            BuiltOnFirstUse visitor = new BuiltOnFirstUse(() -> visitor(hook));
+            if (hook.relocatable) {
+                weavings.relocatable(hook.type, type -> visitor.get());
+            } else {
+                weavings.name(hook.type, visitor);
+            }
         }
     }
 
@@ -74,7 +114,7 @@ public final class ClientConstructionInstrumentation {
             return new AsmVisitorWrapper.ForDeclaredMethods().method(
                     isMethod().and(named(hook.method)).and(not(isAbstract())), mapping.to(ReturnedClientAdvice.class));
         }
-        if (hook.type.equals("io.netty.bootstrap.Bootstrap")) {
+        if (hook.type.equals("io.netty.bootstrap.Bootstrap")) { // and its relocated copies (gRPC's, ...)
             // the public constructor only: clone() copies a Bootstrap onto the same event loop group,
             // and Netty's SimpleChannelPool clones its Bootstrap for every connection it adds
             return new AsmVisitorWrapper.ForDeclaredMethods().constructor(isConstructor().and(takesNoArguments()),
@@ -84,6 +124,7 @@ public final class ClientConstructionInstrumentation {
             return new AsmVisitorWrapper.ForDeclaredMethods().constructor(isConstructor(),
                     mapping.to(ConstructorAdvice.class));
         }
+        // static or not, and in an interface too (Vert.x's WebClient.create is a static interface method)
         return new AsmVisitorWrapper.ForDeclaredMethods().method(
                 isMethod().and(named(hook.method)).and(not(isAbstract())), mapping.to(MethodAdvice.class));
     }

@@ -28,7 +28,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
  * stateless. Matched by class name: an application without these transports pays one string
  * comparison per class load.
  *
- * <p>Netty 4.1's {@code AbstractEpollChannel} (and {@code AbstractKQueueChannel}, the same shape):
+ * <p>Netty 4.1's and 4.2's {@code AbstractEpollChannel} (and {@code AbstractKQueueChannel}, the same shape):
  * <ul>
  *   <li>{@code doConnect(remote, local)}: true when the connect completed at once (its
  *       {@code local}/{@code remote} fields are then set); false for a pending connect, not yet
@@ -53,23 +53,32 @@ public final class NettyChannelInstrumentation {
         {"io.netty.channel.kqueue.AbstractKQueueChannel", "io.netty.channel.kqueue.AbstractKQueueChannel$AbstractKQueueUnsafe"},
     };
 
-    private static final TypeDescription ABSTRACT_CHANNEL = NettyTypes.abstractClass("io.netty.channel.AbstractChannel");
-    private static final TypeDescription DUPLEX_CHANNEL = NettyTypes.anInterface("io.netty.channel.socket.DuplexChannel");
+    private static final String ABSTRACT_CHANNEL = "io.netty.channel.AbstractChannel";
+    private static final String DUPLEX_CHANNEL = "io.netty.channel.socket.DuplexChannel";
 
     private NettyChannelInstrumentation() {
     }
 
-    /** Adds the channel and unsafe weavings; the advice is made when a transport loads. */
+    /**
+     * Adds the channel and unsafe weavings, for Netty's own names and for the copies that libraries
+     * relocate (gRPC's {@code io.grpc.netty.shaded.io.netty...}, Couchbase's, any other); the advice is
+     * made when a transport loads, once per relocation prefix.
+     */
     static void addTo(Weavings weavings) {
-        BuiltOnFirstUse channel = new BuiltOnFirstUse(NettyChannelInstrumentation::channelVisitor);
+        BuiltPerPrefix channel = new BuiltPerPrefix(NettyChannelInstrumentation::channelVisitor);
         for (String[] transport : TRANSPORTS) {
-            weavings.name(transport[0], channel).name(transport[1], NettyChannelInstrumentation::unsafeVisitor);
+            String outer = transport[0];
+            String unsafe = transport[1];
+            weavings.relocatable(outer, type -> channel.get(BuiltPerPrefix.prefixOf(type.getName(), outer)))
+                    .relocatable(unsafe, type -> unsafeVisitor(type, BuiltPerPrefix.prefixOf(type.getName(), unsafe)));
         }
     }
 
-    static AsmVisitorWrapper channelVisitor() {
+    /** The channel's visitor; {@code prefix} is the relocation prefix of its Netty copy ({@code ""} for Netty's own). */
+    static AsmVisitorWrapper channelVisitor(String prefix) {
+        TypeDescription duplex = NettyTypes.anInterface(prefix + DUPLEX_CHANNEL);
         Advice.WithCustomMapping mapping = Advice.withCustomMapping().bind(StreamChannel.class,
-                new StackManipulation.Compound(MethodVariableAccess.loadThis(), InstanceCheck.of(DUPLEX_CHANNEL)),
+                new StackManipulation.Compound(MethodVariableAccess.loadThis(), InstanceCheck.of(duplex)),
                 boolean.class);
         return new AsmVisitorWrapper.ForDeclaredMethods()
                 .method(named("doConnect").and(takesArguments(SocketAddress.class, SocketAddress.class)),
@@ -78,17 +87,18 @@ public final class NettyChannelInstrumentation {
     }
 
     /** The unsafe's {@code this$0} is its channel; its public address getters are read through it. */
-    static AsmVisitorWrapper unsafeVisitor(TypeDescription unsafe) {
+    static AsmVisitorWrapper unsafeVisitor(TypeDescription unsafe, String prefix) {
+        TypeDescription abstractChannel = NettyTypes.abstractClass(prefix + ABSTRACT_CHANNEL);
         FieldDescription outer = unsafe.getDeclaredFields().filter(named("this$0")).getOnly();
         StackManipulation loadOuter = new StackManipulation.Compound(MethodVariableAccess.loadThis(),
                 FieldAccess.forField(outer).read());
         Advice.WithCustomMapping mapping = Advice.withCustomMapping()
                 .bind(OuterChannel.class, loadOuter, Object.class)
                 .bind(OuterLocal.class, new StackManipulation.Compound(loadOuter,
-                        MethodInvocation.invoke(NettyTypes.getter(ABSTRACT_CHANNEL, "localAddress", SocketAddress.class))),
+                        MethodInvocation.invoke(NettyTypes.getter(abstractChannel, "localAddress", SocketAddress.class))),
                         SocketAddress.class)
                 .bind(OuterRemote.class, new StackManipulation.Compound(loadOuter,
-                        MethodInvocation.invoke(NettyTypes.getter(ABSTRACT_CHANNEL, "remoteAddress", SocketAddress.class))),
+                        MethodInvocation.invoke(NettyTypes.getter(abstractChannel, "remoteAddress", SocketAddress.class))),
                         SocketAddress.class);
         return new AsmVisitorWrapper.ForDeclaredMethods()
                 .method(named("doFinishConnect").and(takesNoArguments()), mapping.to(FinishConnectAdvice.class));

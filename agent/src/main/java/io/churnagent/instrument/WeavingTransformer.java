@@ -49,12 +49,14 @@ final class WeavingTransformer implements ClassFileTransformer {
             .with(InstrumentedType.Factory.Default.FROZEN);
 
     private final Map<String, Weavings.Weave> byName;
+    private final RelocatedNames relocated;
     private final Weavings.ByHierarchy byHierarchy; // null: none
     private final Listener listener;
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
 
     WeavingTransformer(Weavings weavings, Listener listener) {
         this.byName = weavings.byName();
+        this.relocated = weavings.relocated();
         this.byHierarchy = weavings.byHierarchy();
         this.listener = listener;
     }
@@ -86,7 +88,7 @@ final class WeavingTransformer implements ClassFileTransformer {
         }
         busy.set(Boolean.TRUE); // from here on: the hierarchy check may read resources, which loads classes
         try {
-            Weavings.Weave weave = byName.get(name);
+            Weavings.Weave weave = wovenByName(name);
             boolean byItsHierarchy = weave == null && byHierarchy != null && byHierarchy.mayMatch(name, loader);
             if (weave == null && !byItsHierarchy) {
                 return null;
@@ -116,6 +118,16 @@ final class WeavingTransformer implements ClassFileTransformer {
         }
     }
 
+    /** The weaving of {@code name}, exact or relocated, or null. */
+    private Weavings.Weave wovenByName(String name) {
+        Weavings.Weave weave = byName.get(name);
+        if (weave == null) {
+            RelocatedNames.Entry copy = relocated.find(name);
+            weave = copy == null ? null : copy.weave;
+        }
+        return weave;
+    }
+
     /** The loaded classes this transformer weaves (by name), or may weave (by hierarchy). */
     private List<Class<?>> loadedMatches(Instrumentation inst) {
         List<Class<?>> matches = new ArrayList<>();
@@ -124,7 +136,7 @@ final class WeavingTransformer implements ClassFileTransformer {
                 continue;
             }
             String name = loaded.getName();
-            boolean match = byName.containsKey(name) || byHierarchy != null && byHierarchy.mayMatch(loaded);
+            boolean match = wovenByName(name) != null || byHierarchy != null && byHierarchy.mayMatch(loaded);
             if (match && !AgentClasses.isAgent(name) && inst.isModifiableClass(loaded)) {
                 matches.add(loaded);
             }

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Which classes a {@link WeavingTransformer} weaves and with what: classes by name, and at most one
- * family of classes by hierarchy (the Netty handlers). Filled by the {@code *Instrumentation} classes
+ * Which classes a {@link WeavingTransformer} weaves and with what: classes by name (and, for some,
+ * their relocated copies in shaded libraries), and at most one family of classes by hierarchy (the
+ * Netty handlers). Filled by the {@code *Instrumentation} classes
  * before the transformer is made, read-only afterwards.
  */
 final class Weavings {
@@ -40,6 +41,7 @@ final class Weavings {
     }
 
     private final Map<String, Weave> byName = new HashMap<>();
+    private final RelocatedNames relocated = new RelocatedNames();
     private ByHierarchy byHierarchy;
 
     /** Weaves the class {@code name} (binary name) with {@code visitor}, made on first use. */
@@ -54,6 +56,17 @@ final class Weavings {
         return this;
     }
 
+    /**
+     * Weaves the class {@code name} and every copy of it that a library relocated under a package
+     * prefix of its own ({@link RelocatedNames}); {@code weave} is given the copy's description, so it
+     * can name the copy's other classes under the same prefix.
+     */
+    Weavings relocatable(String name, Weave weave) {
+        name(name, weave);
+        relocated.add(name, weave);
+        return this;
+    }
+
     /** Weaves the classes {@code family} chooses. */
     Weavings hierarchy(ByHierarchy family) {
         if (byHierarchy != null) {
@@ -65,6 +78,10 @@ final class Weavings {
 
     Map<String, Weave> byName() {
         return Collections.unmodifiableMap(byName);
+    }
+
+    RelocatedNames relocated() {
+        return relocated;
     }
 
     /** The hierarchy weaving, or null. */

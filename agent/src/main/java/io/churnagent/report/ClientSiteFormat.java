@@ -71,6 +71,22 @@ public final class ClientSiteFormat {
                 return "Netty Bootstrap";
             case "jdbc":
                 return "JDBC connection through DriverManager.getConnection (no pool)";
+            case "grpc":
+                return "gRPC ManagedChannel (ManagedChannelBuilder/NettyChannelBuilder.build())";
+            case "lettuce":
+                return "Lettuce RedisClient (RedisClient.create)";
+            case "jedis":
+                return "Jedis connection of its own (new Jedis(...), outside a JedisPool)";
+            case "jedis-pool":
+                return "Jedis pool (new JedisPool/JedisPooled)";
+            case "aws-sdk-v2":
+                return "AWS SDK v2 client (*Client.create() or builder().build())";
+            case "mongodb":
+                return "MongoDB MongoClient (MongoClients.create)";
+            case "elasticsearch-restclient":
+                return "Elasticsearch RestClient (RestClient.builder().build())";
+            case "vertx-webclient":
+                return "Vert.x WebClient (WebClient.create)";
             default:
                 return family + " client";
         }
@@ -99,6 +115,26 @@ public final class ClientSiteFormat {
                 return "keep one EventLoopGroup and reuse connections (a ChannelPool) instead of connecting per request.";
             case "jdbc":
                 return "use a connection pool (a DataSource such as HikariCP) instead of DriverManager.getConnection per request.";
+            case "grpc":
+                return "build one ManagedChannel per target at startup and share it (it is thread-safe and multiplexes "
+                        + "calls over one HTTP/2 connection); building a channel and calling shutdown() per request "
+                        + "opens and closes a connection per request.";
+            case "lettuce":
+                return "create one RedisClient at startup and share one StatefulRedisConnection (both are thread-safe); "
+                        + "RedisClient.create and shutdown() per request start and stop event loops and a connection each time.";
+            case "jedis":
+                return "borrow connections from one shared JedisPool (or use one JedisPooled) instead of new Jedis(...) per request.";
+            case "jedis-pool":
+                return "create the JedisPool (or JedisPooled) once at startup and share it; a pool per request is a connection per request.";
+            case "aws-sdk-v2":
+                return "build each AWS client once at startup and share it (SDK v2 clients are thread-safe and pool "
+                        + "connections); close() them at shutdown, not per request.";
+            case "mongodb":
+                return "create one MongoClient at startup and share it (it is thread-safe and holds the connection pool).";
+            case "elasticsearch-restclient":
+                return "build one RestClient at startup and share it (it pools connections); close it at shutdown.";
+            case "vertx-webclient":
+                return "create one WebClient per Vertx instance at startup and share it; it pools connections.";
             default:
                 return "create one long-lived client at startup and share it.";
         }

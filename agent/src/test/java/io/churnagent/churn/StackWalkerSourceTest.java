@@ -60,4 +60,33 @@ class StackWalkerSourceTest {
                 "a library frame of another name does not end it: "
                 + otherName.handlerFrame());
     }
+
+    @Test
+    void theApplicationsOwnFirstFrameIsTheSiteBelowAnUnlistedLibrary() throws Exception {
+        String vendor = "org.vendorlib.VendorClient.";
+        String handler = "io.churnagent.testapp.VendorCall";
+        try {
+            // the handler's package root (io.churnagent.) is the application's own
+            TrimmedStack underHandler = onFreshThread(() -> io.churnagent.testapp.VendorCall.handle(handler));
+            assertEquals(handler + ".handle(VendorCall.java:" + io.churnagent.testapp.VendorCall.line + ")",
+                    underHandler.site(), "the line that calls into the library");
+            assertTrue(underHandler.frames().stream().noneMatch(f -> f.startsWith(vendor)), underHandler.frames().toString());
+
+            // no handler, no own packages known: only the list decides, and the library's frame is the site
+            ApplicationFrames.setOwnPackages(null, java.util.List.of());
+            TrimmedStack listOnly = onFreshThread(() -> io.churnagent.testapp.VendorCall.handle(null));
+            assertTrue(listOnly.site().startsWith(vendor + "createSocket("), listOnly.site());
+
+            // the main class's package root makes them own without a handler
+            ApplicationFrames.setOwnPackages("io.churnagent.testapp.Main", java.util.List.of());
+            TrimmedStack fromMain = onFreshThread(() -> io.churnagent.testapp.VendorCall.handle(null));
+            assertEquals(handler + ".handle(VendorCall.java:" + io.churnagent.testapp.VendorCall.line + ")", fromMain.site());
+            // and app.packages naming the library's package makes its frame the site again
+            ApplicationFrames.setOwnPackages(null, java.util.List.of("org.vendorlib"));
+            TrimmedStack listed = onFreshThread(() -> io.churnagent.testapp.VendorCall.handle(null));
+            assertTrue(listed.site().startsWith(vendor + "createSocket("), listed.site());
+        } finally {
+            ApplicationFrames.setOwnPackages(null, java.util.List.of());
+        }
+    }
 }

@@ -169,4 +169,35 @@ class TrimmedStackTest {
         return io.churnagent.testapp.Recursion.call(frames, () -> new TrimmedStack[] {
             StackSource.WALKER.trimmed(maxDepth), TrimmedStack.of(StackSource.WALKER.capture(maxDepth))});
     }
+
+    /** A handler that connects through a library the list does not know (Jedis before it was listed, say). */
+    static List<StackTraceElement> unlistedLibraryStack() {
+        return List.of(
+                frame("java.net.Socket", "connect", 600),
+                frame("org.vendorlib.SocketFactory", "connectToFirstSuccessfulHost", 90),
+                frame("org.vendorlib.Connection", "connect", 40),
+                frame("org.vendorlib.Client", "<init>", 12),
+                frame("com.acme.web.OrderHandler", "lookup", 33),
+                frame("com.acme.web.OrderHandler", "handle", 21),
+                frame("com.sun.net.httpserver.Filter$Chain", "doFilter", 80));
+    }
+
+    @Test
+    void theFirstOwnFrameIsTheSiteAndTheUnlistedLibrarysFramesAboveItAreDropped() {
+        try {
+            TrimmedStack underHandler = TrimmedStack.of(unlistedLibraryStack(), "com.acme.web.OrderHandler", "handle");
+            assertEquals("com.acme.web.OrderHandler.lookup(OrderHandler.java:33)", underHandler.site());
+            assertEquals("com.acme.web.OrderHandler.handle(OrderHandler.java:21)", underHandler.handlerFrame());
+            assertEquals(2, underHandler.frames().size(), underHandler.frames().toString());
+
+            TrimmedStack listOnly = TrimmedStack.of(unlistedLibraryStack());
+            assertEquals("org.vendorlib.SocketFactory.connectToFirstSuccessfulHost(SocketFactory.java:90)", listOnly.site());
+
+            ApplicationFrames.setOwnPackages(null, List.of("com.acme"));
+            TrimmedStack byOption = TrimmedStack.of(unlistedLibraryStack());
+            assertEquals("com.acme.web.OrderHandler.lookup(OrderHandler.java:33)", byOption.site());
+        } finally {
+            ApplicationFrames.setOwnPackages(null, List.of());
+        }
+    }
 }

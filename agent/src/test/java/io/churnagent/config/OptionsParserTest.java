@@ -258,6 +258,19 @@ class OptionsParserTest {
     }
 
     @Test
+    void appPackages() {
+        assertEquals(List.of(), valid("app.packages=auto").appPackages());
+        assertEquals(List.of("com.acme"), valid("app.packages=com.acme").appPackages());
+        assertEquals(List.of("com.acme", "org.example.billing"),
+                valid("app.packages= com.acme.* ; org.example.billing ;").appPackages());
+        // wildcards inside, trailing dots, class#method, empty names: one problem naming the key, default kept
+        allInvalid(OptionKey.APP_PACKAGES, "com..acme", "com.acme.", "com.*.acme", "com.acme#run", ";", " ; ",
+                "1com.acme", "com acme");
+        String p = invalid(OptionKey.APP_PACKAGES, "com..acme");
+        assertTrue(p.contains("package names separated by ';'"), p);
+    }
+
+    @Test
     void aBadHandlersAgentArgumentIsOneProblemAndTheOtherOptionsStillApply() {
         ParseResult r = args("handlers=com.example.Api,report.top=7");
         assertOneProblemContaining(r, "handlers=com.example.Api", "Class#method");
@@ -492,7 +505,7 @@ class OptionsParserTest {
         ParseResult r = args("warn.ratoi=0.6");
         assertEquals("unknown option 'warn.ratoi' (agent arguments); known options: warn.ratio, critical.ratio,"
                 + " warn.interval, report.interval, evaluate.interval, log.file, log.level, destinations.max, report.top,"
-                + " capacity, enabled, handlers, client.per.request.threshold, log.format, metrics.port, metrics.host, startup; did you mean warn.ratio?", r.problems().get(0));
+                + " capacity, enabled, handlers, app.packages, client.per.request.threshold, log.format, metrics.port, metrics.host, startup; did you mean warn.ratio?", r.problems().get(0));
         assertEquals(1, r.problems().size());
         assertEquals(AgentOptions.defaults(), r.options());
     }
