@@ -140,12 +140,23 @@ public final class ClientBridge {
 
     /** A client-building method starts; returns {@link #OUTERMOST}, {@link #NESTED} or {@link #NOT_COUNTED}. */
     public static int constructionEnter() {
+        return constructionEnter(null);
+    }
+
+    /**
+     * As {@link #constructionEnter()}, for a hook of {@code family}: an {@link #INTERNAL} one keeps the
+     * thread's client origin, so that the threads a library starts while it connects (Lettuce's event
+     * loops, inside its {@code connectionBuilder}) inherit the client that the application built.
+     */
+    public static int constructionEnter(String family) {
         if (sink == null) {
             return NOT_COUNTED;
         }
         RequestState state = state();
         if (state.clientDepth++ == 0) {
-            ORIGIN.set(new ClientOrigin());
+            if (!INTERNAL.equals(family)) {
+                ORIGIN.set(new ClientOrigin());
+            }
             return OUTERMOST;
         }
         return NESTED;

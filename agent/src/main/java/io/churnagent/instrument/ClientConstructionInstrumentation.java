@@ -65,6 +65,8 @@ public final class ClientConstructionInstrumentation {
             new Hook("org.springframework.web.client.RestTemplate", null, "spring-resttemplate"),
             new Hook("org.springframework.web.reactive.function.client.DefaultWebClientBuilder", "build", "spring-webclient"),
             new Hook("io.netty.bootstrap.Bootstrap", null, "netty-bootstrap", true),
+            // Netty's DNS resolver makes a Bootstrap per event loop for its queries (Lettuce, Reactor Netty use it)
+            new Hook("io.netty.resolver.dns.DnsNameResolver", null, INTERNAL, true),
             new Hook("java.sql.DriverManager", "getConnection", "jdbc"),
             // gRPC: every channel builder (ManagedChannelBuilder.forAddress/forTarget, NettyChannelBuilder,
             // OkHttpChannelBuilder) builds through ManagedChannelImplBuilder; its transports make a Netty
@@ -136,8 +138,8 @@ public final class ClientConstructionInstrumentation {
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static int onEnter() {
-            return ClientBridge.constructionEnter();
+        static int onEnter(@ClientFamily String family) {
+            return ClientBridge.constructionEnter(family);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class)
@@ -197,8 +199,8 @@ public final class ClientConstructionInstrumentation {
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static int onEnter() {
-            return ClientBridge.constructionEnter();
+        static int onEnter(@ClientFamily String family) {
+            return ClientBridge.constructionEnter(family);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

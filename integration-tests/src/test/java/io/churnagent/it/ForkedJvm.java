@@ -50,6 +50,29 @@ public final class ForkedJvm {
                 .collect(Collectors.joining(java.io.File.pathSeparator));
     }
 
+    /**
+     * The class path of the programs that run on Netty 4.2 (Lettuce needs it): the test programs'
+     * classes and the jars the build copied to {@code churn.test.netty42}, instead of the Netty 4.1
+     * of the test class path.
+     */
+    public static String netty42Classpath() {
+        String dir = System.getProperty("churn.test.netty42");
+        if (dir == null) {
+            throw new IllegalStateException("churn.test.netty42 is not set (run the tests through Maven)");
+        }
+        List<String> entries = new ArrayList<>();
+        entries.add(System.getProperty("churn.test.classes"));
+        try (java.util.stream.Stream<Path> jars = Files.list(Paths.get(dir))) {
+            jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> entries.add(j.toString()));
+        } catch (IOException e) {
+            throw new IllegalStateException(dir + " cannot be listed: build it first (mvn verify copies it)", e);
+        }
+        if (entries.size() < 10) {
+            throw new IllegalStateException(dir + " lacks the Netty 4.2 jars: " + entries);
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
     private final Path jdk;
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> command = new ArrayList<>();
@@ -99,6 +122,15 @@ public final class ForkedJvm {
     public ForkedJvm mainClass(Class<?> main, String... args) {
         command.add("-cp");
         command.add(programClasspath());
+        command.add(main.getName());
+        command.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    /** The program: a main class on {@code classpath} (for example {@link #netty42Classpath()}). */
+    public ForkedJvm mainClassOn(String classpath, Class<?> main, String... args) {
+        command.add("-cp");
+        command.add(classpath);
         command.add(main.getName());
         command.addAll(Arrays.asList(args));
         return this;

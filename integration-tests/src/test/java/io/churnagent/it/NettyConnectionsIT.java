@@ -37,6 +37,21 @@ class NettyConnectionsIT {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50")
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
                 .mainClass(NettyConnections.class, Integer.toString(N));
+        assertCountedOnce(jvm);
+    }
+
+    /** The same program on Netty 4.2.18 (its own class path), whose epoll channels have the same shape. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void onNetty42TooTheyAreCountedOnce(Path jdk) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50")
+                .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
+                .mainClassOn(ForkedJvm.netty42Classpath(), NettyConnections.class, Integer.toString(N));
+        assertCountedOnce(jvm);
+        assertTrue(jvm.stdout().contains("netty 4.2.18.Final\n"), () -> "ran on Netty 4.2: " + output(jvm));
+    }
+
+    private static void assertCountedOnce(ForkedJvm jvm) throws Exception {
         assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + output(jvm));
         String out = jvm.stdout();
         assertTrue(out.contains("refused " + N + "\n"), () -> "every connect to the closed port fails: " + output(jvm));

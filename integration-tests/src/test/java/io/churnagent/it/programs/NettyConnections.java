@@ -38,6 +38,7 @@ public final class NettyConnections {
             System.out.println("epoll not available: " + Epoll.unavailabilityCause());
             System.exit(2);
         }
+        System.out.println("netty " + io.netty.util.Version.identify().get("netty-transport").artifactVersion());
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
 
         EventLoopGroup epoll = new EpollEventLoopGroup(1);

@@ -1,0 +1,96 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.GrpcChannels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * gRPC with its default transport, grpc-netty-shaded (Netty relocated under
+ * {@code io.grpc.netty.shaded}, native epoll): a channel built per request inside a JDK HttpServer
+ * handler is counted exactly (every connection and close, seen only through the relocated epoll
+ * channel's advice), warned about, and named by {@code client_per_request family=grpc} at the line
+ * that builds it; one shared channel makes one connection and no warning.
+ */
+class GrpcChannelsIT {
+
+    private static final int REQUESTS = 200;
+    private static final String OPTIONS = "evaluate.interval=200ms,capacity=300,report.interval=off,report.top=20";
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aChannelPerRequestIsCountedWarnedAndNamed(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "per-request");
+        List<AgentEvent> events = jvm.agentEvents();
+        String destination = "127.0.0.1:" + jvm.announced("port ").get("grpc");
+        AgentEvent line = AgentEvent.reportByDestination(events).get(destination);
+        assertNotNull(line, () -> "no report line for the gRPC server " + destination + output(jvm));
+        assertEquals(REQUESTS, line.getLong("connects"), () -> "one connection per channel: " + line);
+        assertEquals(REQUESTS, line.getLong("closes"), () -> "one close per channel: " + line);
+        assertEquals(0, line.getLong("open"), () -> line.toString());
+
+        String site = "io.churnagent.it.programs.GrpcChannels.channel(GrpcChannels.java:"
+                + SourceMarkers.lineOf(GrpcChannels.class, "SITE:grpc") + ")";
+        List<AgentEvent> perRequest = events.stream()
+                .filter(e -> "client_per_request".equals(e.event()) && "grpc".equals(e.get("family")))
+                .collect(Collectors.toList());
+        assertEquals(1, perRequest.size(), () -> "one client_per_request for the gRPC site: " + output(jvm));
+        assertEquals(site, perRequest.get(0).get("site"));
+        assertTrue(perRequest.get(0).get("handler").startsWith("io.churnagent.it.programs.Gateway$Front.handle("),
+                () -> perRequest.get(0).toString());
+        assertTrue(jvm.stderr().contains("Fix: build one ManagedChannel per target at startup and share it"),
+                () -> "the gRPC fix is said: " + output(jvm));
+        assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())
+                && "netty-bootstrap".equals(e.get("family"))), () -> "gRPC's own Bootstrap per transport is not a client: "
+                + output(jvm));
+
+        AgentEvent warning = events.stream().filter(e -> "churn_warning".equals(e.event())
+                && destination.equals(e.get("destination"))).findFirst().orElse(null);
+        assertNotNull(warning, () -> "no churn_warning for the gRPC destination: " + output(jvm));
+        assertEquals(site, warning.get("site"), () -> "connects on gRPC's threads name where the channel was built: "
+                + warning);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aSharedChannelMakesOneConnectionAndNoWarning(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, "shared");
+        List<AgentEvent> events = jvm.agentEvents();
+        String destination = "127.0.0.1:" + jvm.announced("port ").get("grpc");
+        AgentEvent line = AgentEvent.reportByDestination(events).get(destination);
+        assertNotNull(line, () -> "the shared channel's connection is seen too: " + output(jvm));
+        assertEquals(1, line.getLong("connects"), () -> line.toString());
+        assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())), () -> output(jvm));
+        assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())), () -> output(jvm));
+    }
+
+    private static ForkedJvm run(Path jdk, String mode) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent(OPTIONS)
+                .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
+                .mainClass(GrpcChannels.class, mode, Integer.toString(REQUESTS));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
+        String out = jvm.stdout();
+        assertTrue(out.contains("epoll true\n"), () -> "gRPC's shaded epoll transport must be in use: " + output(jvm));
+        assertTrue(out.contains("ok " + REQUESTS + "\n"), () -> output(jvm));
+        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
+                () -> "the agent swallowed faults: " + output(jvm));
+        return jvm;
+    }
+
+    static String output(ForkedJvm jvm) {
+        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
+    }
+}

@@ -1,0 +1,73 @@
+package io.churnagent.it;
+
+import io.churnagent.it.programs.UnlistedLibrary;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A connection per request through a library the agent does not list ({@code org.example.vendorlib},
+ * three frames deep, like a database driver) is named at the application's line that calls it: the
+ * agent finds the application's own packages (the main class's and the handler's) instead of taking
+ * the first frame the list does not know. With {@code app.packages} naming the library, its frame is
+ * the site again, which proves the option is read.
+ */
+class UnlistedLibraryIT {
+
+    private static final int REQUESTS = 150;
+    private static final String OPTIONS = "evaluate.interval=200ms,capacity=200,report.interval=off";
+
+    static List<Path> jdks() {
+        return Jdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theSiteIsTheApplicationsLineNotTheLibrarys(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, OPTIONS);
+        String site = "io.churnagent.it.programs.UnlistedLibrary.lookup(UnlistedLibrary.java:"
+                + SourceMarkers.lineOf(UnlistedLibrary.class, "SITE:vendor") + ")";
+        AgentEvent warning = warning(jvm);
+        assertEquals(site, warning.get("site"), () -> warning.toString());
+        assertFalse(jvm.stderr().contains("    at org.example.vendorlib."), () -> "the library's frames above the site "
+                + "are not the application's stack: " + jvm.stderr());
+        AgentEvent started = jvm.agentEvents().stream().filter(e -> "agent_started".equals(e.event())).findFirst().orElseThrow();
+        assertEquals("io.churnagent.", started.get("app_packages"), () -> started.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void appPackagesAddsTheLibrarysPackage(Path jdk) throws Exception {
+        ForkedJvm jvm = run(jdk, OPTIONS + ",app.packages=org.example.vendorlib");
+        AgentEvent warning = warning(jvm);
+        assertTrue(warning.get("site").startsWith("org.example.vendorlib.VendorDb.createSocket(VendorDb.java:"),
+                () -> warning.toString());
+    }
+
+    private static AgentEvent warning(ForkedJvm jvm) throws Exception {
+        String destination = "127.0.0.1:" + jvm.announced("port ").get("backend");
+        AgentEvent warning = jvm.agentEvents().stream().filter(e -> "churn_warning".equals(e.event())
+                && destination.equals(e.get("destination"))).findFirst().orElse(null);
+        assertNotNull(warning, () -> "no churn_warning for " + destination + output(jvm));
+        return warning;
+    }
+
+    private static ForkedJvm run(Path jdk, String options) throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent(options).mainClass(UnlistedLibrary.class, Integer.toString(REQUESTS));
+        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + output(jvm));
+        assertTrue(jvm.stdout().contains("ok " + REQUESTS + "\n"), () -> output(jvm));
+        return jvm;
+    }
+
+    static String output(ForkedJvm jvm) {
+        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
+    }
+}
