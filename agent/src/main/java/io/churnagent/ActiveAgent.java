@@ -30,6 +30,7 @@ import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.ClientSiteReporter;
 import io.churnagent.report.DeferredErrors;
 import io.churnagent.report.Exports;
+import io.churnagent.report.UnseenChurnLog;
 import io.churnagent.report.FirstUse;
 import io.churnagent.report.LiveReport;
 import io.churnagent.report.LogEvent;
@@ -239,6 +240,8 @@ final class ActiveAgent {
                         System::nanoTime));
         this.exports = Exports.start(newOptions, monitor, tracker, settings, kernelTable, newReporter,
                 newLogger);
+        // the kernel fallback: TIME_WAIT the hooks did not see (io_uring, JNI sockets, other processes)
+        newReporter.addListener(UnseenChurnLog.of(settings, kernelTable, PROC, newLogger));
         newReporter.start();
         // the platform MBean server takes a few hundred ms to come up the first time: not on start-up's clock
         newReporter.runSoon(() -> {

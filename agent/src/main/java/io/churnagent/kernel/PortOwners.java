@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * What holds one local TCP port right now: the sockets of this network namespace bound to it that
  * conflict with a given address (from {@code /proc/net/tcp} and {@code tcp6}), and for the listening
- * ones the process that owns them, found by mapping the socket inode through the
+ * ones the process that owns them; or ({@link #connectedTo}) which processes hold the connections
+ * to one remote destination. Owners are found by mapping the socket inode through the
  * {@code /proc/<pid>/fd} symlinks ({@code socket:[inode]}). Immutable once read; reading never throws
  * and is bounded ({@link #MAX_PROCESSES} processes, {@link #MAX_MILLIS} ms). For the reporter thread,
  * never the application's.
@@ -111,6 +112,65 @@ public final class PortOwners {
         boolean cut = !wanted.isEmpty() && findOwners(procRoot, wanted, notReadable);
         return new PortOwners(any, holders, notReadable[0], cut);
     }
+
+    /**
+     * The sockets of this namespace connected or connecting to {@code remote} (an {@code IP:PORT}
+     * label as {@link TcpSocketTable} writes it), with their owning processes where this user may
+     * read their {@code /proc/<pid>/fd}.
+     */
+    public static PortOwners connectedTo(Path procRoot, String remote) {
+        List<Holder> holders = new ArrayList<>();
+        boolean any = readConnectedInto(procRoot.resolve("net/tcp"), remote, holders);
+        any |= readConnectedInto(procRoot.resolve("net/tcp6"), remote, holders);
+        Map<Long, Holder> wanted = new HashMap<>();
+        for (Holder h : holders) {
+            if (h.inode != 0) {
+                wanted.put(h.inode, h);
+            }
+        }
+        int[] notReadable = new int[1];
+        boolean cut = !wanted.isEmpty() && findOwners(procRoot, wanted, notReadable);
+        return new PortOwners(any, holders, notReadable[0], cut);
+    }
+
+    private static boolean readConnectedInto(Path file, String remote, List<Holder> holders) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(ProcFile.open(file), StandardCharsets.US_ASCII))) {
+            in.readLine();
+            String line;
+            long rows = 0;
+            while ((line = in.readLine()) != null && rows++ < MAX_ROWS) {
+                Holder h = parseConnected(line, remote);
+                if (h != null) {
+                    holders.add(h);
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A row whose remote end is {@code remote} and whose state is ESTABLISHED or SYN_SENT; else null. */
+    static Holder parseConnected(String line, String remote) {
+        String[] f = line.trim().split("\\s+", 11);
+        if (f.length < 10) {
+            return null;
+        }
+        try {
+            int state = Integer.parseInt(f[3], 16);
+            if (state != TcpSocketTable.ESTABLISHED && state != SYN_SENT) {
+                return null;
+            }
+            if (!remote.equals(TcpSocketTable.label(f[2]))) {
+                return null;
+            }
+            return new Holder(TcpSocketTable.label(f[1]), state, Integer.parseInt(f[7]), Long.parseLong(f[9]));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static final int SYN_SENT = 0x02;
 
     /** Whether the socket tables could be read at all. */
     public boolean available() {

@@ -1,0 +1,90 @@
+package io.churnagent.it.programs;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayDeque;
+
+/**
+ * Churns connections to a backend in the same program at a steady rate, either through JNI
+ * ({@code native}: libc's connect and close, which no hook sees) or through {@code java.net.Socket}
+ * ({@code java}: the hooks see every one). Keeps the last {@link #KEPT_OPEN} connections open, so
+ * the kernel always shows ESTABLISHED ones and who holds them. This side closes first.
+ *
+ * <p>Arguments: {@code mode perSecond seconds [library]}; prints {@code port backend <port>},
+ * {@code pid <pid>} and {@code done <connections>}.
+ */
+public final class UnseenChurn {
+
+    static final int KEPT_OPEN = 20;
+
+    private UnseenChurn() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        int perSecond = Integer.parseInt(args[1]);
+        int seconds = Integer.parseInt(args[2]);
+        if (mode.equals("native")) {
+            NativeSockets.load(args[3]);
+        }
+        AgentReady.await();
+        ServerSocket backend = new ServerSocket(0, 500, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            while (true) {
+                try {
+                    Socket s = backend.accept();
+                    Thread reader = new Thread(() -> drain(s), "backend-conn");
+                    reader.setDaemon(true);
+                    reader.start();
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "backend-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        int port = backend.getLocalPort();
+        System.out.println("port backend " + port);
+        System.out.println("pid " + ProcessHandle.current().pid());
+        ArrayDeque<Object> open = new ArrayDeque<>();
+        long start = System.nanoTime();
+        long total = (long) perSecond * seconds;
+        for (long i = 0; i < total; i++) {
+            long due = start + i * 1_000_000_000L / perSecond;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            open.addLast(mode.equals("native") ? (Object) NativeSockets.connect(port) : new Socket(InetAddress.getLoopbackAddress(), port));
+            if (open.size() > KEPT_OPEN) {
+                close(open.removeFirst());
+            }
+        }
+        while (!open.isEmpty()) {
+            close(open.removeFirst());
+        }
+        System.out.println("done " + total);
+        BridgeFaults.print();
+    }
+
+    private static void close(Object connection) throws Exception {
+        if (connection instanceof Integer) {
+            NativeSockets.close((Integer) connection);
+        } else {
+            ((Socket) connection).close();
+        }
+    }
+
+    /** Reads until the client closes, then closes: the client closed first, so its side holds the TIME_WAIT. */
+    private static void drain(Socket s) {
+        try (Socket socket = s; InputStream in = socket.getInputStream()) {
+            while (in.read() >= 0) {
+                // nothing is sent
+            }
+        } catch (Exception e) {
+            // the program ends
+        }
+    }
+}
