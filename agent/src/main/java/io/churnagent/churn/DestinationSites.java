@@ -92,6 +92,19 @@ public final class DestinationSites {
         }
     }
 
+    /**
+     * A named comparator, not a lambda: {@link #top} first runs in the first warning, long after
+     * start-up, and linking a lambda there spins a class then (see {@code FirstUse}).
+     */
+    private static final Comparator<SiteSamples> MOST_SAMPLES_FIRST = new MostSamplesFirst();
+
+    private static final class MostSamplesFirst implements Comparator<SiteSamples> {
+        @Override
+        public int compare(SiteSamples a, SiteSamples b) {
+            return Long.compare(b.samples(), a.samples());
+        }
+    }
+
     private static final class Entry {
         private final List<TrimmedStack> stacks = new ArrayList<>(MAX_SITES_PER_DESTINATION);
         private final List<long[]> counts = new ArrayList<>(MAX_SITES_PER_DESTINATION);
@@ -119,7 +132,7 @@ public final class DestinationSites {
                 TrimmedStack s = stacks.get(i);
                 all.add(new SiteSamples(s.site(), s.handlerFrame(), s.frames(), s.omitted(), counts.get(i)[0]));
             }
-            all.sort(Comparator.comparingLong(SiteSamples::samples).reversed());
+            all.sort(MOST_SAMPLES_FIRST);
             return all.size() > n ? new ArrayList<>(all.subList(0, n)) : all;
         }
     }

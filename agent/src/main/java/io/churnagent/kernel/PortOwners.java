@@ -172,6 +172,31 @@ public final class PortOwners {
 
     private static final int SYN_SENT = 0x02;
 
+    /**
+     * Runs the owner search's file calls once on this process's own {@code fd} directory (a few
+     * entries), so that their JDK classes load at start-up, not at the first warning that names owners.
+     */
+    public static void rehearseOwnerSearch(Path procRoot) {
+        Map<Long, Holder> none = new HashMap<>();
+        none.put(-2L, new Holder("rehearsal", 0, 0, -2L));
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(procRoot.resolve("self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[") && none.get(inodeOf(target)) != null) {
+                        command(procRoot.resolve("self"));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // closed meanwhile
+                }
+                break;
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: the real search says so
+        }
+        command(procRoot.resolve("self"));
+    }
+
     /** Whether the socket tables could be read at all. */
     public boolean available() {
         return available;

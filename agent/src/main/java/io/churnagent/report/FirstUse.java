@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs, once and early, the agent's paths that first run long after start-up and load JDK classes
  * when they do: a stack capture (the first client built or connection sampled), the first read of
- * the kernel's socket table (the first report, 60 s in, or the first warning) and the first decimal
- * in a log line. Stateless but for the once-flag.
+ * the kernel's socket table (the first report, 60 s in, or the first warning), the kernel fallback's
+ * first warning and owner search, and the first decimal in a log line. Stateless but for the once-flag.
  *
  * <p>Why: in a hot application, a class that loads late can make the JIT throw away compiled code of
  * the application's that relied on the class hierarchy as it was (a second implementation of an
@@ -55,6 +55,11 @@ public final class FirstUse {
             SocketCounts.read(procRoot);
         } catch (Throwable ignored) {
             // no /proc: the reporter says so once
+        }
+        try {
+            UnseenChurnLog.rehearse(procRoot);
+        } catch (Throwable ignored) {
+            // the kernel fallback says what is wrong when it runs
         }
         try {
             Logfmt.decimal(0.5, 1);

@@ -37,6 +37,15 @@ public final class UnseenChurnLog implements TickListener {
     /** Processes named in one warning. */
     static final int HOLDERS_SHOWN = 3;
 
+    private static final java.util.Comparator<Map.Entry<Long, Integer>> MOST_FIRST = new MostFirst();
+
+    private static final class MostFirst implements java.util.Comparator<Map.Entry<Long, Integer>> {
+        @Override
+        public int compare(Map.Entry<Long, Integer> a, Map.Entry<Long, Integer> b) {
+            return Integer.compare(b.getValue(), a.getValue());
+        }
+    }
+
     private final UnseenTimeWait model;
     private final int capacity;
     private final SocketTableCache kernelTable;
@@ -126,6 +135,19 @@ public final class UnseenChurnLog implements TickListener {
         return explained;
     }
 
+    /**
+     * Builds one warning from made-up figures and reads the holders of a destination nothing connects
+     * to, so that the classes the first real warning needs load at start-up (see {@link FirstUse}).
+     */
+    static void rehearse(Path procRoot) {
+        UnseenChurnLog log = new UnseenChurnLog(new UnseenTimeWait(new io.churnagent.churn.ModelSettings(100, 0.5, 0.8, 1, 1)),
+                100, null, null, procRoot, null, null, -1);
+        UnseenTimeWait.rehearse();
+        PortOwners nobody = PortOwners.connectedTo(procRoot, "0.0.0.0:0");
+        log.event(UnseenTimeWait.rehearsalFinding(), TcpSocketTable.unavailable(), nobody).toString();
+        PortOwners.rehearseOwnerSearch(procRoot);
+    }
+
     LogEvent event(UnseenTimeWait.Finding f, TcpSocketTable table, PortOwners owners) {
         LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
@@ -181,16 +203,17 @@ public final class UnseenChurnLog implements TickListener {
         return byPid(owners).getOrDefault(ownPid, 0);
     }
 
-    /** Connections per owning pid, most first. */
+    /** Connections per owning pid, most first. Loops and a named comparator: no lambda is spun late. */
     private static Map<Long, Integer> byPid(PortOwners owners) {
         Map<Long, Integer> counts = new HashMap<>();
         for (PortOwners.Holder h : owners.holders()) {
             if (h.pid() >= 0) {
-                counts.merge(h.pid(), 1, Integer::sum);
+                Integer n = counts.get(h.pid());
+                counts.put(h.pid(), n == null ? 1 : n + 1);
             }
         }
         List<Map.Entry<Long, Integer>> sorted = new ArrayList<>(counts.entrySet());
-        sorted.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
+        sorted.sort(MOST_FIRST);
         Map<Long, Integer> ordered = new LinkedHashMap<>();
         for (Map.Entry<Long, Integer> e : sorted) {
             ordered.put(e.getKey(), e.getValue());
