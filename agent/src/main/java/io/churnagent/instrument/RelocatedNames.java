@@ -14,8 +14,11 @@ import java.util.List;
  * every registered original with {@code endsWith} would cost one comparison per original and class
  * load; instead the originals are indexed by the hash of their last segment (the simple name, with
  * any {@code $Nested} part), which {@link #find} computes in one pass over that segment, without
- * allocating: about what the exact-name lookup's {@code String.hashCode} costs for the whole name.
- * A class whose simple name matches no original ends there.
+ * allocating. Before that, for each of the originals' few simple-name lengths, one character read
+ * (is there a dot where a simple name of that length would begin?) and a bit test on the character
+ * after it end the search for most names without scanning them (2.5 % of the JDK's 24,000 class
+ * names get to the hash): ClassNameLookupBenchmark measures the whole against the exact-name lookup
+ * alone. A class whose simple name matches no original ends at the hash.
  */
 final class RelocatedNames {
 
@@ -42,10 +45,29 @@ final class RelocatedNames {
     private static final Entry[] NONE = {};
     private final List<Entry> entries = new ArrayList<>();
     private Entry[][] table = new Entry[][] {NONE};
+    /** The distinct lengths of the originals' simple names (a handful). */
+    private int[] tailLengths = {};
+    /** Which first characters of a simple name (ASCII) some original has, as a 128-bit set. */
+    private final long[] tailFirsts = new long[2];
 
     /** Registers {@code original} (a binary name); its relocated copies get {@code weave}. */
     void add(String original, Weavings.Weave weave) {
         entries.add(new Entry(original, weave));
+        int dot = original.lastIndexOf('.');
+        int tailLength = original.length() - dot - 1;
+        char first = original.charAt(dot + 1);
+        if (first >= 128) {
+            throw new IllegalArgumentException("not an ASCII simple name: " + original);
+        }
+        tailFirsts[first >> 6] |= 1L << first;
+        boolean known = false;
+        for (int l : tailLengths) {
+            known |= l == tailLength;
+        }
+        if (!known) {
+            tailLengths = java.util.Arrays.copyOf(tailLengths, tailLengths.length + 1);
+            tailLengths[tailLengths.length - 1] = tailLength;
+        }
         int size = Integer.highestOneBit(Math.max(1, entries.size() * 4 - 1)) << 1; // a load of at most 1/4
         Entry[][] rebuilt = new Entry[size][];
         java.util.Arrays.fill(rebuilt, NONE);
@@ -64,11 +86,21 @@ final class RelocatedNames {
      * woven by its exact name).
      */
     Entry find(String name) {
-        int h = tailHash(name);
-        Entry[] bucket = table[h & (table.length - 1)];
-        for (Entry e : bucket) {
-            if (e.tailHash == h && name.length() > e.dottedOriginal.length() && name.endsWith(e.dottedOriginal)) {
-                return e;
+        int n = name.length();
+        for (int tailLength : tailLengths) {
+            int dot = n - tailLength - 1;
+            if (dot <= 0 || name.charAt(dot) != '.') {
+                continue;
+            }
+            char first = name.charAt(dot + 1);
+            if (first >= 128 || (tailFirsts[first >> 6] & (1L << first)) == 0) {
+                continue;
+            }
+            int h = hash(name, dot + 1);
+            for (Entry e : table[h & (table.length - 1)]) {
+                if (e.tailHash == h && n > e.dottedOriginal.length() && name.endsWith(e.dottedOriginal)) {
+                    return e;
+                }
             }
         }
         return null;
@@ -80,8 +112,13 @@ final class RelocatedNames {
 
     /** {@code String.hashCode} of the part of {@code name} after its last dot, computed in place. */
     static int tailHash(String name) {
+        return hash(name, name.lastIndexOf('.') + 1);
+    }
+
+    /** {@code String.hashCode} of {@code name} from {@code from} to its end, computed in place. */
+    private static int hash(String name, int from) {
         int h = 0;
-        for (int i = name.lastIndexOf('.') + 1; i < name.length(); i++) {
+        for (int i = from; i < name.length(); i++) {
             h = 31 * h + name.charAt(i);
         }
         return h;

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * relocation index ({@link RelocatedNames}), over real class names (up to 400 from each JDK module,
  * a few thousand, none of them woven), each a fresh String as the transformer gets it. In this package because the transformer's parts are
  * package-private. Run by hand:
- * {@code java -cp benchmarks/target/benchmarks.jar org.openjdk.jmh.Main ClassNameLookupBenchmark}.
+ * {@code java -cp benchmarks/target/benchmarks.jar:agent/target/churn-agent.jar org.openjdk.jmh.Main ClassNameLookupBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,8 +1,5 @@
 package io.churnagent.it;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import io.churnagent.it.programs.ChurnOnCommand;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,16 +19,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class AttachIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
     private static ForkedJvm cli(Path jdk, String... args) {
         return new ForkedJvm(jdk).jar(ForkedJvm.agentJar(), args);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void attachingToARunningChurningServiceWarnsWithin15Seconds(Path jdk) throws Exception {
         ForkedJvm demo = new ForkedJvm(jdk).jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=45");
         demo.start();
@@ -71,8 +63,7 @@ class AttachIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void reportPrintsTheLiveFiguresAndDetachStopsCountingUntilTheNextAttach(Path jdk) throws Exception {
         ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class);
         app.start();
@@ -172,8 +163,7 @@ class AttachIT {
                 .orElseThrow(() -> new AssertionError("no line for " + destination + " in the report:\n" + output));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aJvmThatRefusesAttachIsNamedAsSuch(Path jdk) throws Exception {
         ForkedJvm app = new ForkedJvm(jdk).jvmArg("-XX:+DisableAttachMechanism").mainClass(ChurnOnCommand.class);
         app.start();
@@ -201,8 +191,7 @@ class AttachIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void anotherUsersJvmIsExplainedWithTheCommandToRunInstead(Path jdk) throws Exception {
         assumeTrue(TargetUser.canSwitchUsers(), "needs root and setpriv to run the command line as a second user "
                 + "(CI runs as root); here: " + TargetUser.why());
@@ -223,8 +212,7 @@ class AttachIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aRuntimeWithoutTheAttachModuleSaysToUseAJdk(Path jdk, @TempDir Path dir) throws Exception {
         Path jre = dir.resolve("jre");
         Process jlink = new ProcessBuilder(jdk.resolve("bin/jlink").toString(), "--add-modules",
@@ -241,8 +229,7 @@ class AttachIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void everyFailureIsOneLineAndADistinctExitStatus(Path jdk) throws Exception {
         ForkedJvm noSuchPid = cli(jdk, "attach", "999999999");
         assertEquals(3, noSuchPid.run(Duration.ofSeconds(60)), noSuchPid::stderr);

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.QuietProgram;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,12 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Malformed options get one clear line each; the application starts and runs regardless. */
 class BadOptionsIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void malformedOptionsAreNamedAndTheApplicationRuns(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk)
                 .withAgent("warn.ratio=abc,bogus.key=1,report.interval=-5s,novalue")
@@ -42,8 +35,7 @@ class BadOptionsIT {
         assertTrue(jvm.stderr().contains("event=agent_started"), "the agent still starts with defaults: " + jvm.stderr());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void enabledFalseLeavesTheAgentLoadedButInstrumentsNothing(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("enabled=false").mainClass(QuietProgram.class);
         assertEquals(0, jvm.run(Duration.ofSeconds(60)));

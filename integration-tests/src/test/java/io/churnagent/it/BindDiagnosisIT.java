@@ -2,8 +2,6 @@ package io.churnagent.it;
 
 import io.churnagent.it.programs.FailingBinds;
 import io.churnagent.it.programs.Listener;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,12 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BindDiagnosisIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aPortHeldByAnotherProcessNamesThatProcess(Path jdk) throws Exception {
         ForkedJvm listener = new ForkedJvm(jdk).mainClass(Listener.class).start();
         try {
@@ -58,8 +51,7 @@ class BindDiagnosisIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void timeWaitLeftoversWithoutSoReuseAddrAreDiagnosedAsSuch(Path jdk) throws Exception {
         ForkedJvm app = new ForkedJvm(jdk).withAgent("").mainClass(FailingBinds.class, "time-wait");
         assertEquals(0, app.run(Duration.ofSeconds(60)), app::stderr);

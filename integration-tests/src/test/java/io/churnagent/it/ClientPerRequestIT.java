@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.ClientFamilies;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,12 +35,7 @@ class ClientPerRequestIT {
             "jetty", new String[] {"jetty-httpclient", "jetty", "servlet"},
             "jdbc", new String[] {"jdbc", "jdbc", "servlet"});
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void clientsBuiltPerRequestAreNamedWithTheirSiteAndHandler(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> events = jvm.agentEvents();
@@ -86,8 +79,7 @@ class ClientPerRequestIT {
         assertTrue(jvm.stderr().contains("    at " + socketSite), () -> "the trimmed stack is printed: " + output(jvm));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void sharedClientsAreNotReported(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
         List<AgentEvent> perRequest = jvm.agentEvents().stream().filter(e -> "client_per_request".equals(e.event()))
@@ -126,8 +118,6 @@ class ClientPerRequestIT {
     private static int lineOf(String marker) throws Exception {
         return SourceMarkers.lineOf(io.churnagent.it.programs.ClientFamilies.class, marker);
     }
-
-
 
     static String output(ForkedJvm jvm) {
         return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.ConcurrentChurn;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,12 +25,7 @@ class ConcurrencyIT {
     private static final int VIRTUAL = 10_000;
     private static final int PER_VIRTUAL = 3;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void totalsEqualTheRealConnectsAndClosesWithManyThreadsAtOnce(Path jdk) throws Exception {
         boolean virtual = Jdks.featureVersion(jdk) >= 21;
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50")

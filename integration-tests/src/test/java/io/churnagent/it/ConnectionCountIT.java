@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.ConnectionPaths;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,12 +21,7 @@ class ConnectionCountIT {
 
     private static final int N = 25;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void everyPathCountsEachConnectionAndCloseExactlyOnce(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50").mainClass(ConnectionPaths.class, Integer.toString(N));
         assertEquals(0, jvm.run(Duration.ofSeconds(60)), () -> "program failed: " + output(jvm));

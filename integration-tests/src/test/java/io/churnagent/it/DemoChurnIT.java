@@ -1,8 +1,5 @@
 package io.churnagent.it;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -28,12 +25,7 @@ class DemoChurnIT {
 
     private static final Pattern BACKEND = Pattern.compile("backend \\w+:\\s+http://127\\.0\\.0\\.1:(\\d+)/");
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void churnModeWarnsForBothBackendsWithin15Seconds(Path jdk) throws Exception {
         // warn.ratio=0.3 leaves margin on a slow machine: on JDK 17 a client per request costs so much
         // CPU that 2 cores reach about 230 of the 400 requests/s (ratio ~0.55 after 10 s, 0.65 on JDK 25)
@@ -72,8 +64,7 @@ class DemoChurnIT {
         assertTrue(demo.stderr().contains("event=churn_report_summary reason=shutdown"), "the shutdown report is written");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void pooledModeNeverWarns(Path jdk) throws Exception {
         ForkedJvm demo = new ForkedJvm(jdk).withAgent(WARN_AT + ",report.interval=5s")
                 .jar(ForkedJvm.demoJar(), "--mode=pooled", "--duration=15");

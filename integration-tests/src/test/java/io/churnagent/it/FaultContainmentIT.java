@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.FaultyHost;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,10 +21,6 @@ class FaultContainmentIT {
     private static final int SOCKETS = 100;
     private static final int REQUESTS = 20;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
     private static ForkedJvm run(Path jdk, String fault, String heap) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).jvmArg(heap).withAgent("report.top=20");
         if (fault != null) {
@@ -43,8 +37,7 @@ class FaultContainmentIT {
         return jvm;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aThrowingSinkIsDroppedAndTheApplicationNeverNotices(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "throw", "-Xmx64m");
         AgentEvent disabled = onlyDisabledEvent(jvm);
@@ -58,8 +51,7 @@ class FaultContainmentIT {
      * 64 MB per event in a 48 MB heap: every allocation throws OutOfMemoryError inside the bridge's
      * guard, the application's own connects see none of it, and after 100 the sink is dropped.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aSinkThatRunsOutOfMemoryIsDroppedAndTheApplicationNeverNotices(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "allocate", "-Xmx48m");
         AgentEvent disabled = onlyDisabledEvent(jvm);
@@ -71,8 +63,7 @@ class FaultContainmentIT {
      * 64 MB per event in a heap that has room: nothing fails, so nothing is dropped; the application
      * pays a young collection per event and the counts stay exact.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aSinkThatAllocatesWhereTheHeapHasRoomCostsTimeButCountsExactly(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "allocate", "-Xmx512m");
         assertEquals(0, jvm.agentEvents().stream().filter(e -> "agent_disabled".equals(e.event())).count(), jvm::stderr);
@@ -90,8 +81,7 @@ class FaultContainmentIT {
      * seconds once (the acceptor's closes pass the bridge too and are held alongside) instead of 1 s
      * per event, which would be minutes here.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aBlockingSinkCostsTheApplicationAFewSecondsOnceAndIsDropped(Path jdk) throws Exception {
         long baseline = tookMs(run(jdk, null, "-Xmx64m"));
         ForkedJvm jvm = run(jdk, "block", "-Xmx64m");

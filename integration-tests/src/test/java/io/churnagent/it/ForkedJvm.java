@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Runs a program in a fresh JVM of a chosen JDK, optionally with the real shaded agent jar, and keeps
  * its stdout and stderr in files so that a test can read them while it runs and after it ends.
  */
-public final class ForkedJvm {
+public final class ForkedJvm implements AutoCloseable {
 
     /** The shaded agent jar built by the agent module. */
     public static Path agentJar() {
@@ -72,6 +72,8 @@ public final class ForkedJvm {
         }
         return String.join(java.io.File.pathSeparator, entries);
     }
+
+    private static final List<ForkedJvm> STARTED = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private final Path jdk;
     private final List<String> jvmArgs = new ArrayList<>();
@@ -158,6 +160,7 @@ public final class ForkedJvm {
         pb.environment().keySet().removeIf(k -> k.startsWith("CHURN_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
         pb.environment().putAll(env);
         process = pb.start();
+        STARTED.add(this);
         return this;
     }
 
@@ -211,9 +214,41 @@ public final class ForkedJvm {
         return process.pid();
     }
 
+    /** Kills the JVM (and anything it started) if it still runs. */
     public void kill() {
         if (process != null) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
+        }
+    }
+
+    /** The same as {@link #kill()}: a JVM in try-with-resources does not outlive its test. */
+    @Override
+    public void close() {
+        kill();
+    }
+
+    /**
+     * Kills every JVM started since the last call and still running, and waits for them to go (the
+     * integration tests run one at a time; {@link KillForkedJvms} calls this after each test). So a
+     * test that fails before its own {@code kill()} leaves no churning JVM behind to skew the next
+     * tests' kernel figures.
+     */
+    static void killAllStarted() {
+        List<ForkedJvm> started;
+        synchronized (STARTED) {
+            started = new ArrayList<>(STARTED);
+            STARTED.clear();
+        }
+        for (ForkedJvm jvm : started) {
+            jvm.kill();
+        }
+        for (ForkedJvm jvm : started) {
+            try {
+                jvm.process.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // it was killed; not waiting longer
+            }
         }
     }
 

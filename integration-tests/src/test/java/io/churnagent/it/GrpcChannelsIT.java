@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.GrpcChannels;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,12 +24,7 @@ class GrpcChannelsIT {
     private static final int REQUESTS = 200;
     private static final String OPTIONS = "evaluate.interval=200ms,capacity=300,report.interval=off,report.top=20";
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aChannelPerRequestIsCountedWarnedAndNamed(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> events = jvm.agentEvents();
@@ -64,8 +57,7 @@ class GrpcChannelsIT {
                 + warning);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aSharedChannelMakesOneConnectionAndNoWarning(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
         List<AgentEvent> events = jvm.agentEvents();

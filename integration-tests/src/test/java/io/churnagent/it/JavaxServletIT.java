@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.JavaxServlets;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +22,7 @@ class JavaxServletIT {
     private static final String OPTIONS = "evaluate.interval=200ms,report.interval=off,client.per.request.threshold="
             + (REQUESTS - 1);
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aClientBuiltPerRequestInAJavaxServletIsNamedWithItsSiteAndTheServlet(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> perRequest = perRequest(jvm);
@@ -42,8 +35,7 @@ class JavaxServletIT {
         assertEquals(REQUESTS, e.getLong("built_total"), () -> "each build counted once: " + e);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aSharedClientIsNotReported(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
         assertEquals(List.of(), perRequest(jvm), jvm::stderr);

@@ -2,8 +2,6 @@ package io.churnagent.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.churnagent.it.programs.SteadyConnections;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,12 +23,7 @@ class JfrIT {
 
     private static final int N = 500;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void theRecordingHoldsStatisticsAndTheWarning(Path jdk) throws Exception {
         Path recording = Files.createTempFile("churn-it", ".jfr");
         Files.delete(recording);

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnagent.it.programs.ConnectionPaths;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,10 +32,6 @@ class JsonLogIT {
 
     private static final int N = 12;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
     /** Every stderr line of a JSON-mode run as a JSON object (the programs write nothing to stderr). */
     static List<JsonNode> jsonLines(ForkedJvm jvm) throws Exception {
         List<JsonNode> nodes = new ArrayList<>();
@@ -61,8 +55,7 @@ class JsonLogIT {
         return nodes;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void theJsonReportCarriesTheSameCountsAsTheTextReport(Path jdk) throws Exception {
         ForkedJvm text = new ForkedJvm(jdk).withAgent("report.top=50").mainClass(ConnectionPaths.class, Integer.toString(N));
         assertEquals(0, text.run(Duration.ofSeconds(60)), () -> ConnectionCountIT.output(text));
@@ -100,8 +93,7 @@ class JsonLogIT {
         assertTrue(socketLine.get("ratio").isNumber() && socketLine.get("connects_per_s").isNumber(), socketLine::toString);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void theChurningDemoWarnsInJsonWithConsistentFigures(Path jdk) throws Exception {
         ForkedJvm demo = new ForkedJvm(jdk).withAgent("log.format=json,warn.ratio=0.3")
                 .jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=12");

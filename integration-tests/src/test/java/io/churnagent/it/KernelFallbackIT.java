@@ -2,8 +2,6 @@ package io.churnagent.it;
 
 import io.churnagent.it.programs.UnseenChurn;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +29,6 @@ class KernelFallbackIT {
             + " && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse && exec \"$@\"";
     private static Path library;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
     @BeforeAll
     static void buildTheNativeLibrary() throws Exception {
         Path dir = Files.createTempDirectory("churn-it-native");
@@ -53,8 +47,7 @@ class KernelFallbackIT {
         assertEquals(0, p.waitFor(), () -> "gcc failed:\n" + out);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void churnTheHooksCannotSeeIsWarnedFromTheKernelWithItsHolder(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "native");
         String destination = "127.0.0.1:" + jvm.announced("port ").get("backend");
@@ -77,8 +70,7 @@ class KernelFallbackIT {
                 && destination.equals(e.get("destination"))), () -> "the hooks saw nothing of it: " + output(jvm));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void churnTheHooksSeeGetsNoKernelWarning(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "java");
         String destination = "127.0.0.1:" + jvm.announced("port ").get("backend");

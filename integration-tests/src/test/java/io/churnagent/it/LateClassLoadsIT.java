@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.LateClassLoads;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LateClassLoadsIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void noJdkClassLoadsOnTheAgentsLatePaths(Path jdk) throws Exception {
         Path log = Files.createTempFile("late-class-loads", ".log");
         try {

@@ -2,8 +2,6 @@ package io.churnagent.it;
 
 import io.churnagent.it.programs.ChurnOnCommand;
 import io.churnagent.it.programs.ChurnUntilStopped;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LifecycleIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void tenAttachesInstrumentOnceUpdateOptionsEachTimeAndCountExactly(Path jdk) throws Exception {
         ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class);
         app.start();
@@ -70,8 +63,7 @@ class LifecycleIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void sigtermWhileChurningAndReportingWritesTheShutdownReportAndExitsPromptly(Path jdk) throws Exception {
         for (int round = 0; round < 3; round++) {
             ForkedJvm app = new ForkedJvm(jdk).withAgent("report.interval=1s,evaluate.interval=100ms,report.top=16")
@@ -97,8 +89,7 @@ class LifecycleIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void systemExitFromARequestHandlerExitsWithTheApplicationsStatusAndTheShutdownReport(Path jdk) throws Exception {
         ForkedJvm app = new ForkedJvm(jdk).withAgent("").mainClass(ChurnUntilStopped.class, "exit-in-handler");
         assertEquals(3, app.run(Duration.ofSeconds(30)), app::stderr);

@@ -1,12 +1,9 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.DestinationFlood;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -27,12 +24,7 @@ class MemoryBoundIT {
     /** 1000 destinations x ~1 KiB, with room for the reporter's buffers; unbounded would be ~170 MB. */
     static final long CAP_BYTES = 3L * 1024 * 1024;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void twoHundredThousandDestinationsStayUnderTheCapAndOverflowIntoOther(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).jvmArg("-Xmx256m").jvmArg("-XX:+UseSerialGC")
                 .withAgent("destinations.max=" + MAX + ",report.top=10")

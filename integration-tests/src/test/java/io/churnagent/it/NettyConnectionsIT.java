@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.NettyConnections;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,12 +25,7 @@ class NettyConnectionsIT {
 
     private static final int N = 25;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void nettyConnectionsAreCountedOnceOverEpollAndNio(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50")
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
@@ -41,8 +34,7 @@ class NettyConnectionsIT {
     }
 
     /** The same program on Netty 4.2.18 (its own class path), whose epoll channels have the same shape. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void onNetty42TooTheyAreCountedOnce(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50")
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.NettyServer;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,12 +28,7 @@ class NettyHandlersIT {
     private static final String PROGRAM = "io.churnagent.it.programs.NettyServer";
     private static final String AGENT_OPTIONS = "evaluate.interval=200ms,capacity=200,report.interval=off,report.top=50";
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void bootstrapsBuiltPerRequestAreNamedWithTheirSiteAndHandler(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> perRequest = jvm.agentEvents().stream()
@@ -53,8 +46,7 @@ class NettyHandlersIT {
         assertBackendsCounted(jvm);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aSharedBootstrapIsNotReported(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
         List<AgentEvent> perRequest = jvm.agentEvents().stream()

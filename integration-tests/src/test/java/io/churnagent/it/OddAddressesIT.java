@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.OddAddresses;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +22,7 @@ class OddAddressesIT {
 
     private static final int N = 10;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void oddAddressesBehaveAsWithoutTheAgentAndCountExactly(Path jdk) throws Exception {
         ForkedJvm plain = new ForkedJvm(jdk).mainClass(OddAddresses.class, Integer.toString(N));
         assertEquals(0, plain.run(Duration.ofSeconds(60)), plain::stderr);

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.ShortConnections;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PeerClosesFirstIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
     private static ForkedJvm run(Path jdk, String mode, int seconds) throws Exception {
         ForkedJvm program = new ForkedJvm(jdk).inPrivateNetwork().withAgent("capacity=400")
                 .mainClass(ShortConnections.class, mode, "40", Integer.toString(seconds));
@@ -35,8 +29,7 @@ class PeerClosesFirstIT {
         return program;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void whenTheServerClosesFirstTheWarningSaysThePeerHoldsTheTimeWaitAndIsLowered(Path jdk) throws Exception {
         // runs until the verdict comes (10 s of evidence after the first warning, later on a busy machine)
         ForkedJvm program = new ForkedJvm(jdk).inPrivateNetwork().withAgent("capacity=400")
@@ -61,8 +54,7 @@ class PeerClosesFirstIT {
                 () -> lines(warnings));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void whenTheClientClosesFirstTheTimeWaitIsHereAndTheWarningStaysCritical(Path jdk) throws Exception {
         ForkedJvm program = run(jdk, "client-closes", 6);
         List<AgentEvent> warnings = warnings(program);

@@ -2,8 +2,6 @@ package io.churnagent.it;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,10 +53,6 @@ class PortExhaustionIT {
             + "   done; wait $app; status=$?;"
             + " else wait $app; status=$?; doctor \"$@\"; fi; exit $status";
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
     @BeforeAll
     static void privateNetworkNamespacesWork() throws Exception {
         Process p = new ProcessBuilder("unshare", "-rn", "sh", "-c", NAMESPACE_SETUP, "sh", "true")
@@ -92,8 +86,7 @@ class PortExhaustionIT {
         return status.matches("[0-9]+") ? Integer.parseInt(status) : -1;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void theWarningComesBeforeTheFirstCannotAssignRequestedAddress(Path jdk, @TempDir Path tmp) throws Exception {
         Path doctorOut = tmp.resolve("doctor.txt");
         ForkedJvm demo = inNamespace(jdk, doctorOut, true, "--mode=churn", "--rps=30", "--duration=18");
@@ -139,8 +132,7 @@ class PortExhaustionIT {
         assertTrue(doctor.contains("Verdict: ") && doctor.contains(destination), doctor);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aPooledClientNeitherWarnsNorFailsOnTheSame200Ports(Path jdk, @TempDir Path tmp) throws Exception {
         Path doctorOut = tmp.resolve("doctor.txt");
         ForkedJvm demo = inNamespace(jdk, doctorOut, false, "--mode=pooled", "--rps=30", "--duration=14");

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.SteadyConnections;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -38,12 +36,7 @@ class PrometheusIT {
 
     private static final int N = 200;
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void scrapesSurviveGarbageAndCarryTheCounts(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("metrics.port=0,report.interval=off")
                 .mainClass(SteadyConnections.class, Integer.toString(N), "200", "90");

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.QuietProgram;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,17 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class QuietnessIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
     private static ForkedJvm program(Path jdk) {
         return new ForkedJvm(jdk)
                 .jvmArg("-Djava.util.logging.SimpleFormatter.format=JUL %4$s %5$s%n");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void theApplicationsOutputIsUnchangedLineForLine(Path jdk) throws Exception {
         ForkedJvm without = program(jdk).mainClass(QuietProgram.class);
         assertEquals(0, without.run(Duration.ofSeconds(60)));

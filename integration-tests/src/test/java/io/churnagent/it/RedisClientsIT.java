@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.RedisClients;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,12 +24,7 @@ class RedisClientsIT {
     private static final String OPTIONS = "evaluate.interval=200ms,capacity=100,report.interval=off,report.top=20";
     private static final String PROGRAM = "io.churnagent.it.programs.RedisClients";
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aJedisPerRequestNamesTheHandlersLine(Path jdk) throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             ForkedJvm jvm = run(jdk, "jedis", redis, false);
@@ -42,8 +35,7 @@ class RedisClientsIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aLettuceClientPerRequestOnNetty42EpollNamesTheHandlersLine(Path jdk) throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             ForkedJvm jvm = run(jdk, "lettuce", redis, true);
@@ -55,8 +47,7 @@ class RedisClientsIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aSharedJedisPoolAndASharedLettuceConnectionStayQuiet(Path jdk) throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             for (String mode : List.of("jedis-pool", "lettuce-shared")) {

@@ -2,8 +2,6 @@ package io.churnagent.it;
 
 import io.churnagent.it.programs.SensitiveRequests;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,12 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SecurityIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void theLogHoldsHostAndPortOnlyAndTheFileFollowsTheUmask(Path jdk, @TempDir Path dir) throws Exception {
         for (String umask : List.of("077", "022")) {
             Path home = Files.createDirectory(dir.resolve("umask" + umask));

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.SpringAndAsyncClients;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,12 +41,7 @@ class SpringAndAsyncClientsIT {
             "apache5-async", new String[] {"apache-httpclient5-async", "apacheAsync", "jdk"},
             "apache5-async-custom", new String[] {"apache-httpclient5-async", "apacheAsyncCustom", "servlet"});
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void clientsBuiltPerRequestAreNamedOnceEachWithSiteAndHandler(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> events = jvm.agentEvents();
@@ -81,8 +74,7 @@ class SpringAndAsyncClientsIT {
         printCounts(jvm, report, backends);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void sharedClientsAreNotReported(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
         List<AgentEvent> events = jvm.agentEvents();
@@ -141,8 +133,6 @@ class SpringAndAsyncClientsIT {
     private static int lineOf(String marker) throws Exception {
         return SourceMarkers.lineOf(io.churnagent.it.programs.SpringAndAsyncClients.class, marker);
     }
-
-
 
     static String output(ForkedJvm jvm) {
         return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();

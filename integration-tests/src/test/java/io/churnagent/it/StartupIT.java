@@ -1,12 +1,9 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.StartupProbe;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,12 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StartupIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void inTheBackgroundMainRunsAtOnceAndConnectionsAreCountedFromWhenTheAgentWatches(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.interval=off").mainClass(StartupProbe.class, "connect");
         assertEquals(0, jvm.run(Duration.ofSeconds(60)), jvm::stderr);
@@ -52,8 +44,7 @@ class StartupIT {
         assertEquals(0, report.getLong("open"), report::toString);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void startupWaitHoldsMainUntilEveryConnectionIsWatched(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.interval=off,startup=wait")
                 .mainClass(StartupProbe.class, "connect");
@@ -67,8 +58,7 @@ class StartupIT {
         assertEquals(6, report.getLong("closes"), report::toString);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aProgramThatEndsWhileTheAgentIsStartingEndsCleanly(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("").mainClass(StartupProbe.class, "exit");
         assertEquals(0, jvm.run(Duration.ofSeconds(60)), jvm::stderr);

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.SteadyConnections;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TrimmedRuntimeIT {
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void missingModulesCostOneLineEach(Path jdk) throws Exception {
         Path image = Files.createTempDirectory("churn-it-rt").resolve("rt");
         Process jlink = new ProcessBuilder(jdk.resolve("bin/jlink").toString(), "--add-modules",

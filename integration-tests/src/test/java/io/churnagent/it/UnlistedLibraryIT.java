@@ -1,12 +1,9 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.UnlistedLibrary;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,12 +22,7 @@ class UnlistedLibraryIT {
     private static final int REQUESTS = 150;
     private static final String OPTIONS = "evaluate.interval=200ms,capacity=200,report.interval=off";
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void theSiteIsTheApplicationsLineNotTheLibrarys(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, OPTIONS);
         String site = "io.churnagent.it.programs.UnlistedLibrary.lookup(UnlistedLibrary.java:"
@@ -43,8 +35,7 @@ class UnlistedLibraryIT {
         assertEquals("io.churnagent.", started.get("app_packages"), () -> started.toString());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void appPackagesAddsTheLibrarysPackage(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, OPTIONS + ",app.packages=org.example.vendorlib");
         AgentEvent warning = warning(jvm);

@@ -1,8 +1,6 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.OwnRequestLoop;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +29,7 @@ class UserHandlersIT {
     private static final String OPTIONS = "evaluate.interval=200ms,report.interval=off,client.per.request.threshold="
             + (REQUESTS - 1);
 
-    static List<Path> jdks() {
-        return Jdks.all();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aListedMethodIsAHandlerAndWithoutItNothingIsFlagged(Path jdk) throws Exception {
         ForkedJvm with = start(new ForkedJvm(jdk).withAgent(OPTIONS + ",handlers=" + HANDLER));
         try {
@@ -60,8 +53,7 @@ class UserHandlersIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void aMalformedHandlersValueIsOneErrorLineAndTheApplicationRunsOn(Path jdk) throws Exception {
         ForkedJvm jvm = start(new ForkedJvm(jdk).withAgent(OPTIONS + ",handlers=" + PROGRAM + "$Handler"));
         try {
@@ -77,8 +69,7 @@ class UserHandlersIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void reattachingWithNewHandlersInstrumentsThemInTheRunningJvm(Path jdk) throws Exception {
         ForkedJvm app = start(new ForkedJvm(jdk));
         try {

@@ -21,6 +21,18 @@ public final class SteadyConnections {
         int connections = Integer.parseInt(args[0]);
         int perSecond = Integer.parseInt(args[1]);
         int lingerSeconds = Integer.parseInt(args[2]);
+        churn(connections, perSecond);
+        System.out.println("done");
+        Thread.sleep(lingerSeconds * 1000L);
+        System.out.println("exiting");
+    }
+
+    /**
+     * Opens and closes {@code connections} connections to a new loopback server of its own, about
+     * {@code perSecond} a second (the client closes first), printing {@code port=<server port>} before
+     * the first; returns the server's port.
+     */
+    public static int churn(int connections, int perSecond) throws IOException, InterruptedException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         ServerSocket server = new ServerSocket(0, 200, loopback);
         Thread acceptor = new Thread(() -> {
@@ -46,8 +58,6 @@ public final class SteadyConnections {
                 s.getOutputStream().write(1);
             }
         }
-        System.out.println("done");
-        Thread.sleep(lingerSeconds * 1000L);
-        System.out.println("exiting");
+        return server.getLocalPort();
     }
 }
