@@ -40,6 +40,14 @@ public final class UnseenTimeWait {
     /** Destinations followed at once; the busiest by unexplained TIME_WAIT are kept. */
     static final int MAX_FOLLOWED = 32;
     private static final int SAMPLES = 64; // ticks of at least 100 ms: the ring covers the window
+    /**
+     * After a read that found no destination to follow, host-wide growth alone asks for no read for
+     * this long. Growth the table cannot place (TIME_WAIT on this host's listening ports, both sides
+     * of a simultaneous close) would otherwise ask for the table at every tick, read at the whole
+     * budget of {@code SocketTableCache}: the connect+close benchmark on 1 thread lost 5 % (0.952)
+     * to those reads and the kernel's bucket locks they take.
+     */
+    static final long QUIET_AFTER_EMPTY_READ_NANOS = 60_000_000_000L;
 
     /** One destination whose TIME_WAIT the hooks do not explain, as of the last read. */
     public static final class Finding {
@@ -134,6 +142,9 @@ public final class UnseenTimeWait {
     private long samples;
     private final Map<String, Followed> followed = new HashMap<>();
 
+    private long quietUntil = Long.MIN_VALUE;
+    private boolean quiet;
+
     public UnseenTimeWait(ModelSettings settings) {
         this.settings = settings;
     }
@@ -142,7 +153,8 @@ public final class UnseenTimeWait {
      * One tick's host-wide figures: {@code hostTimeWait} from sockstat (negative: unknown) and the
      * closes this JVM has counted in all. Returns true when the socket table should be read now:
      * the TIME_WAIT grew by at least {@link #MIN_UNEXPLAINED_GROWTH} more than the closes over the
-     * window, or destinations are being followed (their growth needs a second read).
+     * window (unless a read in the last {@link #QUIET_AFTER_EMPTY_READ_NANOS} found nothing to
+     * follow), or destinations are being followed (their growth needs a second read).
      */
     public boolean hostSample(long nanos, long hostTimeWait, long countedCloses) {
         if (hostTimeWait < 0) {
@@ -155,6 +167,9 @@ public final class UnseenTimeWait {
         samples++;
         if (!followed.isEmpty()) {
             return true;
+        }
+        if (quiet && nanos - quietUntil < 0) {
+            return false;
         }
         // the oldest sample still inside the window
         for (long i = Math.max(0, samples - SAMPLES); i < samples - 1; i++) {
@@ -223,6 +238,10 @@ public final class UnseenTimeWait {
             if (e.getValue().lastAt != nanos || e.getValue().lastUnexplained == 0) {
                 it.remove();
             }
+        }
+        if (followed.isEmpty()) {
+            quiet = true;
+            quietUntil = nanos + QUIET_AFTER_EMPTY_READ_NANOS;
         }
         due.sort(BUSIEST_FIRST);
         return due;

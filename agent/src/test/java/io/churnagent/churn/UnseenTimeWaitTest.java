@@ -43,6 +43,23 @@ class UnseenTimeWaitTest {
     }
 
     @Test
+    void aReadThatFindsNothingToFollowQuietsTheHostTriggerForAMinute() {
+        UnseenTimeWait m = model();
+        // 100 TIME_WAIT a second that no destination holds (this host's servers closed first)
+        m.hostSample(0, 0, 0);
+        assertTrue(m.hostSample(S, 100, 0));
+        assertEquals(List.of(), m.evaluate(S, Map.of(), Map.of()));
+        long quietEnd = S + UnseenTimeWait.QUIET_AFTER_EMPTY_READ_NANOS;
+        for (long t = 2 * S; t < quietEnd; t += S) {
+            assertFalse(m.hostSample(t, 100 * t / S, 0), "quiet after an empty read, t=" + t / S);
+        }
+        assertTrue(m.hostSample(quietEnd, 100 * quietEnd / S, 0), "the growth goes on: read again");
+        // a read that finds a destination to follow keeps the reads coming
+        assertEquals(List.of(), m.evaluate(quietEnd, Map.of(DEST, 40), Map.of()));
+        assertTrue(m.hostSample(quietEnd + S, 100 * quietEnd / S, 0), "followed: read on the next tick");
+    }
+
+    @Test
     void growingUnseenTimeWaitIsWarnedWithItsProjection() {
         UnseenTimeWait m = model();
         // 20 unseen closes/s: 1200 ports in TIME_WAIT at 60 s, 120% of the capacity
