@@ -3,6 +3,7 @@ package io.churnagent;
 import io.churnagent.bootstrap.ChurnBridge;
 import io.churnagent.bootstrap.ClientBridge;
 import io.churnagent.churn.ApplicationFrames;
+import io.churnagent.churn.ObserverSlot;
 import io.churnagent.churn.ClientSiteRecorder;
 import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.ConnectSiteSampler;
@@ -68,6 +69,7 @@ final class ActiveAgent {
     private final int maxDestinations;
     private final ClientSiteRecorder clients;
     private final DestinationSites destinationSites;
+    private final ObserverSlot observers;
     private volatile Logger log;
     /** Classes the instrumentation cannot weave, now or when they load later: written to the current log. */
     private final DeferredErrors instrumentationErrors =
@@ -83,7 +85,8 @@ final class ActiveAgent {
     private BridgeClock clock;
 
     private ActiveAgent(Instrumentation inst, ConnectionTracker tracker, int maxDestinations,
-                        ClientSiteRecorder clients, DestinationSites destinationSites) {
+                        ClientSiteRecorder clients, DestinationSites destinationSites, ObserverSlot observers) {
+        this.observers = observers;
         this.inst = inst;
         this.tracker = tracker;
         this.maxDestinations = maxDestinations;
@@ -99,18 +102,23 @@ final class ActiveAgent {
     static ActiveAgent instrument(Instrumentation inst, AgentOptions options, StartupPhases phases) {
         DestinationTable destinations = new DestinationTable(options.maxDestinations());
         DestinationSites destinationSites = new DestinationSites(destinations.indexLimit());
-        ClientSiteRecorder clients = new ClientSiteRecorder(new ClientSiteTable(MAX_CLIENT_SITES), StackSource.WALKER,
-                new RateLimiter(Ticker.SYSTEM, CLIENT_CAPTURES_PER_SECOND, CLIENT_CAPTURES_PER_SECOND / 4), Ticker.SYSTEM);
+        ClientSiteRecorder[] recorder = new ClientSiteRecorder[1];
         // a connect with no application frame on its stack: the client that owns the thread says where it was built
         java.util.function.Supplier<Object> owningClient = () -> {
             Object inherited = ClientBridge.inheritedOriginSite();
-            return inherited != null ? inherited : clients.originOfThread(Thread.currentThread().getName());
+            return inherited != null ? inherited : recorder[0].originOfThread(Thread.currentThread().getName());
         };
+        ObserverSlot observers = new ObserverSlot(StackSource.WALKER, owningClient);
+        ClientSiteRecorder clients = new ClientSiteRecorder(new ClientSiteTable(MAX_CLIENT_SITES), StackSource.WALKER,
+                new RateLimiter(Ticker.SYSTEM, CLIENT_CAPTURES_PER_SECOND, CLIENT_CAPTURES_PER_SECOND / 4), Ticker.SYSTEM,
+                observers);
+        recorder[0] = clients;
         ConnectSiteSampler sampler = new ConnectSiteSampler(destinationSites, StackSource.WALKER,
                 new RateLimiter(Ticker.SYSTEM, CONNECT_SAMPLES_PER_SECOND, CONNECT_SAMPLES_PER_SECOND), owningClient);
         ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
-                Ticker.SYSTEM, sampler);
-        ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations(), clients, destinationSites);
+                Ticker.SYSTEM, sampler, observers);
+        ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations(), clients, destinationSites,
+                observers);
         ApplicationFrames.setOwnPackages(MainClass.detect(), options.appPackages());
         agent.fault = FaultInjectingSink.mode(System.getProperty(FaultInjectingSink.PROPERTY));
         agent.clock = BridgeClock.start();
@@ -194,6 +202,11 @@ final class ActiveAgent {
      * original bytecode back, the reporter thread, the shutdown report and the MBean are gone. The
      * bridge classes stay in the boot loader (a class loader never unloads them), inert.
      */
+    /** Where an in-process observer (the JUnit extension) is installed. */
+    ObserverSlot observers() {
+        return observers;
+    }
+
     void detach(StartupPhases phases) {
         ChurnBridge.uninstall();
         ClientBridge.uninstall();

@@ -124,6 +124,16 @@ final class AgentRuntime {
         return agentLog;
     }
 
+    /** Whether the agent runs in this JVM (started, and not detached). */
+    static synchronized boolean isActive() {
+        return active != null;
+    }
+
+    /** Where an in-process observer is installed, or null while the agent does not run. */
+    static synchronized io.churnagent.churn.ObserverSlot observers() {
+        return active == null ? null : ((ActiveAgent) active).observers();
+    }
+
     /**
      * {@code churn-agent.jar detach}: undoes the attach. Says so on stderr when there is nothing to
      * detach, because no agent log exists then.

@@ -78,11 +78,15 @@ public final class ClientBridge {
      * (null when nothing is installed).
      */
     public static Object handlerEnter(String type, String method) {
-        if (sink == null) {
+        ClientSink current = sink;
+        if (current == null) {
             return null;
         }
         RequestState state = state();
         HandlerFrame frame = new HandlerFrame(type, method, state.handler, state.clientDepth, ORIGIN.get());
+        if (state.handler == null) {
+            current.requestStarted();
+        }
         state.handler = frame;
         return frame;
     }

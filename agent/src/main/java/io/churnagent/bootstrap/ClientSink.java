@@ -20,4 +20,11 @@ public interface ClientSink {
      * @param origin   where to record the call site for the threads the client starts
      */
     void clientBuilt(String family, HandlerFrame handler, Object resource, ClientOrigin origin);
+
+    /**
+     * The outermost request handler started on the current thread: one call per request. Must be
+     * cheap (it runs for every request); does nothing unless overridden.
+     */
+    default void requestStarted() {
+    }
 }

@@ -22,6 +22,7 @@ public final class ApplicationFrames {
         "io.churnagent.bootstrap.", "io.churnagent.churn.", "io.churnagent.instrument.", "io.churnagent.report.",
         "io.churnagent.config.", "io.churnagent.kernel.", "io.churnagent.cli.", "io.churnagent.shaded.",
         "io.churnagent.AgentMain", "io.churnagent.ActiveAgent", "io.churnagent.AgentRuntime",
+        "io.churnagent.InProcessAgent", "io.churnagent.junit.",
     };
 
     private static final String[] PLATFORM = {

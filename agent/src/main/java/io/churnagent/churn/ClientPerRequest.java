@@ -11,7 +11,7 @@ public final class ClientPerRequest {
     private final long builtTotal;
     private final int threshold;
 
-    ClientPerRequest(ClientSite site, long builtLastMinute, long builtTotal, int threshold) {
+    public ClientPerRequest(ClientSite site, long builtLastMinute, long builtTotal, int threshold) {
         this.site = site;
         this.builtLastMinute = builtLastMinute;
         this.builtTotal = builtTotal;

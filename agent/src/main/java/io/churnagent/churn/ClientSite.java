@@ -22,7 +22,8 @@ public final class ClientSite {
     private long lastWarnedAt;
     private boolean warned;
 
-    ClientSite(String family, TrimmedStack stack, String handler) {
+    /** A site whose first construction had {@code stack} (with a site) under {@code handler}; nothing recorded yet. */
+    public ClientSite(String family, TrimmedStack stack, String handler) {
         this.site = stack.site();
         this.family = family;
         this.handler = handler;

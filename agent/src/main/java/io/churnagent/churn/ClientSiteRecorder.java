@@ -31,6 +31,7 @@ public final class ClientSiteRecorder implements ClientSink {
     private final StackSource stacks;
     private final RateLimiter captures;
     private final Ticker ticker;
+    private final ObserverSlot observers;
     private final ConcurrentHashMap<String, LongAdder> byFamily = new ConcurrentHashMap<>();
     private final AtomicLong notCaptured = new AtomicLong();
     private final AtomicLong sharedPool = new AtomicLong();
@@ -40,10 +41,23 @@ public final class ClientSiteRecorder implements ClientSink {
     static final int MAX_POOLS_REMEMBERED = 10_000;
 
     public ClientSiteRecorder(ClientSiteTable table, StackSource stacks, RateLimiter captures, Ticker ticker) {
+        this(table, stacks, captures, ticker, ObserverSlot.none());
+    }
+
+    /** @param observers where constructions and request starts are handed to an in-process observer */
+    public ClientSiteRecorder(ClientSiteTable table, StackSource stacks, RateLimiter captures, Ticker ticker,
+                              ObserverSlot observers) {
         this.table = table;
         this.stacks = stacks;
         this.captures = captures;
         this.ticker = ticker;
+        this.observers = observers;
+    }
+
+    /** A request handler started (the outermost one on its thread); only an observer wants to know. */
+    @Override
+    public void requestStarted() {
+        observers.requestStarted();
     }
 
     @Override
@@ -53,7 +67,9 @@ public final class ClientSiteRecorder implements ClientSink {
             return;
         }
         byFamily.computeIfAbsent(family, f -> new LongAdder()).increment();
-        if (!captures.tryAcquire()) {
+        boolean observed = observers.active(); // an observer sees every construction, beyond the rate limit
+        boolean captured = captures.tryAcquire();
+        if (!captured && !observed) {
             if (handler != null) {
                 notCaptured.incrementAndGet();
             }
@@ -61,6 +77,16 @@ public final class ClientSiteRecorder implements ClientSink {
         }
         TrimmedStack stack = handler == null ? stacks.trimmed(MAX_DEPTH)
                 : stacks.trimmed(MAX_DEPTH, handler.type(), handler.method());
+        if (observed) {
+            observers.clientBuilt(family, handler == null ? null
+                    : stack.handlerFrame() != null ? stack.handlerFrame() : handler.label(), stack);
+        }
+        if (!captured) {
+            if (handler != null) {
+                notCaptured.incrementAndGet();
+            }
+            return;
+        }
         if (stack.site() == null) {
             if (handler != null) {
                 notCaptured.incrementAndGet();

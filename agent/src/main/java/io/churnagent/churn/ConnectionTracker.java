@@ -23,6 +23,7 @@ public final class ConnectionTracker implements ConnectionSink {
     private final AtomicLongArray unresolvedFailures = new AtomicLongArray(FailureReason.values().length);
     private final BindFailures bindFailures = new BindFailures();
     private final ConnectSiteSampler sampler;
+    private final ObserverSlot observers;
 
     public ConnectionTracker(DestinationTable destinations, OpenConnectionTable open, Ticker ticker) {
         this(destinations, open, ticker, null);
@@ -31,10 +32,17 @@ public final class ConnectionTracker implements ConnectionSink {
     /** @param sampler samples the call sites of some connects, or null for none */
     public ConnectionTracker(DestinationTable destinations, OpenConnectionTable open, Ticker ticker,
                              ConnectSiteSampler sampler) {
+        this(destinations, open, ticker, sampler, ObserverSlot.none());
+    }
+
+    /** @param observers where counted connects and closes are handed to an in-process observer */
+    public ConnectionTracker(DestinationTable destinations, OpenConnectionTable open, Ticker ticker,
+                             ConnectSiteSampler sampler, ObserverSlot observers) {
         this.destinations = destinations;
         this.open = open;
         this.ticker = ticker;
         this.sampler = sampler;
+        this.observers = observers;
     }
 
     @Override
@@ -48,6 +56,7 @@ public final class ConnectionTracker implements ConnectionSink {
         if (sampler != null) {
             sampler.onConnect(d, before);
         }
+        observers.connected(d);
     }
 
     @Override
@@ -84,6 +93,7 @@ public final class ConnectionTracker implements ConnectionSink {
             return;
         }
         d.recordClose(ticker.nanoTime() - opened);
+        observers.closed(d);
     }
 
     /** Queues the failure for the reporter thread, which diagnoses it (the /proc work stays off this thread). */

@@ -30,6 +30,11 @@ public final class ChurnLogFormat {
             + "startup and share it, instead of building a client or opening a connection per request; "
             + "for a database, use a connection pool.";
 
+    /** The churn warning's {@code Fix:} sentence, for a connection churn whose client is not known. */
+    public static String genericFix() {
+        return FIX;
+    }
+
     /** Call sites shown under a warning; the report line shows the top one. */
     static final int SITES_SHOWN = 3;
 

@@ -92,7 +92,8 @@ public final class ClientSiteFormat {
         }
     }
 
-    static String fix(String family) {
+    /** The family's fix, one sentence (the warning's {@code Fix:} line without the word). */
+    public static String fix(String family) {
         switch (family) {
             case "jdk-httpclient":
                 return "build one HttpClient at startup and share it; it is thread-safe and pools its connections.";

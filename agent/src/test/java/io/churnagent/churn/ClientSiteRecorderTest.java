@@ -165,6 +165,38 @@ class ClientSiteRecorderTest {
     }
 
     @Test
+    void aRequestStartsOncePerOutermostHandler() {
+        int[] requests = new int[1];
+        ObserverSlot slot = new ObserverSlot(depth -> stack, null);
+        slot.install(new ChurnObserver() {
+            @Override
+            public void connected(DestinationStats destination, TrimmedStack site) {
+            }
+
+            @Override
+            public void closed(DestinationStats destination) {
+            }
+
+            @Override
+            public void clientBuilt(String family, String handler, TrimmedStack s) {
+            }
+
+            @Override
+            public void requestStarted() {
+                requests[0]++;
+            }
+        });
+        ClientBridge.install(new ClientSiteRecorder(table, depth -> stack, new RateLimiter(ticker, 1000, 1000), ticker, slot));
+        for (int i = 0; i < 3; i++) {
+            Object outer = ClientBridge.handlerEnter("javax.servlet.http.HttpServlet", "service");
+            Object inner = ClientBridge.handlerEnter("com.acme.Api", "handle"); // the same request, nested
+            ClientBridge.handlerExit(inner);
+            ClientBridge.handlerExit(outer);
+        }
+        assertEquals(3, requests[0]);
+    }
+
+    @Test
     void threadsStartedWhileAClientIsBuiltInheritItsSite() throws Exception {
         ClientBridge.install(recorder);
         Object token = ClientBridge.handlerEnter("H", "handle");
