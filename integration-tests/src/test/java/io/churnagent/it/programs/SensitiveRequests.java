@@ -70,7 +70,9 @@ public final class SensitiveRequests {
             }
             c.disconnect();
         }
-        Thread.sleep(1500); // a periodic report and the warnings after the last request
+        // a periodic report and the warnings after the last request; a warning needs 2 s of the
+        // destination's history, which a fast machine's requests alone may not give
+        Thread.sleep(2500);
         System.out.println("done " + n);
         front.stop(0);
         backend.stop(0);
