@@ -28,7 +28,9 @@ import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.BindFailureLog;
 import io.churnagent.report.AgentLog;
 import io.churnagent.report.ChurnLogFormat;
+import io.churnagent.report.ChurnHistory;
 import io.churnagent.report.ClientSiteReporter;
+import io.churnagent.report.HtmlReportPage;
 import io.churnagent.report.DeferredErrors;
 import io.churnagent.report.Exports;
 import io.churnagent.report.UnseenChurnLog;
@@ -255,12 +257,21 @@ final class ActiveAgent {
                 newLogger);
         // the kernel fallback: TIME_WAIT the hooks did not see (io_uring, JNI sockets, other processes)
         newReporter.addListener(UnseenChurnLog.of(settings, kernelTable, PROC, newLogger));
+        // the HTML report's bounded history (sampled on the reporter thread; see ChurnHistory for its bound)
+        ChurnHistory history = new ChurnHistory(newOptions.reportTop(), kernelTable, Ticker.SYSTEM,
+                System::currentTimeMillis);
+        newReporter.addListener(history);
+        HtmlReportPage htmlPage = new HtmlReportPage(history, monitor, destinationSites, newOptions.reportTop(),
+                CommandLine.version(), jvmDescription(), newOptions.warnRatio(), newOptions.criticalRatio());
+        if (newOptions.htmlFile() != null) {
+            newReporter.afterShutdownReport(htmlPage.atExit(newOptions.htmlFile(), newLogger));
+        }
         newReporter.start();
         // the platform MBean server takes a few hundred ms to come up the first time: not on start-up's clock
         newReporter.runSoon(() -> {
             try {
                 new LiveReport(CommandLine.version(), newOptions.describe(),
-                        () -> String.join(System.lineSeparator(), newReporter.currentReport())).register();
+                        () -> String.join(System.lineSeparator(), newReporter.currentReport()), htmlPage).register();
             } catch (Throwable t) {
                 newLogger.info("event=jmx_unavailable error=\"{}\" ('churn-agent.jar report' cannot read this JVM; "
                         + "the log still has every report)", t.toString());
@@ -269,6 +280,12 @@ final class ActiveAgent {
         this.reporter = newReporter;
         this.agentLog = newLog;
         this.options = newOptions;
+    }
+
+    /** {@code pid 4711 (com.acme.Main)}: the main class only, never the command's arguments. */
+    private static String jvmDescription() {
+        String main = MainClass.detect();
+        return "pid " + ProcessHandle.current().pid() + (main == null ? "" : " (" + main + ")");
     }
 
     private static int capacity(AgentOptions options, KernelSettings kernel) {

@@ -110,38 +110,66 @@ final class Attach {
     static int report(String target, PrintStream out, PrintStream err) {
         try {
             VirtualMachineDescriptor descriptor = find(target);
-            TargetProcess process = TargetProcess.read(PROC, pidOf(descriptor));
-            VirtualMachine vm = open(descriptor, process, "report " + target);
-            String address;
-            try {
-                requireAgent(vm, descriptor);
-                // the JVM's own local-only connector (what jcmd ManagementAgent.start_local starts)
-                address = vm.startLocalManagementAgent();
-            } catch (IOException e) {
-                throw new Failure(ExitCode.CANNOT_ATTACH, "cannot start the local JMX connector in " + descriptor.id()
-                        + ": " + e.getMessage());
-            } finally {
-                detachQuietly(vm);
-            }
-            String text;
-            try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
-                MBeanServerConnection server = connector.getMBeanServerConnection();
-                ObjectName name = new ObjectName(LiveReport.OBJECT_NAME);
-                // the agent registers its MBean on its reporter thread just after it starts
-                for (int wait = 0; wait < 50 && !server.isRegistered(name); wait++) {
-                    Thread.sleep(100);
-                }
-                text = (String) server.getAttribute(name, "Text");
-            } catch (Exception e) {
-                throw new Failure(ExitCode.CANNOT_ATTACH, "cannot read " + LiveReport.OBJECT_NAME + " from "
-                        + descriptor.id() + " over JMX (" + address + "): " + e);
-            }
+            String text = liveReport(descriptor, target, "Text");
             out.println("# churn-agent report of " + descriptor.id() + " (" + descriptor.displayName() + ")");
             out.println(text);
             return ExitCode.OK;
         } catch (Failure f) {
             err.println("churn-agent: " + f.getMessage());
             return f.exitCode;
+        }
+    }
+
+    /** Writes the target's HTML report page (the MBean's {@code Html}) to {@code file}, and says where in one line. */
+    static int htmlReport(String target, Path file, PrintStream out, PrintStream err) {
+        try {
+            VirtualMachineDescriptor descriptor = find(target);
+            String page = liveReport(descriptor, target + " --html " + file, "Html");
+            byte[] bytes = page.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                java.nio.file.Files.write(file, bytes);
+            } catch (IOException | RuntimeException e) {
+                throw new Failure(ExitCode.CANNOT_WRITE, "cannot write the HTML report to " + file + ": " + e);
+            }
+            out.println("churn-agent: wrote the HTML report of " + descriptor.id() + " (" + descriptor.displayName()
+                    + ") to " + file + " (" + bytes.length + " bytes; open it in a browser)");
+            return ExitCode.OK;
+        } catch (Failure f) {
+            err.println("churn-agent: " + f.getMessage());
+            return f.exitCode;
+        }
+    }
+
+    /** One attribute of the agent's LiveReport MBean in the target, over the target's local JMX connector. */
+    private static String liveReport(VirtualMachineDescriptor descriptor, String command, String attribute)
+            throws Failure {
+        TargetProcess process = TargetProcess.read(PROC, pidOf(descriptor));
+        VirtualMachine vm = open(descriptor, process, "report " + command);
+        String address;
+        try {
+            requireAgent(vm, descriptor);
+            // the JVM's own local-only connector (what jcmd ManagementAgent.start_local starts)
+            address = vm.startLocalManagementAgent();
+        } catch (IOException e) {
+            throw new Failure(ExitCode.CANNOT_ATTACH, "cannot start the local JMX connector in " + descriptor.id()
+                    + ": " + e.getMessage());
+        } finally {
+            detachQuietly(vm);
+        }
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName name = new ObjectName(LiveReport.OBJECT_NAME);
+            // the agent registers its MBean on its reporter thread just after it starts
+            for (int wait = 0; wait < 50 && !server.isRegistered(name); wait++) {
+                Thread.sleep(100);
+            }
+            return (String) server.getAttribute(name, attribute);
+        } catch (javax.management.AttributeNotFoundException e) {
+            throw new Failure(ExitCode.AGENT_FAILED, "the agent in " + descriptor.id() + " is an older version without "
+                    + "the " + attribute + " report; 'detach' it and 'attach' this jar to get it");
+        } catch (Exception e) {
+            throw new Failure(ExitCode.CANNOT_ATTACH, "cannot read " + LiveReport.OBJECT_NAME + " from "
+                    + descriptor.id() + " over JMX (" + address + "): " + e);
         }
     }
 

@@ -17,6 +17,8 @@ final class ExitCode {
     static final int DOCTOR_CRITICAL = 12;
     /** doctor: neither /proc/net/tcp nor /proc/net/tcp6 could be read (not Linux, or /proc hidden). */
     static final int DOCTOR_NO_SOCKET_TABLE = 13;
+    /** report --html: the file cannot be written (no such directory, no permission). */
+    static final int CANNOT_WRITE = 14;
 
     private ExitCode() {
     }

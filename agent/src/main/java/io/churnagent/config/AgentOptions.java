@@ -33,6 +33,7 @@ public final class AgentOptions {
     private final java.util.List<String> handlers;
     private final java.util.List<String> appPackages;
     private final int clientPerRequestThreshold;
+    private final String htmlFile;
 
     /** Takes one converted value per key, as {@link OptionKey#convert} returns them. */
     AgentOptions(Map<OptionKey, Object> converted) {
@@ -65,6 +66,8 @@ public final class AgentOptions {
         String packageText = (String) values.get(OptionKey.APP_PACKAGES);
         this.appPackages = packageText.isEmpty() ? java.util.List.of() : java.util.List.of(packageText.split(";"));
         this.clientPerRequestThreshold = (Integer) values.get(OptionKey.CLIENT_PER_REQUEST_THRESHOLD);
+        String html = (String) values.get(OptionKey.REPORT_HTML);
+        this.htmlFile = html.isEmpty() ? null : html;
     }
 
     /** Every option at its default. */
@@ -173,6 +176,11 @@ public final class AgentOptions {
     /** Clients one call site may build inside handlers per minute before event=client_per_request, 1 to 100000. */
     public int clientPerRequestThreshold() {
         return clientPerRequestThreshold;
+    }
+
+    /** The file {@code report.html} writes the HTML report to at JVM exit, or null for off. */
+    public String htmlFile() {
+        return htmlFile;
     }
 
     /** The value of one option as option text, e.g. {@code 60s} for warn.interval. */

@@ -79,7 +79,11 @@ public enum OptionKey {
             "background or wait",
             "With -javaagent: background returns from premain at once and installs on a daemon thread (about 0.5 s on 2 cores; "
                     + "connections opened meanwhile are not seen, and io.churnagent.starting is set until it is done); wait "
-                    + "holds main until every connection is watched. Dynamic attach always waits.");
+                    + "holds main until every connection is watched. Dynamic attach always waits."),
+    REPORT_HTML("report.html", "off",
+            "off, or a file path without control characters (in agent arguments it cannot contain ','), replaced at exit",
+            "At JVM exit, write the HTML report (the top destinations' connects, closes and TIME_WAIT against capacity "
+                    + "over the last 12 minutes, and their call sites) to this file; off by default.");
 
     /** The prefix of the system properties, {@code -Dchurn.warn.ratio=...}. */
     public static final String PROPERTY_PREFIX = "churn.";
@@ -189,6 +193,8 @@ public enum OptionKey {
                 return millisBetween(t, 100, 60_000);
             case LOG_FILE:
                 return logFile(t);
+            case REPORT_HTML:
+                return htmlFile(t);
             case LOG_LEVEL:
                 return logLevel(t);
             case LOG_FORMAT:
@@ -233,6 +239,8 @@ public enum OptionKey {
                 return ((String) value).isEmpty() ? "stderr" : (String) value;
             case HANDLERS:
                 return ((String) value).isEmpty() ? "none" : (String) value;
+            case REPORT_HTML:
+                return ((String) value).isEmpty() ? "off" : (String) value;
             case APP_PACKAGES:
                 return ((String) value).isEmpty() ? "auto" : (String) value;
             case METRICS_PORT:
@@ -280,6 +288,14 @@ public enum OptionKey {
             }
         }
         return t;
+    }
+
+    /** Returns "" for off; a path as {@link #logFile} takes it otherwise. */
+    private static String htmlFile(String t) {
+        if (t.equalsIgnoreCase("off")) {
+            return "";
+        }
+        return "stderr".equals(t) ? t : logFile(t);
     }
 
     private static String logLevel(String t) {

@@ -20,11 +20,18 @@ public final class LiveReport implements LiveReportMBean {
     private final String version;
     private final String options;
     private final Supplier<String> text;
+    private final Supplier<String> html;
 
     public LiveReport(String version, String options, Supplier<String> text) {
+        this(version, options, text, null);
+    }
+
+    /** @param html the HTML report page ({@link HtmlReportPage}), or null for none */
+    public LiveReport(String version, String options, Supplier<String> text, Supplier<String> html) {
         this.version = version;
         this.options = options;
         this.text = text;
+        this.html = html;
     }
 
     @Override
@@ -40,6 +47,12 @@ public final class LiveReport implements LiveReportMBean {
     @Override
     public String getText() {
         return text.get();
+    }
+
+    @Override
+    public String getHtml() {
+        return html == null ? HtmlReport.render(new HtmlReport.Header(version, "this JVM", System.currentTimeMillis(),
+                1, 1, "live"), ChurnHistory.Snapshot.empty(), java.util.List.of(), null, 1) : html.get();
     }
 
     /** Registers this MBean, replacing an earlier registration (a re-attach with new options). */

@@ -14,4 +14,11 @@ public interface LiveReportMBean {
 
     /** The current report: the summary line, then one logfmt line per top destination. */
     String getText();
+
+    /**
+     * The HTML report as one self-contained page (inline CSS and SVG, no script, nothing fetched):
+     * the top destinations' figures over the last minutes and their call sites;
+     * {@code churn-agent.jar report <pid> --html FILE} writes it.
+     */
+    String getHtml();
 }

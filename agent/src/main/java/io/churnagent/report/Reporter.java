@@ -52,6 +52,8 @@ public final class Reporter {
     private Thread shutdownHook;
     private long nextReportAt;
     private boolean tickFailureLogged;
+    /** Run after the shutdown report (report.html writes its page there); null for nothing. */
+    private volatile Runnable afterShutdownReport;
 
     /**
      * @param reportMillis the periodic report interval, 0 for none (the shutdown report is always written)
@@ -128,6 +130,14 @@ public final class Reporter {
             }
             shutdownHook = null;
         }
+    }
+
+    /**
+     * Runs {@code task} at JVM exit, just after the shutdown report (in the same shutdown hook, so not
+     * after a detach); {@code task} must not throw (a Throwable is contained and logged all the same).
+     */
+    public void afterShutdownReport(Runnable task) {
+        afterShutdownReport = task;
     }
 
     /** Adds a listener told after every evaluation, on the reporter thread (exports use it). */
@@ -286,6 +296,14 @@ public final class Reporter {
             report("shutdown", table);
         } catch (Throwable t) {
             log.error("event=agent_error where=shutdown_report error=\"{}\"", t.toString());
+        }
+        Runnable after = afterShutdownReport;
+        if (after != null) {
+            try {
+                after.run();
+            } catch (Throwable t) {
+                log.error("event=agent_error where=shutdown_report error=\"{}\"", t.toString());
+            }
         }
     }
 

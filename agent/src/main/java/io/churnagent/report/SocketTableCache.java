@@ -144,6 +144,14 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
         }
     }
 
+    /**
+     * The table the last read left, without reading (null before the first read): for whoever only
+     * looks at what is there (the HTML report's history), so that looking never adds a read.
+     */
+    public synchronized TcpSocketTable held() {
+        return table;
+    }
+
     /** When the table {@link #get()} returns now was read ({@code nanoTime} clock); 0 before the first read. */
     public synchronized long readAtNanos() {
         return readAt;

@@ -1,0 +1,54 @@
+package io.churnagent.it.programs;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+/**
+ * Churns to one loopback server at a steady rate for a while, then returns from {@code main} (a normal
+ * JVM exit: the shutdown hooks run). Prints {@code ready port=P} once the server listens and
+ * {@code churned N} at the end. Args: seconds, connections per second.
+ */
+public final class HtmlReportChurn {
+
+    public static void main(String[] args) throws Exception {
+        AgentReady.await(); // the agent installs in the background: count from when it watches
+        int seconds = Integer.parseInt(args[0]);
+        int perSecond = Integer.parseInt(args[1]);
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (ServerSocket server = new ServerSocket(0, 200, loopback)) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                            in.readAllBytes(); // the client closes first: TIME_WAIT is on this (the client's) side
+                        }
+                    }
+                } catch (Exception done) {
+                    // server closed
+                }
+            }, "acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            System.out.println("ready port=" + server.getLocalPort());
+            long start = System.nanoTime();
+            long n = 0;
+            while (System.nanoTime() - start < seconds * 1_000_000_000L) {
+                fetchPrice(loopback, server.getLocalPort());
+                n++;
+                long due = start + n * 1_000_000_000L / perSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                }
+            }
+            System.out.println("churned " + n);
+        }
+    }
+
+    /** A new connection per call: the churn the report shows, with this method as its call site. */
+    static void fetchPrice(InetAddress address, int port) throws Exception {
+        new Socket(address, port).close();
+    }
+}
