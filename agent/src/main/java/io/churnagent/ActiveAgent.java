@@ -13,7 +13,9 @@ import io.churnagent.churn.StackSource;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationTable;
+import io.churnagent.churn.HostShare;
 import io.churnagent.churn.ModelSettings;
+import io.churnagent.churn.PortLimit;
 import io.churnagent.churn.OpenConnectionTable;
 import io.churnagent.churn.Ticker;
 import io.churnagent.churn.TimeWaitSide;
@@ -21,6 +23,7 @@ import io.churnagent.cli.AgentState;
 import io.churnagent.cli.CommandLine;
 import io.churnagent.config.MainClass;
 import io.churnagent.config.AgentOptions;
+import io.churnagent.config.Egress;
 import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.SocketCounts;
@@ -232,9 +235,12 @@ final class ActiveAgent {
 
     private void startReporting(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel) {
         int capacity = capacity(newOptions, kernel);
-        ModelSettings settings = new ModelSettings(capacity, newOptions.warnRatio(), newOptions.criticalRatio(),
-                newOptions.warnIntervalMillis() * 1_000_000L, newOptions.evaluateIntervalMillis() * 1_000_000L);
-        ChurnMonitor monitor = new ChurnMonitor(tracker.destinations(), Ticker.SYSTEM, settings);
+        ModelSettings settings = new ModelSettings(capacity, egressLimit(newOptions.egress()), newOptions.warnRatio(),
+                newOptions.criticalRatio(), newOptions.warnIntervalMillis() * 1_000_000L,
+                newOptions.evaluateIntervalMillis() * 1_000_000L);
+        // other processes' ports towards each destination, from the kernel fallback's reads of the table
+        HostShare hostShare = new HostShare();
+        ChurnMonitor monitor = new ChurnMonitor(tracker.destinations(), Ticker.SYSTEM, settings, hostShare);
         Logger newLogger = newLog.logger();
         FaultWatch faultWatch = new FaultWatch(newLogger);
         ClientSiteReporter clientSites = new ClientSiteReporter(clients.table(), newLogger,
@@ -256,7 +262,7 @@ final class ActiveAgent {
         this.exports = Exports.start(newOptions, monitor, tracker, settings, kernelTable, newReporter,
                 newLogger);
         // the kernel fallback: TIME_WAIT the hooks did not see (io_uring, JNI sockets, other processes)
-        newReporter.addListener(UnseenChurnLog.of(settings, kernelTable, PROC, newLogger));
+        newReporter.addListener(UnseenChurnLog.of(settings, kernelTable, PROC, newLogger, hostShare));
         // the HTML report's bounded history (sampled on the reporter thread; see ChurnHistory for its bound)
         ChurnHistory history = new ChurnHistory(newOptions.reportTop(), kernelTable, Ticker.SYSTEM,
                 System::currentTimeMillis);
@@ -288,6 +294,12 @@ final class ActiveAgent {
         return "pid " + ProcessHandle.current().pid() + (main == null ? "" : " (" + main + ")");
     }
 
+    /** The egress hop to model beside this host's range, or null for none. */
+    private static PortLimit egressLimit(Egress egress) {
+        return egress.isLocal() ? null
+                : new PortLimit(egress.name(), egress.ports(), egress.timeWaitSeconds() * 1_000_000_000L, egress.because());
+    }
+
     private static int capacity(AgentOptions options, KernelSettings kernel) {
         return options.capacityOverride() > 0 ? options.capacityOverride() : kernel.portRange().capacity();
     }
@@ -302,6 +314,7 @@ final class ActiveAgent {
                 .add("port_range", kernel.portRange().describe())
                 .add("capacity_from", options.capacityOverride() > 0 ? "option"
                         : kernel.portRangeFromKernel() ? "kernel" : "default")
+                .add("egress", options.egress().toString())
                 .add("startup_ms", phases.totalMillis())
                 .add("startup", phases.inBackground() ? "background" : "wait")
                 .add("held_ms", phases.heldMillis())

@@ -22,6 +22,10 @@ import java.util.List;
  *   <li>time to exhaustion: when ports held now, minus the TIME_WAIT entries that expire, plus new
  *       ones at the current rate, first reach capacity.</li>
  * </ul>
+ * Each {@linkplain ModelSettings#limits() port limit} (this host's range, and the egress hop when
+ * {@code egress=} names one) gets this projection with its own hold time and ports, plus the ports
+ * other processes of this host hold towards the destination ({@link HostShare}); the limit with the
+ * highest ratio binds and is the one reported.
  */
 public final class ChurnMonitor {
 
@@ -37,13 +41,20 @@ public final class ChurnMonitor {
     private DestinationHistory[] histories;
     private List<DestinationFigures> latest = Collections.emptyList();
     private List<PortExhaustion> exhaustions = new ArrayList<>();
+    private final HostShare hostShare;
 
     public ChurnMonitor(DestinationTable table, Ticker ticker, ModelSettings settings) {
+        this(table, ticker, settings, new HostShare());
+    }
+
+    /** @param hostShare the ports other processes hold per destination, added to each projection */
+    public ChurnMonitor(DestinationTable table, Ticker ticker, ModelSettings settings, HostShare hostShare) {
         this.table = table;
         this.ticker = ticker;
         this.settings = settings;
+        this.hostShare = hostShare;
         this.startTime = ticker.nanoTime();
-        this.longRing = ringSize(ModelSettings.TIME_WAIT_NANOS, settings.tickNanos);
+        this.longRing = ringSize(settings.longestTimeWaitNanos, settings.tickNanos);
         this.shortRing = ringSize(ModelSettings.RATE_WINDOW_NANOS, settings.tickNanos);
         this.tickTimes = new long[longRing];
         this.histories = new DestinationHistory[table.indexLimit()];
@@ -166,33 +177,56 @@ public final class ChurnMonitor {
                 growth = 0;
             }
         }
-        long windowTick = tickAtOrBefore(h, t, longRing, now - ModelSettings.TIME_WAIT_NANOS);
-        long closes60 = closes - h.closesAt(windowTick, closes);
-        double timeWaitSeconds = ModelSettings.TIME_WAIT_NANOS / 1e9;
-        long projectedTimeWait = Math.round(closeRate * timeWaitSeconds);
-        long projectedLoad = Math.max(projectedTimeWait, closes60) + open + Math.round(growth * timeWaitSeconds);
-        double exhaustion = exhaustionIn(h, t, now, closes, open, closeRate, growth, closes60, projectedLoad);
+        long closes60 = closesWithin(h, t, now, closes, ModelSettings.TIME_WAIT_NANOS);
+        long others = d.isOverflow() ? 0 : hostShare.of(d.label(), now);
+        PortLimit binding = null;
+        long bindingClosed = 0;
+        long bindingTimeWait = 0;
+        long bindingLoad = 0;
+        for (PortLimit limit : settings.limits) {
+            double holdSeconds = limit.timeWaitNanos() / 1e9;
+            long closed = limit.timeWaitNanos() == ModelSettings.TIME_WAIT_NANOS ? closes60
+                    : closesWithin(h, t, now, closes, limit.timeWaitNanos());
+            long timeWait = Math.round(closeRate * holdSeconds);
+            long load = Math.max(timeWait, closed) + open + Math.round(growth * holdSeconds) + others;
+            // the highest ratio binds; compared as load × other's ports to stay exact in integers
+            if (binding == null || load * (long) binding.ports() > bindingLoad * (long) limit.ports()) {
+                binding = limit;
+                bindingClosed = closed;
+                bindingTimeWait = timeWait;
+                bindingLoad = load;
+            }
+        }
+        double exhaustion = exhaustionIn(h, t, now, closes, open + others, closeRate, growth, bindingClosed, bindingLoad,
+                binding);
         return new DestinationFigures(d, connects, closes, open, connectRate, closeRate, closes60, growth,
-                projectedTimeWait, projectedLoad, settings.capacity, exhaustion, Math.min(covered,
+                bindingTimeWait, bindingLoad, binding, others, settings.capacity, exhaustion, Math.min(covered,
                 ModelSettings.RATE_WINDOW_NANOS / 1e9));
     }
 
+    /** This destination's closes within the last {@code windowNanos} (as far as the history reaches). */
+    private long closesWithin(DestinationHistory h, long t, long now, long closes, long windowNanos) {
+        return closes - h.closesAt(tickAtOrBefore(h, t, longRing, now - windowNanos), closes);
+    }
+
     /**
-     * Steps one second at a time through the next 60 s: ports held = open + growth × s + the closes of
-     * the last 60 s that have not yet left TIME_WAIT by then + close rate × s. Beyond 60 s TIME_WAIT is
-     * in steady state and only the growth of open connections can still exhaust the range.
+     * Steps one second at a time through the next hold time of {@code limit} (60 s for this host):
+     * ports held = open (with other processes' share) + growth × s + the closes of the last hold time
+     * that have not yet left TIME_WAIT by then + close rate × s. Beyond it TIME_WAIT is in steady state
+     * and only the growth of open connections can still exhaust the ports.
      */
     private double exhaustionIn(DestinationHistory h, long t, long now, long closes, long open,
-                                double closeRate, double growth, long closes60, long projectedLoad) {
-        int capacity = settings.capacity;
-        if (open + closes60 >= capacity) {
+                                double closeRate, double growth, long closedInHold, long projectedLoad, PortLimit limit) {
+        int capacity = limit.ports();
+        int hold = limit.timeWaitSeconds();
+        if (open + closedInHold >= capacity) {
             return 0;
         }
-        double steady = closeRate * 60 + open;
+        double steady = closeRate * hold + open;
         if (projectedLoad * 2 >= capacity) {
-            long windowStart = now - ModelSettings.TIME_WAIT_NANOS;
+            long windowStart = now - limit.timeWaitNanos();
             long i = tickAtOrBefore(h, t, longRing, windowStart);
-            for (int s = 1; s <= 60; s++) {
+            for (int s = 1; s <= hold; s++) {
                 long target = windowStart + s * 1_000_000_000L;
                 while (i < t && timeOf(i + 1) <= target) {
                     i++;
@@ -204,7 +238,7 @@ public final class ChurnMonitor {
             }
         }
         if (growth > 0) {
-            return Math.max(60, 60 + (capacity - steady - growth * 60) / growth);
+            return Math.max(hold, hold + (capacity - steady - growth * hold) / growth);
         }
         return DestinationFigures.NEVER;
     }

@@ -22,6 +22,9 @@ public final class DestinationFigures {
     final long projectedTimeWait;
     final long projectedLoad;
     final int capacity;
+    final PortLimit limit;
+    final int localCapacity;
+    final long hostShare;
     final double ratio;
     final double exhaustionInSeconds;
     final double lifetimeAvgMillis;
@@ -30,8 +33,8 @@ public final class DestinationFigures {
 
     DestinationFigures(DestinationStats destination, long connects, long closes, long open,
                        double connectsPerSecond, double closesPerSecond, long closesLast60s,
-                       double openGrowthPerSecond, long projectedTimeWait, long projectedLoad, int capacity,
-                       double exhaustionInSeconds, double coveredSeconds) {
+                       double openGrowthPerSecond, long projectedTimeWait, long projectedLoad, PortLimit limit,
+                       long hostShare, int localCapacity, double exhaustionInSeconds, double coveredSeconds) {
         this.destination = destination;
         this.connects = connects;
         this.closes = closes;
@@ -44,7 +47,10 @@ public final class DestinationFigures {
         this.openGrowthPerSecond = openGrowthPerSecond;
         this.projectedTimeWait = projectedTimeWait;
         this.projectedLoad = projectedLoad;
-        this.capacity = capacity;
+        this.capacity = limit.ports();
+        this.limit = limit;
+        this.localCapacity = localCapacity;
+        this.hostShare = hostShare;
         this.ratio = (double) projectedLoad / capacity;
         this.exhaustionInSeconds = exhaustionInSeconds;
         long measured = destination.lifetimesMeasured();
@@ -98,18 +104,42 @@ public final class DestinationFigures {
         return openGrowthPerSecond;
     }
 
-    /** Recent close rate × 60 s: the TIME_WAIT sockets this destination settles at. */
+    /** Recent close rate × the binding limit's hold time (60 s on this host): the TIME_WAIT this destination settles at. */
     public long projectedTimeWait() {
         return projectedTimeWait;
     }
 
-    /** Ports this destination is projected to hold: TIME_WAIT, open connections and their growth over 60 s. */
+    /**
+     * Ports this destination is projected to hold on the binding limit: TIME_WAIT, open connections and
+     * their growth over the hold time, plus {@link #hostShare()}.
+     */
     public long projectedLoad() {
         return projectedLoad;
     }
 
+    /** Of {@link #projectedLoad()}, what this JVM holds itself. */
+    public long ownLoad() {
+        return projectedLoad - hostShare;
+    }
+
+    /** Ports other processes of this host hold towards the destination (kernel table, last read); 0 if none or unknown. */
+    public long hostShare() {
+        return hostShare;
+    }
+
+    /** The binding limit's ports per destination. */
     public int capacity() {
         return capacity;
+    }
+
+    /** This host's ports per destination, whichever limit binds (EADDRNOTAVAIL is about these). */
+    public int localCapacity() {
+        return localCapacity;
+    }
+
+    /** The port limit that binds first for this destination: this host's range or the egress hop. */
+    public PortLimit limit() {
+        return limit;
     }
 
     /** {@link #projectedLoad()} / {@link #capacity()}. */

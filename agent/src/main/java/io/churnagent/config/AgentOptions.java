@@ -29,6 +29,7 @@ public final class AgentOptions {
     private final int maxDestinations;
     private final int reportTop;
     private final int capacityOverride;
+    private final Egress egress;
     private final boolean enabled;
     private final java.util.List<String> handlers;
     private final java.util.List<String> appPackages;
@@ -60,6 +61,7 @@ public final class AgentOptions {
         this.maxDestinations = (Integer) values.get(OptionKey.DESTINATIONS_MAX);
         this.reportTop = (Integer) values.get(OptionKey.REPORT_TOP);
         this.capacityOverride = (Integer) values.get(OptionKey.CAPACITY);
+        this.egress = (Egress) values.get(OptionKey.EGRESS);
         this.enabled = (Boolean) values.get(OptionKey.ENABLED);
         String handlerText = (String) values.get(OptionKey.HANDLERS);
         this.handlers = handlerText.isEmpty() ? java.util.List.of() : java.util.List.of(handlerText.split(";"));
@@ -151,6 +153,11 @@ public final class AgentOptions {
     /** Ports per destination to model instead of the kernel's figure, or 0 to read it from the kernel. */
     public int capacityOverride() {
         return capacityOverride;
+    }
+
+    /** The hop beyond this host to model ({@link Egress#LOCAL} for none). */
+    public Egress egress() {
+        return egress;
     }
 
     /** False when the user turned the agent off. */

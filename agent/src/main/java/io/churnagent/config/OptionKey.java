@@ -50,6 +50,11 @@ public enum OptionKey {
             "0 (read it from the kernel) or an integer from 1 to 65535",
             "Ports per destination to model; 0 uses ip_local_port_range minus ip_local_reserved_ports of this host. "
                     + "Set it to model production's range on a staging host."),
+    EGRESS("egress", "local",
+            "local, aws-nat, gcp-cloud-nat[:<ports per VM>], azure-snat[:<ports>], or ports:<n>,time_wait:<seconds> "
+                    + "(in agent arguments ';' may replace that ',')",
+            "The hop beyond this host whose ports run out first: a NAT gateway or cloud NAT with its own ports per "
+                    + "destination and TIME_WAIT. Warnings use whichever of it and the local range binds first and name it."),
     ENABLED("enabled", "true",
             "true or false (also yes/no, on/off, 1/0)",
             "false leaves the agent loaded but inactive, without removing -javaagent."),
@@ -169,8 +174,8 @@ public enum OptionKey {
     }
 
     /**
-     * Converts trimmed option text to this option's value type (Double, Long, Integer, Boolean or
-     * String), or returns null when the text is not in {@link #form()}. Range checks that involve
+     * Converts trimmed option text to this option's value type (Double, Long, Integer, Boolean,
+     * String or Egress), or returns null when the text is not in {@link #form()}. Range checks that involve
      * another option (critical.ratio against warn.ratio) are the parser's job.
      */
     Object convert(String text) {
@@ -211,6 +216,8 @@ public enum OptionKey {
                 return integerBetween(t, 1, 1_000);
             case CAPACITY:
                 return integerBetween(t, 0, 65_535);
+            case EGRESS:
+                return Egress.parse(t);
             case ENABLED:
                 return bool(t);
             case HANDLERS:
@@ -245,6 +252,8 @@ public enum OptionKey {
                 return ((String) value).isEmpty() ? "auto" : (String) value;
             case METRICS_PORT:
                 return ((Integer) value) < 0 ? "off" : String.valueOf(value);
+            case EGRESS:
+                return ((Egress) value).format();
             default:
                 return String.valueOf(value);
         }

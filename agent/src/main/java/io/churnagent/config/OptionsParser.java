@@ -72,12 +72,19 @@ public final class OptionsParser {
         if (agentArgs == null || agentArgs.trim().isEmpty()) {
             return;
         }
+        Setting egress = null; // egress=ports:<n>,time_wait:<s> has a comma of its own
         for (String raw : agentArgs.split(",", -1)) {
             String pair = raw.trim();
             if (pair.isEmpty()) {
                 continue; // a trailing comma, or ",,": harmless and unambiguous
             }
             int eq = pair.indexOf('=');
+            if (eq < 0 && egress != null && pair.toLowerCase(Locale.ROOT).startsWith("time_wait:")) {
+                out.put(OptionKey.EGRESS, new Setting(egress.value + "," + pair, AGENT_ARGUMENTS));
+                egress = null;
+                continue;
+            }
+            egress = null;
             if (eq < 0) {
                 problems.add("agent argument '" + shown(pair) + "' is not a key=value pair; expected key=value pairs"
                         + " separated by commas (values cannot contain ','), e.g. warn.ratio=0.5,report.interval=30s");
@@ -95,7 +102,11 @@ public final class OptionsParser {
                 problems.add(unknown(name, "agent arguments", suggestion(name, ""), false));
                 continue;
             }
-            Setting previous = out.put(key, new Setting(value, AGENT_ARGUMENTS));
+            Setting setting = new Setting(value, AGENT_ARGUMENTS);
+            Setting previous = out.put(key, setting);
+            if (key == OptionKey.EGRESS) {
+                egress = setting;
+            }
             if (previous != null) {
                 problems.add("option " + key.key() + " is given more than once in the agent arguments; the last value, "
                         + shownValue(value) + ", wins over " + shownValue(previous.value));

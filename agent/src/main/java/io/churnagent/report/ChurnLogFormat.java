@@ -74,7 +74,8 @@ public final class ChurnLogFormat {
     public LogEvent warningEvent(ChurnWarning warning, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
         DestinationFigures f = warning.figures();
         DestinationStats d = f.destination();
-        WarningLevel effective = TimeWaitSide.effectiveLevel(warning.level(), side);
+        // a peer that closes first spares this host's ports, not a NAT's: the NAT holds the mapping either way
+        WarningLevel effective = f.limit().isLocal() ? TimeWaitSide.effectiveLevel(warning.level(), side) : warning.level();
         LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
                 .add("level", levelName(effective));
@@ -91,11 +92,14 @@ public final class ChurnLogFormat {
                 d.label(), d.host(), Logfmt.decimal(f.connectsPerSecond(), 0), Logfmt.decimal(f.closesPerSecond(), 0),
                 f.closes() == 0 ? "" : String.format(Locale.ROOT, "; %d%% of the closed ones lived under 1 s",
                         Math.round(f.shortLivedShare() * 100))));
-        line.explain(String.format(Locale.ROOT,
-                "Each connection this side closes keeps its source port in TIME_WAIT for 60 s, so this destination "
-                        + "is projected to tie up %d of the %d ports available to it (%d%%); when they run out, "
-                        + "connect fails with \"Cannot assign requested address\" (EADDRNOTAVAIL).",
-                f.projectedLoad(), f.capacity(), Math.round(f.ratio() * 100)));
+        line.explain(limitSentence(f));
+        if (f.hostShare() > 0) {
+            line.explain(String.format(Locale.ROOT,
+                    "Of those, %d are held by others on this host: the kernel's table shows that many TIME_WAIT and "
+                            + "established sockets to it beyond this JVM's own (other processes, or connections the "
+                            + "hooks did not see); they use the same ports, so the warning counts this JVM's %d plus "
+                            + "the host's %d.", f.hostShare(), f.ownLoad(), f.hostShare()));
+        }
         if (f.openGrowthPerSecond() >= 1) {
             line.explain(String.format(Locale.ROOT,
                     "Open connections grow by %s/s (%d open now): clients dropped without close() keep their "
@@ -123,7 +127,7 @@ public final class ChurnLogFormat {
                     f.addrNotAvailFailures()));
         }
         sitesText(line, top);
-        line.explain(onThisHost(d, f.capacity()));
+        line.explain(onThisHost(d, f.localCapacity()));
         line.explain(FIX);
         return line;
     }
@@ -152,7 +156,7 @@ public final class ChurnLogFormat {
                 .add("open", f.open())
                 .add("closes_60s", f.closesLast60s())
                 .add("connects_per_s", f.connectsPerSecond(), 1)
-                .add("capacity", f.capacity());
+                .add("capacity", f.localCapacity());
         observed(line, d, kernelTable);
         List<DestinationSites.SiteSamples> top = topSites(d, SITES_SHOWN);
         site(line, top);
@@ -160,7 +164,7 @@ public final class ChurnLogFormat {
                 "Connects to %s (%s) fail with \"Cannot assign requested address\" (EADDRNOTAVAIL): every source port "
                         + "this host may use for it is taken. %d connections are open and %d were closed in the last "
                         + "60 s (each in TIME_WAIT for 60 s if this side closed first), against %d ports.",
-                d.label(), d.host(), f.open(), f.closesLast60s(), f.capacity()));
+                d.label(), d.host(), f.open(), f.closesLast60s(), f.localCapacity()));
         observedSentence(line, d, kernelTable);
         if (e.warnedBeforeFailure()) {
             line.explain(String.format(Locale.ROOT,
@@ -168,7 +172,7 @@ public final class ChurnLogFormat {
                     Math.round((e.firstWarningAgoNanos() - e.firstFailureAgoNanos()) / 1e9)));
         }
         sitesText(line, top);
-        line.explain(onThisHost(d, f.capacity()));
+        line.explain(onThisHost(d, f.localCapacity()));
         line.explain(FIX);
         return line;
     }
@@ -285,7 +289,11 @@ public final class ChurnLogFormat {
                 .add("projected_time_wait", f.projectedTimeWait());
         observed(line, d, kernelTable);
         line.add("projected_load", f.projectedLoad())
+                .add("this_jvm_load", f.ownLoad())
+                .add("host_share", f.hostShare())
                 .add("capacity", f.capacity())
+                .add("limit", f.limit().name())
+                .add("time_wait_s", f.limit().timeWaitSeconds())
                 .add("ratio", f.ratio(), 2);
         if (f.exhaustionInSeconds() < 0) {
             line.addAbsent("exhaustion_in_s", "never");
@@ -315,6 +323,22 @@ public final class ChurnLogFormat {
      * What this host's settings mean for this destination: TIME_WAIT reuse, reserved ports and
      * tcp_max_tw_buckets, as far as they apply ({@link HostFactors}).
      */
+    /** Which limit binds and why: this host's range, or the egress hop named by {@code egress=}. */
+    private static String limitSentence(DestinationFigures f) {
+        if (f.limit().isLocal()) {
+            return String.format(Locale.ROOT,
+                    "Each connection this side closes keeps its source port in TIME_WAIT for 60 s, so this destination "
+                            + "is projected to tie up %d of the %d ports available to it (%d%%); when they run out, "
+                            + "connect fails with \"Cannot assign requested address\" (EADDRNOTAVAIL).",
+                    f.projectedLoad(), f.capacity(), Math.round(f.ratio() * 100));
+        }
+        return String.format(Locale.ROOT,
+                "The tightest hop is the egress %s: %s, so this destination is projected to tie up %d of its %d ports "
+                        + "there (%d%%), before this host's own range; when they run out the NAT drops new connections, "
+                        + "which the application sees as connect timeouts or resets, not as EADDRNOTAVAIL.",
+                f.limit().name(), f.limit().because(), f.projectedLoad(), f.capacity(), Math.round(f.ratio() * 100));
+    }
+
     private String onThisHost(DestinationStats d, int capacity) {
         return "On this host: " + HostFactors.paragraph(kernel, d.loopback(), capacity);
     }

@@ -39,9 +39,11 @@ public enum ExportedFigure {
     OBSERVED_ESTABLISHED("observed_established", "ObservedEstablished", "churn_agent_observed_established", false,
             "Sockets the kernel holds ESTABLISHED towards the destination now (-1 in JMX when /proc is unreadable)."),
     PROJECTED_LOAD("projected_load", "ProjectedLoad", "churn_agent_projected_load", false,
-            "Ports the destination is projected to hold: TIME_WAIT, open connections and their growth over 60 s."),
+            "Ports the destination is projected to hold on the binding limit: TIME_WAIT, open connections and their growth over the hold time, plus the host share."),
+    HOST_SHARE("host_share", "HostShare", "churn_agent_host_share_ports", false,
+            "Of the projected load, ports other processes of this host hold towards the destination (kernel table, last read)."),
     CAPACITY("capacity", "Capacity", "churn_agent_capacity_ports", false,
-            "Ephemeral ports available per destination: ip_local_port_range minus reserved ports, or the capacity option."),
+            "Ports per destination of the binding limit: ip_local_port_range minus reserved ports (or the capacity option), or the egress hop's."),
     PROJECTED_LOAD_RATIO("ratio", "ProjectedLoadRatio", "churn_agent_projected_load_ratio", false,
             "Projected load divided by capacity; warn.ratio and critical.ratio apply to it."),
     SECONDS_TO_EXHAUSTION("exhaustion_in_s", "SecondsToExhaustion", "churn_agent_seconds_to_exhaustion", false,
@@ -123,6 +125,8 @@ public enum ExportedFigure {
                 return observable(f, kernel) ? kernel.established(f.destination().label()) : Double.NaN;
             case PROJECTED_LOAD:
                 return f.projectedLoad();
+            case HOST_SHARE:
+                return f.hostShare();
             case CAPACITY:
                 return f.capacity();
             case PROJECTED_LOAD_RATIO:

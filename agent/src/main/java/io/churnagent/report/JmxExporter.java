@@ -259,7 +259,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
         bean.attribute("Open", "long", "Connections open now, all destinations.", () -> sum(ExportedFigure.OPEN));
         bean.attribute("FailedConnects", "long", "Failed connects, all destinations and reasons.",
                 () -> sum(ExportedFigure.FAILED_CONNECTS));
-        bean.attribute("Capacity", "long", ExportedFigure.CAPACITY.description(), () -> (long) thresholds.capacity());
+        bean.attribute("Capacity", "long", "This host's ports per destination: ip_local_port_range minus reserved ports, or the capacity option.", () -> (long) thresholds.capacity());
         bean.attribute("MaxProjectedLoadRatio", "double", "The highest ProjectedLoadRatio of any destination.",
                 () -> {
                     double max = 0;

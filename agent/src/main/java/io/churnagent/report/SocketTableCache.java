@@ -103,6 +103,11 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
         return table;
     }
 
+    /** The last table read, without reading (null before the first read): for those who only follow the reads. */
+    public synchronized TcpSocketTable last() {
+        return table;
+    }
+
     /** The table as of now, or of a moment ago: see the class comment. */
     public synchronized TcpSocketTable fresh() {
         long now = nanoTime.getAsLong();

@@ -18,7 +18,7 @@ class OptionsParserFuzzTest {
         "=", ",", ";", ".", " ", "\t", "\u00e9", "\u0000", "0", "1", "2", "5", "9", "-", "ms", "s", "m", "h", "off",
         "\n", "\uD83D\uDE00", "\uD83D", "x", "CHURN_", "churn.",
         "warn.ratio", "critical.ratio", "warn.interval", "report.interval", "evaluate.interval", "log.file",
-        "log.level", "destinations.max", "report.top", "capacity", "enabled", "info", "true",
+        "log.level", "destinations.max", "report.top", "capacity", "egress", "aws-nat", "gcp-cloud-nat:32", "ports:10,time_wait:5", "enabled", "info", "true",
     };
 
     private static String randomText(Random random, int maxPieces) {

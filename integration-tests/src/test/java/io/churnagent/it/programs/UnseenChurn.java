@@ -1,8 +1,6 @@
 package io.churnagent.it.programs;
 
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayDeque;
 
@@ -30,22 +28,7 @@ public final class UnseenChurn {
             NativeSockets.load(args[3]);
         }
         AgentReady.await();
-        ServerSocket backend = new ServerSocket(0, 500, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(() -> {
-            while (true) {
-                try {
-                    Socket s = backend.accept();
-                    Thread reader = new Thread(() -> drain(s), "backend-conn");
-                    reader.setDaemon(true);
-                    reader.start();
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        }, "backend-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-        int port = backend.getLocalPort();
+        int port = DrainingBackend.start();
         System.out.println("port backend " + port);
         System.out.println("pid " + ProcessHandle.current().pid());
         ArrayDeque<Object> open = new ArrayDeque<>();
@@ -74,17 +57,6 @@ public final class UnseenChurn {
             NativeSockets.close((Integer) connection);
         } else {
             ((Socket) connection).close();
-        }
-    }
-
-    /** Reads until the client closes, then closes: the client closed first, so its side holds the TIME_WAIT. */
-    private static void drain(Socket s) {
-        try (Socket socket = s; InputStream in = socket.getInputStream()) {
-            while (in.read() >= 0) {
-                // nothing is sent
-            }
-        } catch (Exception e) {
-            // the program ends
         }
     }
 }
