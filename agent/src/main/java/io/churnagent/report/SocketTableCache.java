@@ -103,11 +103,6 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
         return table;
     }
 
-    /** The last table read, without reading (null before the first read): for those who only follow the reads. */
-    public synchronized TcpSocketTable last() {
-        return table;
-    }
-
     /** The table as of now, or of a moment ago: see the class comment. */
     public synchronized TcpSocketTable fresh() {
         long now = nanoTime.getAsLong();
@@ -151,7 +146,7 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
 
     /**
      * The table the last read left, without reading (null before the first read): for whoever only
-     * looks at what is there (the HTML report's history), so that looking never adds a read.
+     * looks at what is there (the HTML report's history, the host share), so that looking never adds a read.
      */
     public synchronized TcpSocketTable held() {
         return table;

@@ -132,7 +132,7 @@ public final class UnseenChurnLog implements TickListener {
             return;
         }
         long readAt = kernelTable.readAtNanos();
-        TcpSocketTable table = kernelTable.last();
+        TcpSocketTable table = kernelTable.held();
         if (readAt == shareReadAt || table == null || !table.available()) {
             return;
         }
