@@ -259,8 +259,8 @@ final class ActiveAgent {
                 new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L),
                 new BindFailureLog(tracker.bindFailures(), PROC, newLogger, newOptions.warnIntervalMillis() * 1_000_000L,
                         System::nanoTime));
-        this.exports = Exports.start(newOptions, monitor, tracker, settings, kernelTable, newReporter,
-                newLogger);
+        this.exports = Exports.start(newOptions, monitor, tracker, settings, kernelTable, clients.table(),
+                newReporter, newLogger);
         // the kernel fallback: TIME_WAIT the hooks did not see (io_uring, JNI sockets, other processes)
         newReporter.addListener(UnseenChurnLog.of(settings, kernelTable, PROC, newLogger, hostShare));
         // the HTML report's bounded history (sampled on the reporter thread; see ChurnHistory for its bound)

@@ -1,8 +1,10 @@
 package io.churnagent.report;
 
 import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.ModelSettings;
+import io.churnagent.churn.Ticker;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.kernel.TcpSocketTable;
 import org.slf4j.Logger;
@@ -34,14 +36,14 @@ public final class Exports implements AutoCloseable {
 
     /** Starts every export the runtime and the options allow; never throws. */
     public static Exports start(AgentOptions options, ChurnMonitor monitor, ConnectionTracker tracker,
-                                ModelSettings settings, SocketTableCache kernel, Reporter reporter,
-                                Logger log) {
+                                ModelSettings settings, SocketTableCache kernel, ClientSiteTable clientSites,
+                                Reporter reporter, Logger log) {
         Exports exports = new Exports(reporter, log);
         exports.startJmx(tracker, settings, kernel, options.maxDestinations());
         exports.startJfr(settings, kernel);
         if (options.metricsPort() >= 0) {
-            exports.startMetrics(options.metricsHost(), options.metricsPort(), new PrometheusFormat(tracker, settings),
-                    monitor, kernel);
+            exports.startMetrics(options.metricsHost(), options.metricsPort(), new PrometheusFormat(tracker, settings, clientSites,
+                    options.clientPerRequestThreshold(), Ticker.SYSTEM), monitor, kernel);
         }
         return exports;
     }

@@ -107,7 +107,8 @@ public final class HtmlReport {
         out.append(" (").append("exit".equals(header.reason) ? "at JVM exit" : "live").append(") &middot; Churn Agent ")
                 .append(escape(header.version)).append("</p>\n");
         out.append("<p class=\"note\">Per destination: connections opened and closed per second, and the ports in "
-                + "TIME_WAIT: <b>projected</b> (close rate &times; 60 s, what a remote destination settles at when this "
+                + "TIME_WAIT: <b>projected</b> (close rate &times; the binding limit's TIME_WAIT hold: 60 s on this host, the "
+                + "egress hop's own when egress= names a tighter one; what a remote destination settles at when this "
                 + "side closes first) against the kernel's <b>observed</b> count (from /proc/net/tcp, known when the agent "
                 + "had read it: it does while a destination is at warn level) and the destination's <b>capacity</b> "
                 + "(the red line: source ports available to one destination). Samples every ")
@@ -165,6 +166,7 @@ public final class HtmlReport {
         out.append("</tr><tr>");
         figure(out, "projected load", Long.toString(f.projectedLoad()));
         figure(out, "capacity", Integer.toString(f.capacity()));
+        figure(out, "binding limit", f.limit().name() + ", " + f.limit().timeWaitSeconds() + " s hold");
         figure(out, "ratio", percent(f.ratio()));
         figure(out, "ports run out in", f.exhaustionInSeconds() < 0 ? "never at these rates"
                 : ChurnLogFormat.exhaustion(f.exhaustionInSeconds()) + " s");

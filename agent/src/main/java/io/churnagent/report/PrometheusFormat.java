@@ -1,9 +1,12 @@
 package io.churnagent.report;
 
+import io.churnagent.churn.ClientSite;
+import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.ModelSettings;
+import io.churnagent.churn.Ticker;
 import io.churnagent.kernel.TcpSocketTable;
 
 import java.util.List;
@@ -18,6 +21,12 @@ import java.util.List;
  * destination and figure, and destinations are already capped by {@code destinations.max} (the rest
  * are {@code destination="other"}), which caps the label cardinality. A figure the agent does not
  * know (the kernel's, without /proc) is left out rather than written as NaN.
+ *
+ * <p>The call sites that build clients inside request handlers are series too, labelled
+ * {@code family}, {@code site} and {@code handler}; the site table's cap bounds them as the
+ * destination cap bounds the others. {@code churn_agent_client_per_request} is the log's decision
+ * (more than {@code client.per.request.threshold} constructions in the last minute), so that an
+ * alert on it fires exactly when {@code event=client_per_request} would be logged.
  */
 public final class PrometheusFormat {
 
@@ -26,10 +35,22 @@ public final class PrometheusFormat {
 
     private final ConnectionTracker tracker;
     private final ModelSettings thresholds;
+    private final ClientSiteTable clientSites;
+    private final int clientThreshold;
+    private final Ticker ticker;
 
-    public PrometheusFormat(ConnectionTracker tracker, ModelSettings thresholds) {
+    /**
+     * @param clientSites     the call sites that built clients inside request handlers
+     * @param clientThreshold {@code client.per.request.threshold}: constructions per minute above which a site is flagged
+     * @param ticker          the clock the site table was recorded with
+     */
+    public PrometheusFormat(ConnectionTracker tracker, ModelSettings thresholds, ClientSiteTable clientSites,
+                            int clientThreshold, Ticker ticker) {
         this.tracker = tracker;
         this.thresholds = thresholds;
+        this.clientSites = clientSites;
+        this.clientThreshold = clientThreshold;
+        this.ticker = ticker;
     }
 
     /** The whole exposition for these figures. */
@@ -71,7 +92,50 @@ public final class PrometheusFormat {
                     "Sockets in TIME_WAIT in this network namespace, all destinations and processes.");
             out.append("churn_agent_namespace_time_wait ").append(kernel.timeWaitTotal()).append('\n');
         }
+        clientSites(out);
         return out.toString();
+    }
+
+    private void clientSites(StringBuilder out) {
+        List<ClientSite> sites = clientSites.all();
+        long now = ticker.nanoTime();
+        long[] lastMinute = new long[sites.size()];
+        for (int i = 0; i < sites.size(); i++) {
+            lastMinute[i] = sites.get(i).lastMinute(now);
+        }
+        header(out, "churn_agent_client_constructions_total", "counter",
+                "Clients built inside request handlers at the call site since the agent started.");
+        for (ClientSite site : sites) {
+            siteSample(out, "churn_agent_client_constructions_total", site, site.total());
+        }
+        header(out, "churn_agent_client_constructions_last_60s", "gauge",
+                "Clients built inside request handlers at the call site in the last 60 s.");
+        for (int i = 0; i < sites.size(); i++) {
+            siteSample(out, "churn_agent_client_constructions_last_60s", sites.get(i), lastMinute[i]);
+        }
+        header(out, "churn_agent_client_per_request", "gauge",
+                "1 while the call site builds more than client.per.request.threshold clients a minute inside request handlers (event=client_per_request), else 0.");
+        for (int i = 0; i < sites.size(); i++) {
+            siteSample(out, "churn_agent_client_per_request", sites.get(i), lastMinute[i] > clientThreshold ? 1 : 0);
+        }
+        header(out, "churn_agent_client_per_request_threshold", "gauge",
+                "client.per.request.threshold: constructions a minute at one call site above which it is flagged.");
+        out.append("churn_agent_client_per_request_threshold ").append(clientThreshold).append('\n');
+        header(out, "churn_agent_client_sites_overflow_total", "counter",
+                "Constructions at call sites beyond the agent's cap of distinct sites (counted, not labelled).");
+        out.append("churn_agent_client_sites_overflow_total ").append(clientSites.overflowed()).append('\n');
+    }
+
+    private static void siteSample(StringBuilder out, String name, ClientSite site, double value) {
+        out.append(name).append("{family=\"");
+        labelValue(out, site.family());
+        out.append("\",site=\"");
+        labelValue(out, site.site());
+        out.append("\",handler=\"");
+        labelValue(out, site.handler() == null ? "" : site.handler());
+        out.append("\"} ");
+        number(out, value);
+        out.append('\n');
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {

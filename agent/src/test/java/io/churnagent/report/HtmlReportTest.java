@@ -115,10 +115,33 @@ class HtmlReportTest {
         assertTrue(page.contains("observed: unknown"), page);
         assertTrue(page.contains("11 samples"), "21 s at one sample per 2 s: " + page);
         assertTrue(page.contains("projected TIME_WAIT <span class=\"v\">300</span>"), "5/s x 60 s: " + page);
+        assertTrue(page.contains("binding limit <span class=\"v\">local, 60 s hold</span>"), page);
         assertTrue(page.contains("<span class=\"level critical\">critical</span>"), "300 of 200 ports: " + page);
         assertTrue(page.contains("com.acme.Prices.fetch(Prices.java:42) &mdash; 2 samples; outermost application frame "
                 + "com.acme.Api.handle(Api.java:7)"), page);
         assertTrue(page.contains("at com.acme.Api.handle(Api.java:7)\n"), page);
+    }
+
+    @Test
+    void anEgressHopThatBindsIsNamedWithItsOwnHold() {
+        DestinationTable egressTable = new DestinationTable(10);
+        ConnectionTracker egressTracker = new ConnectionTracker(egressTable, new OpenConnectionTable(12), () -> now[0]);
+        ChurnMonitor egress = new ChurnMonitor(egressTable, () -> now[0], new ModelSettings(28_232,
+                new io.churnagent.churn.PortLimit("gcp-cloud-nat", 64, 120 * S, "Cloud NAT's default"), 0.5, 0.8, 60 * S, S));
+        for (int s = 0; s < 3; s++) {
+            for (int i = 0; i < 2; i++) {
+                int port = localPort++;
+                egressTracker.connected(new java.net.InetSocketAddress("10.0.0.9", 443).getAddress(), 443, port,
+                        InetSocketAddress.createUnresolved("nat.example", 443));
+                egressTracker.closing(new java.net.InetSocketAddress("10.0.0.9", 443).getAddress(), 443, port);
+            }
+            now[0] += S;
+            egress.tick();
+        }
+        String page = HtmlReport.render(header, ChurnHistory.Snapshot.empty(), egress.latest(), sites, 10);
+        assertTrue(page.contains("binding limit <span class=\"v\">gcp-cloud-nat, 120 s hold</span>"), page);
+        assertTrue(page.contains("capacity <span class=\"v\">64</span>"), page);
+        assertTrue(page.contains("the egress hop's own when egress= names a tighter one"), page);
     }
 
     @Test

@@ -1,10 +1,15 @@
 package io.churnagent.report;
 
+import io.churnagent.bootstrap.ClientBridge;
 import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.ClientSiteRecorder;
+import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationTable;
 import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.OpenConnectionTable;
+import io.churnagent.churn.RateLimiter;
+import io.churnagent.churn.StackSource;
 import org.junit.jupiter.api.Test;
 
 import java.net.BindException;
@@ -12,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +31,8 @@ class PrometheusFormatTest {
     private final ConnectionTracker tracker = new ConnectionTracker(table, new OpenConnectionTable(12), () -> now[0]);
     private final ModelSettings settings = new ModelSettings(1_000, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L);
     private final ChurnMonitor monitor = new ChurnMonitor(table, () -> now[0], settings);
+    private final ClientSiteTable clientSites = new ClientSiteTable(2);
+    private final PrometheusFormat format = new PrometheusFormat(tracker, settings, clientSites, 10, () -> now[0]);
 
     @Test
     void familiesHaveHelpAndTypeAndLabelsAreEscaped() throws Exception {
@@ -41,7 +49,7 @@ class PrometheusFormatTest {
         }
         tracker.connectFailed(new InetSocketAddress(a, 443), new BindException("Cannot assign requested address"));
         monitor.tick();
-        String text = new PrometheusFormat(tracker, settings).render(monitor.latest(), null);
+        String text = format.render(monitor.latest(), null);
         String labels = "{destination=\"10.0.0.1:443\",host=\"we\\\"ird\\\\host\\nname\uFFFD\"}";
         assertTrue(text.contains("churn_agent_connects_total" + labels + " 30\n"), text);
         assertTrue(text.contains("churn_agent_projected_time_wait" + labels + " "), text);
@@ -64,6 +72,62 @@ class PrometheusFormatTest {
             }
         }
         assertTrue(text.endsWith("\n"));
+    }
+
+    @Test
+    void clientSitesAreSeriesFlaggedAboveTheThresholdAndCapped() {
+        ClientBridge.install(new ClientSiteRecorder(clientSites, sites("PriceClient", "fetch", 42, "Orders\"Api"),
+                new RateLimiter(() -> now[0], 1000, 1000), () -> now[0]));
+        try {
+            String empty = format.render(monitor.latest(), null);
+            assertTrue(empty.contains("# TYPE churn_agent_client_per_request gauge\n"), empty);
+            assertTrue(!empty.contains("churn_agent_client_per_request{"), "no site yet: no series");
+            assertTrue(empty.contains("churn_agent_client_per_request_threshold 10\n"), empty);
+            for (int i = 0; i < 11; i++) {
+                buildInHandler("okhttp");
+            }
+            String labels = "{family=\"okhttp\",site=\"com.acme.PriceClient.fetch(PriceClient.java:42)\","
+                    + "handler=\"com.acme.Orders\\\"Api.get(Orders\\\"Api.java:17)\"}";
+            String text = format.render(monitor.latest(), null);
+            assertTrue(text.contains("churn_agent_client_constructions_total" + labels + " 11\n"), text);
+            assertTrue(text.contains("churn_agent_client_constructions_last_60s" + labels + " 11\n"), text);
+            assertTrue(text.contains("churn_agent_client_per_request" + labels + " 1\n"), "11 > 10: flagged\n" + text);
+            now[0] += 61_000_000_000L;
+            text = format.render(monitor.latest(), null);
+            assertTrue(text.contains("churn_agent_client_constructions_total" + labels + " 11\n"), text);
+            assertTrue(text.contains("churn_agent_client_per_request" + labels + " 0\n"), "a quiet minute clears it\n" + text);
+            // the cap of two sites bounds the series; the third site is only counted
+            ClientBridge.install(new ClientSiteRecorder(clientSites, sites("StockClient", "get", 7, "Api"),
+                    new RateLimiter(() -> now[0], 1000, 1000), () -> now[0]));
+            buildInHandler("jdbc");
+            ClientBridge.install(new ClientSiteRecorder(clientSites, sites("TaxClient", "get", 9, "Api"),
+                    new RateLimiter(() -> now[0], 1000, 1000), () -> now[0]));
+            buildInHandler("jdbc");
+            buildInHandler("jdbc");
+            text = format.render(monitor.latest(), null);
+            assertEquals(2, text.lines().filter(l -> l.startsWith("churn_agent_client_constructions_total{")).count(), text);
+            assertTrue(text.contains("churn_agent_client_sites_overflow_total 2\n"), text);
+        } finally {
+            ClientBridge.uninstall();
+        }
+    }
+
+    private static void buildInHandler(String family) {
+        Object token = ClientBridge.handlerEnter("com.acme.Api", "get");
+        int depth = ClientBridge.constructionEnter();
+        ClientBridge.constructionExit(depth, family, null, null);
+        ClientBridge.handlerExit(token);
+    }
+
+    /** A stack whose application frame is {@code com.acme.<type>.<method>(<type>.java:<line>)} under a handler. */
+    private static StackSource sites(String type, String method, int line, String handlerType) {
+        List<StackTraceElement> stack = List.of(
+                new StackTraceElement("io.churnagent.bootstrap.ClientBridge", "constructionExit", "ClientBridge.java", 120),
+                new StackTraceElement("okhttp3.OkHttpClient", "<init>", "OkHttpClient.java", 200),
+                new StackTraceElement("com.acme." + type, method, type + ".java", line),
+                new StackTraceElement("com.acme." + handlerType, "get", handlerType + ".java", 17),
+                new StackTraceElement("java.lang.Thread", "run", "Thread.java", 840));
+        return depth -> stack;
     }
 
     @Test
