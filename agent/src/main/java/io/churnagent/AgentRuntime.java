@@ -6,7 +6,7 @@ import io.churnagent.config.OptionsParser;
 import io.churnagent.config.ParseResult;
 import io.churnagent.instrument.BootstrapInjector;
 import io.churnagent.kernel.KernelSettings;
-import io.churnagent.report.AgentLog;
+import io.churnagent.log.AgentLog;
 import org.slf4j.Logger;
 
 import java.lang.instrument.Instrumentation;

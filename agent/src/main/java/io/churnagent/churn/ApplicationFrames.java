@@ -20,9 +20,11 @@ public final class ApplicationFrames {
     /** The agent's own packages (not {@code io.churnagent.} as a whole: the demo and the tests are applications). */
     private static final String[] AGENT = {
         "io.churnagent.bootstrap.", "io.churnagent.churn.", "io.churnagent.instrument.", "io.churnagent.report.",
-        "io.churnagent.config.", "io.churnagent.kernel.", "io.churnagent.cli.", "io.churnagent.shaded.",
+        "io.churnagent.log.", "io.churnagent.export.", "io.churnagent.config.", "io.churnagent.kernel.", "io.churnagent.cli.",
+        "io.churnagent.shaded.",
         "io.churnagent.AgentMain", "io.churnagent.ActiveAgent", "io.churnagent.AgentRuntime",
-        "io.churnagent.InProcessAgent", "io.churnagent.junit.",
+        "io.churnagent.InProcessAgent", "io.churnagent.BridgeClock", "io.churnagent.StartupPhases",
+        "io.churnagent.FaultInjectingSink", "io.churnagent.junit.",
     };
 
     private static final String[] PLATFORM = {

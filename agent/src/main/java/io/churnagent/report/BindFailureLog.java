@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.log.Logfmt;
 import io.churnagent.churn.BindFailures;
 import io.churnagent.kernel.PortOwners;
 import org.slf4j.Logger;

@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationStats;

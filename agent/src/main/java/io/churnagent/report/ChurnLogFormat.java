@@ -1,5 +1,10 @@
 package io.churnagent.report;
 
+import io.churnagent.kernel.SocketTableCache;
+import io.churnagent.log.AgentLog;
+import io.churnagent.log.IsoTime;
+import io.churnagent.log.LogEvent;
+import io.churnagent.log.Logfmt;
 import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationSites;
@@ -24,7 +29,7 @@ import java.util.Locale;
 public final class ChurnLogFormat {
 
     /** The prefix of the explanatory lines under a warning, so that every line carries the marker. */
-    static final String CONTINUATION = System.lineSeparator() + AgentLog.MARKER + "     ";
+    static final String CONTINUATION = AgentLog.CONTINUATION;
 
     private static final String FIX = "Fix: create one long-lived client (a pooled, keep-alive HTTP client) at "
             + "startup and share it, instead of building a client or opening a connection per request; "

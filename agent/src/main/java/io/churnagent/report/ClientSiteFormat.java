@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.log.Logfmt;
 import io.churnagent.churn.ClientPerRequest;
 import io.churnagent.churn.ClientSite;
 

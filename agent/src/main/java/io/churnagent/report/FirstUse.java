@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.log.Logfmt;
 import io.churnagent.churn.StackSource;
 import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.TcpSocketTable;

@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.log.IsoTime;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationSites;
 import io.churnagent.churn.DestinationStats;

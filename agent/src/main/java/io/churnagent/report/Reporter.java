@@ -1,5 +1,7 @@
 package io.churnagent.report;
 
+import io.churnagent.kernel.SocketTableCache;
+import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.ConnectionTracker;

@@ -1,5 +1,8 @@
 package io.churnagent.report;
 
+import io.churnagent.kernel.SocketTableCache;
+import io.churnagent.log.LogEvent;
+import io.churnagent.log.Logfmt;
 import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.HostShare;
 import io.churnagent.churn.DestinationFigures;

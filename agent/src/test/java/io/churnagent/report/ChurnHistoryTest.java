@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationFigures;

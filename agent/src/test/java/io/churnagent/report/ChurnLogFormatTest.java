@@ -1,5 +1,7 @@
 package io.churnagent.report;
 
+import io.churnagent.log.AgentLog;
+import io.churnagent.log.Logfmt;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.ConnectionTracker;

@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.kernel.SocketTableCache;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;

@@ -3,10 +3,10 @@ package io.churnagent.junit;
 import io.churnagent.churn.ClientPerRequest;
 import io.churnagent.churn.ClientSite;
 import io.churnagent.kernel.KernelSettings;
-import io.churnagent.report.AgentLog;
+import io.churnagent.log.AgentLog;
 import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.ClientSiteFormat;
-import io.churnagent.report.Logfmt;
+import io.churnagent.log.Logfmt;
 
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class ChurnFailures {
     /** Sites shown per failure, as under the agent's warnings. */
     static final int SITES_SHOWN = 3;
     private static final String LINE = System.lineSeparator();
-    private static final String CONTINUATION = LINE + AgentLog.MARKER + "     ";
+    private static final String CONTINUATION = AgentLog.CONTINUATION;
     private static final long TIME_WAIT_SECONDS = 60;
 
     private ChurnFailures() {

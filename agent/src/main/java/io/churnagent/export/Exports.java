@@ -1,0 +1,138 @@
+package io.churnagent.export;
+
+import io.churnagent.export.jmx.JmxExporter;
+import io.churnagent.export.prometheus.MetricsServer;
+import io.churnagent.export.prometheus.PrometheusFormat;
+import io.churnagent.kernel.SocketTableCache;
+import io.churnagent.log.LogEvent;
+import io.churnagent.report.Reporter;
+import io.churnagent.report.TickListener;
+import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.ClientSiteTable;
+import io.churnagent.churn.ConnectionTracker;
+import io.churnagent.churn.ModelSettings;
+import io.churnagent.churn.Ticker;
+import io.churnagent.config.AgentOptions;
+import io.churnagent.kernel.TcpSocketTable;
+import org.slf4j.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The exports beside the log: JMX MBeans, JFR events and the Prometheus endpoint; started once by
+ * the agent, closed on detach; thread-safe ({@link #close()} may come from any thread).
+ *
+ * <p>Each export needs a JDK module that a trimmed runtime may lack ({@code java.management},
+ * {@code jdk.jfr}): a missing module costs one INFO line and the other exports carry on. An export
+ * that fails to start costs one ERROR line; the agent and the application run on.
+ */
+public final class Exports implements AutoCloseable {
+
+    private final Reporter reporter;
+    private final Logger log;
+    private final List<TickListener> listeners = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private boolean closed;
+
+    private Exports(Reporter reporter, Logger log) {
+        this.reporter = reporter;
+        this.log = log;
+    }
+
+    /** Starts every export the runtime and the options allow; never throws. */
+    public static Exports start(AgentOptions options, ChurnMonitor monitor, ConnectionTracker tracker,
+                                ModelSettings settings, SocketTableCache kernel, ClientSiteTable clientSites,
+                                Reporter reporter, Logger log) {
+        Exports exports = new Exports(reporter, log);
+        exports.startJmx(tracker, settings, kernel, options.maxDestinations());
+        exports.startJfr(settings, kernel);
+        if (options.metricsPort() >= 0) {
+            exports.startMetrics(options.metricsHost(), options.metricsPort(), new PrometheusFormat(tracker, settings, clientSites,
+                    options.clientPerRequestThreshold(), Ticker.SYSTEM), monitor, kernel);
+        }
+        return exports;
+    }
+
+    private void startJmx(ConnectionTracker tracker, ModelSettings settings, Supplier<TcpSocketTable> kernel,
+                          int maxDestinations) {
+        if (!moduleAvailable("java.management", "jmx")) {
+            return;
+        }
+        try {
+            JmxExporter jmx = new JmxExporter(tracker, settings, kernel, maxDestinations);
+            add(jmx, jmx);
+        } catch (Throwable t) {
+            log.error("event=agent_error where=jmx error=\"{}\" (no MBeans; the agent goes on)", t.toString());
+        }
+    }
+
+    private void startMetrics(String host, int port, PrometheusFormat format, ChurnMonitor monitor,
+                              Supplier<TcpSocketTable> kernel) {
+        try {
+            MetricsServer server = MetricsServer.start(host, port, () -> format.render(monitor.latest(), kernel.get()));
+            add(null, server);
+            java.net.InetSocketAddress bound = server.address();
+            String ip = bound.getAddress().getHostAddress();
+            String hostPart = ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
+            log.info("{}", new LogEvent().add("event", "metrics_started").add("address", ip).add("port", bound.getPort())
+                    .add("url", "http://" + hostPart + ":" + bound.getPort() + "/metrics"));
+        } catch (Throwable t) {
+            log.error("event=agent_error where=metrics address={} port={} error=\"{}\" (no metrics endpoint; the agent "
+                    + "goes on)", host, port, t.toString());
+        }
+    }
+
+    /** By name, so that no class but the JFR exporter links against {@code jdk.jfr}. */
+    private void startJfr(ModelSettings settings, Supplier<TcpSocketTable> kernel) {
+        if (!moduleAvailable("jdk.jfr", "jfr")) {
+            return;
+        }
+        try {
+            Object jfr = Class.forName("io.churnagent.export.jfr.JfrExporter")
+                    .getConstructor(ModelSettings.class, Supplier.class)
+                    .newInstance(settings, kernel);
+            add((TickListener) jfr, (AutoCloseable) jfr);
+        } catch (Throwable t) {
+            log.info("event=export_unavailable export=jfr reason=\"{}\"", t.toString());
+        }
+    }
+
+    private boolean moduleAvailable(String module, String export) {
+        if (ModuleLayer.boot().findModule(module).isPresent()) {
+            return true;
+        }
+        log.info("event=export_unavailable export={} reason=\"module {} is not in this runtime\"", export, module);
+        return false;
+    }
+
+    private synchronized void add(TickListener listener, AutoCloseable closeable) {
+        if (listener != null) {
+            listeners.add(listener);
+            reporter.addListener(listener);
+        }
+        if (closeable != null) {
+            closeables.add(closeable);
+        }
+    }
+
+    /** Stops every export: unregisters the MBeans, the JFR hooks and closes the metrics endpoint. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (TickListener l : listeners) {
+            reporter.removeListener(l);
+        }
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Throwable t) {
+                log.warn("event=agent_error where=export_close export={} error=\"{}\"", c.getClass().getSimpleName(), t.toString());
+            }
+        }
+    }
+}
