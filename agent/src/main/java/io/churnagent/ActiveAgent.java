@@ -40,7 +40,6 @@ import io.churnagent.report.UnseenChurnLog;
 import io.churnagent.report.FirstUse;
 import io.churnagent.report.LiveReport;
 import io.churnagent.log.LogEvent;
-import io.churnagent.log.Logfmt;
 import io.churnagent.report.Reporter;
 import io.churnagent.kernel.SocketTableCache;
 import org.slf4j.Logger;
@@ -78,7 +77,7 @@ final class ActiveAgent {
     private volatile Logger log;
     /** Classes the instrumentation cannot weave, now or when they load later: written to the current log. */
     private final DeferredErrors instrumentationErrors =
-            new DeferredErrors("event=agent_error where=instrumentation {} (connections through it are not counted)");
+            new DeferredErrors("instrumentation", "(connections through it are not counted)");
     private FaultInjectingSink.Mode fault;
     /** Milliseconds from the start until the instrumentation was active (connections counted). */
     private long instrumentedMillis;
@@ -144,8 +143,8 @@ final class ActiveAgent {
         log = agentLog.logger();
         instrumentationErrors.open(log);
         if (fault != null) {
-            log.warn("event=test_fault_injection mode={} (test switch {}: every connection event fails "
-                    + "on purpose)", fault.name().toLowerCase(java.util.Locale.ROOT), FaultInjectingSink.PROPERTY);
+            log.warn("{}", LogEvent.of("test_fault_injection").add("mode", fault.name().toLowerCase(java.util.Locale.ROOT))
+                    .remark("(test switch " + FaultInjectingSink.PROPERTY + ": every connection event fails on purpose)"));
         }
         startReporting(options, agentLog, kernel);
         phases.end("reporting");
@@ -192,14 +191,15 @@ final class ActiveAgent {
         ApplicationFrames.setOwnPackages(MainClass.detect(), newOptions.appPackages());
         LogEvent line = describe("agent_options_updated", how, kernel, phases)
                 .add("changed", before.changedKeys(newOptions));
-        String note = newOptions.maxDestinations() != maxDestinations
-                ? " (destinations.max stays " + maxDestinations + " until the JVM restarts: the table is in use)" : "";
-        if (installed.replaceHandlers(inst, newOptions.handlers())) {
-            note += newOptions.handlers().isEmpty() ? " (handlers: none instrumented any more)"
-                    : " (handlers now instrumented, loaded classes retransformed: "
-                    + String.join(";", newOptions.handlers()) + ")";
+        if (newOptions.maxDestinations() != maxDestinations) {
+            line.remark("(destinations.max stays " + maxDestinations + " until the JVM restarts: the table is in use)");
         }
-        log.info(line.toString() + note + " options: " + newOptions.describe());
+        if (installed.replaceHandlers(inst, newOptions.handlers())) {
+            line.remark(newOptions.handlers().isEmpty() ? "(handlers: none instrumented any more)"
+                    : "(handlers now instrumented, loaded classes retransformed: "
+                    + String.join(";", newOptions.handlers()) + ")");
+        }
+        log.info("{}", line.note("options", newOptions.describe()));
     }
 
     /**
@@ -222,14 +222,14 @@ final class ActiveAgent {
         try {
             LiveReport.unregister();
         } catch (Throwable t) {
-            log.warn("event=agent_error where=jmx error=\"{}\" (could not remove {})", t, LiveReport.OBJECT_NAME);
+            log.warn("{}", LogEvent.of("agent_error").add("where", "jmx").error(t)
+                    .remark("(could not remove " + LiveReport.OBJECT_NAME + ")"));
         }
         System.clearProperty(AgentState.LOADED_PROPERTY);
-        log.info(new Logfmt()
-                .add("event", "agent_detached")
-                .add("classes_restored", Boolean.toString(reset))
+        log.info("{}", LogEvent.of("agent_detached")
+                .add("classes_restored", reset)
                 .add("took_ms", phases.totalMillis())
-                .toString() + " (the application runs on without instrumentation; attach again to resume)");
+                .remark("(the application runs on without instrumentation; attach again to resume)"));
         agentLog.stop();
     }
 
@@ -279,8 +279,8 @@ final class ActiveAgent {
                 new LiveReport(CommandLine.version(), newOptions.describe(),
                         () -> String.join(System.lineSeparator(), newReporter.currentReport()), htmlPage).register();
             } catch (Throwable t) {
-                newLogger.info("event=jmx_unavailable error=\"{}\" ('churn-agent.jar report' cannot read this JVM; "
-                        + "the log still has every report)", t.toString());
+                newLogger.info("{}", LogEvent.of("jmx_unavailable").error(t)
+                        .remark("('churn-agent.jar report' cannot read this JVM; the log still has every report)"));
             }
         });
         this.reporter = newReporter;
@@ -335,20 +335,22 @@ final class ActiveAgent {
         public void run() {
             if (!reported && !ChurnBridge.installed() && ChurnBridge.faults() >= ChurnBridge.MAX_FAULTS) {
                 reported = true;
-                log.error("event=agent_disabled reason=faults faults={} last_error=\"{}\" (connection tracking "
-                        + "stopped to protect the application)", ChurnBridge.faults(), String.valueOf(ChurnBridge.lastFault()));
+                log.error("{}", LogEvent.of("agent_disabled").add("reason", "faults").add("faults", ChurnBridge.faults())
+                        .add("last_error", String.valueOf(ChurnBridge.lastFault()))
+                        .remark("(connection tracking stopped to protect the application)"));
             }
             if (!reported && !ChurnBridge.installed() && ChurnBridge.droppedAsSlow()) {
                 reported = true;
-                log.error("event=agent_disabled reason=slow slow_calls={} slowest_ms={} limit_ms={} (connection "
-                        + "tracking stopped: its calls held application threads too long)", ChurnBridge.slowCalls(),
-                        ChurnBridge.slowestCallNanos() / 1_000_000, ChurnBridge.DEFAULT_SLOW_CALL_MILLIS);
+                log.error("{}", LogEvent.of("agent_disabled").add("reason", "slow").add("slow_calls", ChurnBridge.slowCalls())
+                        .add("slowest_ms", ChurnBridge.slowestCallNanos() / 1_000_000)
+                        .add("limit_ms", ChurnBridge.DEFAULT_SLOW_CALL_MILLIS)
+                        .remark("(connection tracking stopped: its calls held application threads too long)"));
             }
             if (!clientsReported && !ClientBridge.installed() && ClientBridge.faults() >= ClientBridge.MAX_FAULTS) {
                 clientsReported = true;
-                log.error("event=agent_disabled reason=faults part=client_sites faults={} last_error=\"{}\" (client "
-                        + "call sites are no longer recorded; connection tracking continues)", ClientBridge.faults(),
-                        String.valueOf(ClientBridge.lastFault()));
+                log.error("{}", LogEvent.of("agent_disabled").add("reason", "faults").add("part", "client_sites")
+                        .add("faults", ClientBridge.faults()).add("last_error", String.valueOf(ClientBridge.lastFault()))
+                        .remark("(client call sites are no longer recorded; connection tracking continues)"));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.churnagent;
 
+import io.churnagent.log.LogEvent;
 import io.churnagent.cli.AgentState;
 import io.churnagent.config.AgentOptions;
 import io.churnagent.config.OptionsParser;
@@ -74,10 +75,10 @@ final class AgentRuntime {
             AgentLog agentLog = openLog(parsed, started);
             Logger log = agentLog.logger();
             if (active == null) {
-                log.info("event=agent_disabled (enabled=false): no instrumentation installed");
+                log.info("{}", LogEvent.of("agent_disabled").remark("(enabled=false): no instrumentation installed"));
             } else if (!options.enabled()) {
-                log.warn("event=agent_already_active how={} (enabled=false does not stop a running agent; "
-                        + "'churn-agent.jar detach' does)", how);
+                log.warn("{}", LogEvent.of("agent_already_active").add("how", how)
+                        .remark("(enabled=false does not stop a running agent; 'churn-agent.jar detach' does)"));
             } else {
                 ((ActiveAgent) active).update(options, agentLog, KernelSettings.read(Paths.get("/proc")), how, started);
             }
@@ -96,13 +97,13 @@ final class AgentRuntime {
         AgentLog agentLog = openLog(parsed, started);
         Logger log = agentLog.logger();
         if (agent == null) {
-            log.error("event=agent_error where=bootstrap error=\"{}\" (cannot place the bridge in the boot class "
-                    + "loader; the application continues without the agent)", bridgeFailure.toString());
+            log.error("{}", LogEvent.of("agent_error").add("where", "bootstrap").error(bridgeFailure)
+                    .remark("(cannot place the bridge in the boot class loader; the application continues without the agent)"));
             return;
         }
         KernelSettings kernel = KernelSettings.read(Paths.get("/proc"));
         for (String problem : kernel.problems()) {
-            log.info("event=kernel_settings_unavailable {}", problem);
+            log.info("{}", LogEvent.of("kernel_settings_unavailable").remark(problem));
         }
         started.end("kernel");
         active = agent; // before the reporting starts: should that fail, a detach still undoes the instrumentation
@@ -115,10 +116,10 @@ final class AgentRuntime {
         AgentLog agentLog = AgentLog.create(options.logFile(), options.logLevel(), options.jsonLog());
         Logger log = agentLog.logger();
         if (agentLog.problem() != null) {
-            log.error("event=agent_option_error {}", agentLog.problem());
+            log.error("{}", LogEvent.of("agent_option_error").remark(agentLog.problem()));
         }
         for (String problem : parsed.problems()) {
-            log.error("event=agent_option_error {}", problem);
+            log.error("{}", LogEvent.of("agent_option_error").remark(problem));
         }
         started.end("log");
         return agentLog;

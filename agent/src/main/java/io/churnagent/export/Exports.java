@@ -64,7 +64,7 @@ public final class Exports implements AutoCloseable {
             JmxExporter jmx = new JmxExporter(tracker, settings, kernel, maxDestinations);
             add(jmx, jmx);
         } catch (Throwable t) {
-            log.error("event=agent_error where=jmx error=\"{}\" (no MBeans; the agent goes on)", t.toString());
+            log.error("{}", LogEvent.of("agent_error").add("where", "jmx").error(t).remark("(no MBeans; the agent goes on)"));
         }
     }
 
@@ -76,11 +76,11 @@ public final class Exports implements AutoCloseable {
             java.net.InetSocketAddress bound = server.address();
             String ip = bound.getAddress().getHostAddress();
             String hostPart = ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
-            log.info("{}", new LogEvent().add("event", "metrics_started").add("address", ip).add("port", bound.getPort())
+            log.info("{}", LogEvent.of("metrics_started").add("address", ip).add("port", bound.getPort())
                     .add("url", "http://" + hostPart + ":" + bound.getPort() + "/metrics"));
         } catch (Throwable t) {
-            log.error("event=agent_error where=metrics address={} port={} error=\"{}\" (no metrics endpoint; the agent "
-                    + "goes on)", host, port, t.toString());
+            log.error("{}", LogEvent.of("agent_error").add("where", "metrics").add("address", host).add("port", port)
+                    .error(t).remark("(no metrics endpoint; the agent goes on)"));
         }
     }
 
@@ -95,7 +95,7 @@ public final class Exports implements AutoCloseable {
                     .newInstance(settings, kernel);
             add((TickListener) jfr, (AutoCloseable) jfr);
         } catch (Throwable t) {
-            log.info("event=export_unavailable export=jfr reason=\"{}\"", t.toString());
+            log.info("{}", LogEvent.of("export_unavailable").add("export", "jfr").add("reason", t.toString()));
         }
     }
 
@@ -103,7 +103,8 @@ public final class Exports implements AutoCloseable {
         if (ModuleLayer.boot().findModule(module).isPresent()) {
             return true;
         }
-        log.info("event=export_unavailable export={} reason=\"module {} is not in this runtime\"", export, module);
+        log.info("{}", LogEvent.of("export_unavailable").add("export", export)
+                .add("reason", "module " + module + " is not in this runtime"));
         return false;
     }
 
@@ -131,7 +132,8 @@ public final class Exports implements AutoCloseable {
             try {
                 c.close();
             } catch (Throwable t) {
-                log.warn("event=agent_error where=export_close export={} error=\"{}\"", c.getClass().getSimpleName(), t.toString());
+                log.warn("{}", LogEvent.of("agent_error").add("where", "export_close")
+                        .add("export", c.getClass().getSimpleName()).error(t));
             }
         }
     }

@@ -17,14 +17,25 @@ public final class DeferredErrors {
     /** At most this many errors are kept before the log opens; later ones are only counted. */
     static final int MAX_WAITING = 100;
 
-    private final String format;
+    private final String where;
+    private final String remark;
     private final List<String> waiting = new ArrayList<>();
     private int dropped; // guarded by this
     private Logger log; // guarded by this
 
-    /** @param format an SLF4J format with one {@code {}}, for each error */
-    public DeferredErrors(String format) {
-        this.format = format;
+    /**
+     * Each error becomes {@code event=agent_error where=<where> error="<error>" <remark>}.
+     *
+     * @param remark what the error costs, in parentheses (or null)
+     */
+    public DeferredErrors(String where, String remark) {
+        this.where = where;
+        this.remark = remark;
+    }
+
+    private void write(String error) {
+        LogEvent event = LogEvent.of("agent_error").add("where", where).add("error", error);
+        log.error("{}", remark == null ? event : event.remark(remark));
     }
 
     /** Writes {@code error} to the log, or keeps it until there is one. */
@@ -36,7 +47,7 @@ public final class DeferredErrors {
                 dropped++;
             }
         } else {
-            log.error(format, error);
+            write(error);
         }
     }
 
@@ -44,10 +55,10 @@ public final class DeferredErrors {
     public synchronized void open(Logger logger) {
         log = logger;
         for (String error : waiting) {
-            log.error(format, error);
+            write(error);
         }
         if (dropped > 0) {
-            log.error(format, "and " + dropped + " more like these before the log was open (not kept)");
+            write("and " + dropped + " more like these before the log was open (not kept)");
         }
         waiting.clear();
         dropped = 0;

@@ -11,9 +11,9 @@ import java.util.Locale;
  * log pipeline can parse the whole line; thread-safe (stateless).
  *
  * <p>An event logged as {@code log.info("{}", logEvent)} is rendered from its typed fields
- * ({@link LogEvent#toJson}); any other message is read as logfmt pairs plus free text
- * ({@link LogEvent#fromLogfmt}), so that no line of the agent escapes JSON mode. Should rendering
- * ever fail, the line still comes out as JSON carrying the raw message.
+ * ({@link LogEvent#toJson}). The agent logs nothing else (LogCallsTest); should another message
+ * reach this layout, or rendering ever fail, the line still comes out as one JSON object, the text
+ * in its {@code message}, so that no line escapes JSON mode.
  */
 final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
 
@@ -28,9 +28,9 @@ final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
             if (args != null && args.length == 1 && args[0] instanceof LogEvent && "{}".equals(event.getMessage())) {
                 return ((LogEvent) args[0]).toJson(time, level) + NEWLINE;
             }
-            return LogEvent.fromLogfmt(event.getFormattedMessage()).toJson(time, level) + NEWLINE;
+            return new LogEvent().remark(event.getFormattedMessage()).toJson(time, level) + NEWLINE;
         } catch (RuntimeException e) {
-            return new LogEvent().add("event", "agent_log_error").add("error", e.toString())
+            return LogEvent.of("agent_log_error").add("error", e.toString())
                     .explain(String.valueOf(event.getMessage())).toJson(time, level) + NEWLINE;
         }
     }

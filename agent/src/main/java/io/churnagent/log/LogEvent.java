@@ -14,14 +14,40 @@ import java.util.List;
  * numbers: decimals are rounded once, to the same digits, for both. A value the agent does not know
  * ({@code unknown}, {@code never}) is that word in text and {@code null} in JSON, so that a JSON field
  * always has one type. The logger picks the rendering ({@link AgentLog}): callers log
- * {@code log.info("{}", event)}, whose text is {@link #toString()}.
+ * {@code log.info("{}", event)}, whose text is {@link #toString()}. Every line the agent logs is
+ * one of these (LogCallsTest checks the sources); {@link LogfmtReader} reads the text back.
+ *
+ * <p>Text layout: {@code key=value} fields ({@link Logfmt}), each remark after a space, the note
+ * ({@code " key: text"}), then one continuation line per sentence ({@link AgentLog#CONTINUATION}).
+ * JSON: {@code event}, {@code level}, {@code timestamp}, the fields, the note, and {@code message}
+ * (the remarks and sentences joined by spaces).
  */
 public final class LogEvent {
 
     private final List<Object[]> fields = new ArrayList<>(32); // {key, value}; value: String, Long, Decimal, Absent, List, Boolean
     private final List<String> explanation = new ArrayList<>(4);
+    private final List<String> remarks = new ArrayList<>(2);
     private String noteKey;
     private String noteText;
+
+    /** An event named {@code event} (its first field). */
+    public static LogEvent of(String event) {
+        return new LogEvent().add("event", event);
+    }
+
+    /** The {@code error} field: what {@code t} says of itself ({@code Throwable.toString()}). */
+    public LogEvent error(Throwable t) {
+        return add("error", String.valueOf(t));
+    }
+
+    /**
+     * Free text on the event's own line, after the fields (a parenthesis such as {@code (logged
+     * once)}, or a sentence that needs no line of its own); part of {@code message} in JSON.
+     */
+    public LogEvent remark(String text) {
+        remarks.add(text);
+        return this;
+    }
 
     /** A text value. */
     public LogEvent add(String key, String value) {
@@ -98,6 +124,9 @@ public final class LogEvent {
             }
         }
         StringBuilder text = new StringBuilder(line.toString());
+        for (String remark : remarks) {
+            text.append(' ').append(remark);
+        }
         if (noteKey != null) {
             text.append(' ').append(noteKey).append(": ").append(noteText);
         }
@@ -109,7 +138,7 @@ public final class LogEvent {
 
     /**
      * The JSON rendering: {@code event}, {@code level}, {@code timestamp} first, then the fields,
-     * the note, and {@code message} (the sentences joined by spaces) when there are any.
+     * the note, and {@code message} (the remarks and sentences joined by spaces) when there are any.
      *
      * @param level used when the event has no {@code level} field of its own (lower-case log level)
      */
@@ -149,74 +178,12 @@ public final class LogEvent {
         if (noteKey != null) {
             json.add(noteKey, noteText);
         }
-        if (!explanation.isEmpty()) {
-            json.add("message", String.join(" ", explanation));
+        if (!remarks.isEmpty() || !explanation.isEmpty()) {
+            List<String> message = new ArrayList<>(remarks);
+            message.addAll(explanation);
+            json.add("message", String.join(" ", message));
         }
         return json.toString();
-    }
-
-    /**
-     * The event of a plain logfmt message such as {@code event=agent_error where=x error="..." (more
-     * words)}: the leading {@code key=value} pairs become string fields, the rest the {@code message}.
-     * Used for the agent's simpler lines, so that in JSON mode every line is JSON.
-     */
-    public static LogEvent fromLogfmt(String message) {
-        LogEvent e = new LogEvent();
-        String s = message == null ? "" : message;
-        int i = 0;
-        while (i < s.length()) {
-            while (i < s.length() && s.charAt(i) == ' ') {
-                i++;
-            }
-            int start = i;
-            while (i < s.length() && isKeyChar(s.charAt(i))) {
-                i++;
-            }
-            if (i == start || i >= s.length() || s.charAt(i) != '=') {
-                i = start;
-                break;
-            }
-            String key = s.substring(start, i);
-            i++;
-            StringBuilder value = new StringBuilder();
-            if (i < s.length() && s.charAt(i) == '"') {
-                int j = i + 1;
-                boolean closed = false;
-                while (j < s.length()) {
-                    char c = s.charAt(j);
-                    if (c == '\\' && j + 1 < s.length()) {
-                        value.append(s.charAt(j + 1));
-                        j += 2;
-                    } else if (c == '"') {
-                        closed = true;
-                        j++;
-                        break;
-                    } else {
-                        value.append(c);
-                        j++;
-                    }
-                }
-                if (!closed) {
-                    i = start;
-                    break;
-                }
-                i = j;
-            } else {
-                while (i < s.length() && s.charAt(i) != ' ') {
-                    value.append(s.charAt(i++));
-                }
-            }
-            e.add(key, value.toString());
-        }
-        String rest = s.substring(Math.min(i, s.length())).trim();
-        if (!rest.isEmpty()) {
-            e.explain(rest);
-        }
-        return e;
-    }
-
-    private static boolean isKeyChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
     }
 
     /** A rounded decimal whose text is the same in both renderings. */

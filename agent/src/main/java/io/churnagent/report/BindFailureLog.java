@@ -1,6 +1,6 @@
 package io.churnagent.report;
 
-import io.churnagent.log.Logfmt;
+import io.churnagent.log.LogEvent;
 import io.churnagent.churn.BindFailures;
 import io.churnagent.kernel.PortOwners;
 import org.slf4j.Logger;
@@ -49,24 +49,24 @@ public final class BindFailureLog {
     public void logPending() {
         for (BindFailures.Failure f : failures.drain()) {
             try {
-                String text = diagnose(f);
-                if (text != null) {
-                    log.error(text);
+                LogEvent event = diagnose(f);
+                if (event != null) {
+                    log.error("{}", event);
                 }
             } catch (Throwable t) {
-                log.error("event=agent_error where=bind_failure error=\"{}\"", t.toString());
+                log.error("{}", LogEvent.of("agent_error").add("where", "bind_failure").error(t));
             }
         }
         long dropped = failures.dropped();
         if (dropped > droppedReported) {
-            log.warn("event=bind_failure_dropped count={} (more failed binds at once than the agent diagnoses)",
-                    dropped - droppedReported);
+            log.warn("{}", LogEvent.of("bind_failure_dropped").add("count", dropped - droppedReported)
+                    .remark("(more failed binds at once than the agent diagnoses)"));
             droppedReported = dropped;
         }
     }
 
-    /** The message for one failure, or null when it is rate-limited or not one of the two kinds. */
-    String diagnose(BindFailures.Failure f) {
+    /** The event for one failure, or null when it is rate-limited or not one of the two kinds. */
+    LogEvent diagnose(BindFailures.Failure f) {
         if (!(f.requested() instanceof InetSocketAddress)) {
             return null;
         }
@@ -90,8 +90,7 @@ public final class BindFailureLog {
         }
         loggedAt.put(address, now);
         Integer repeats = suppressed.remove(address);
-        Logfmt line = new Logfmt()
-                .add("event", "bind_failure")
+        LogEvent line = LogEvent.of("bind_failure")
                 .add("address", address)
                 .add("error", message);
         if (repeats != null) {
@@ -100,7 +99,7 @@ public final class BindFailureLog {
         return inUse ? inUse(line, requested, address, f.reuseAddress()) : notLocal(line, requested, address);
     }
 
-    private String inUse(Logfmt line, InetSocketAddress requested, String address, boolean reuse) {
+    private LogEvent inUse(LogEvent line, InetSocketAddress requested, String address, boolean reuse) {
         PortOwners owners = PortOwners.read(procRoot, requested.getAddress(), requested.getPort());
         List<PortOwners.Holder> listeners = new ArrayList<>();
         int timeWait = 0;
@@ -114,51 +113,55 @@ public final class BindFailureLog {
                 others.merge(h.stateName(), 1, Integer::sum);
             }
         }
-        line.add("reuse_address", Boolean.toString(reuse))
-                .add("listeners", owners.available() ? Integer.toString(listeners.size()) : "unknown")
-                .add("time_wait", owners.available() ? Integer.toString(timeWait) : "unknown");
+        line.add("reuse_address", reuse);
+        if (owners.available()) {
+            line.add("listeners", listeners.size()).add("time_wait", timeWait);
+        } else {
+            line.addAbsent("listeners", "unknown").addAbsent("time_wait", "unknown");
+        }
         PortOwners.Holder first = listeners.isEmpty() ? null : listeners.get(0);
         if (first != null) {
-            line.add("holder_pid", first.pid() >= 0 ? Long.toString(first.pid()) : "unknown")
-                    .add("holder_uid", first.uid());
+            if (first.pid() >= 0) {
+                line.add("holder_pid", first.pid());
+            } else {
+                line.addAbsent("holder_pid", "unknown");
+            }
+            line.add("holder_uid", first.uid());
             if (first.command() != null) {
                 line.add("holder_command", first.command());
             }
         }
-        StringBuilder text = new StringBuilder(line.toString());
-        text.append(ChurnLogFormat.CONTINUATION).append("Binding ").append(address)
-                .append(" failed with \"Address already in use\" (EADDRINUSE): another socket holds the port.");
+        line.explain("Binding " + address + " failed with \"Address already in use\" (EADDRINUSE): another socket holds the port.");
         if (!owners.available()) {
-            text.append(ChurnLogFormat.CONTINUATION).append("/proc/net/tcp cannot be read here, so what holds it is"
-                    + " unknown (try 'ss -ltnp sport = :").append(requested.getPort()).append("').");
+            line.explain("/proc/net/tcp cannot be read here, so what holds it is unknown (try 'ss -ltnp sport = :"
+                    + requested.getPort() + "').");
         } else if (first != null) {
             for (PortOwners.Holder h : listeners) {
-                text.append(ChurnLogFormat.CONTINUATION).append("A server listens on ").append(h.local())
-                        .append(" (uid ").append(h.uid()).append("): ").append(owner(h, owners)).append('.');
+                line.explain("A server listens on " + h.local() + " (uid " + h.uid() + "): " + owner(h, owners) + ".");
             }
-            text.append(ChurnLogFormat.CONTINUATION).append("Stop that server, or give this one another port;"
-                    + " SO_REUSEADDR does not help against a live listener.");
+            line.explain("Stop that server, or give this one another port; SO_REUSEADDR does not help against a live"
+                    + " listener.");
         } else if (timeWait > 0 || !others.isEmpty()) {
-            text.append(ChurnLogFormat.CONTINUATION).append("No server listens on port ").append(requested.getPort())
+            StringBuilder leftovers = new StringBuilder("No server listens on port ").append(requested.getPort())
                     .append("; only leftovers of earlier connections hold it: ").append(timeWait).append(" in TIME_WAIT");
-            others.forEach((state, n) -> text.append(", ").append(n).append(" in ").append(state));
-            text.append('.');
+            others.forEach((state, n) -> leftovers.append(", ").append(n).append(" in ").append(state));
+            line.explain(leftovers.append('.').toString());
             if (!reuse) {
-                text.append(ChurnLogFormat.CONTINUATION).append("This socket did not set SO_REUSEADDR, which is the fix:"
+                line.explain("This socket did not set SO_REUSEADDR, which is the fix:"
                         + " it lets a server bind over TIME_WAIT leftovers (setReuseAddress(true) /"
                         + " StandardSocketOptions.SO_REUSEADDR before bind; most servers set it, and Java does by"
                         + " default on Linux unless the code turns it off).");
             } else {
-                text.append(ChurnLogFormat.CONTINUATION).append("This socket set SO_REUSEADDR, which allows binding over"
+                line.explain("This socket set SO_REUSEADDR, which allows binding over"
                         + " TIME_WAIT, so a leftover without SO_REUSEADDR of its own (a socket that bound this port"
                         + " explicitly and connected out) holds it; it is gone within 60 s.");
             }
         } else {
-            text.append(ChurnLogFormat.CONTINUATION).append("No TCP socket in this network namespace holds port ")
-                    .append(requested.getPort()).append(" now: it was released since, or is held by a socket the"
-                    + " tables do not show (another namespace, SO_REUSEPORT group).");
+            line.explain("No TCP socket in this network namespace holds port " + requested.getPort()
+                    + " now: it was released since, or is held by a socket the tables do not show (another namespace,"
+                    + " SO_REUSEPORT group).");
         }
-        return text.toString();
+        return line;
     }
 
     private static String owner(PortOwners.Holder h, PortOwners owners) {
@@ -174,18 +177,16 @@ public final class BindFailureLog {
                 : "its process was not found (it may run in another PID namespace)";
     }
 
-    private String notLocal(Logfmt line, InetSocketAddress requested, String address) {
+    private LogEvent notLocal(LogEvent line, InetSocketAddress requested, String address) {
         List<String> locals = localAddresses();
         line.add("local_addresses", String.join(",", locals));
-        StringBuilder text = new StringBuilder(line.toString());
-        text.append(ChurnLogFormat.CONTINUATION).append(String.format(Locale.ROOT,
+        line.explain(String.format(Locale.ROOT,
                 "Binding %s failed with \"Cannot assign requested address\" (EADDRNOTAVAIL): %s is not an address of"
                         + " this host. Its addresses: %s.", address,
                 requested.getAddress() == null ? requested.getHostString() : requested.getAddress().getHostAddress(),
                 locals.isEmpty() ? "none found" : String.join(", ", locals)));
-        text.append(ChurnLogFormat.CONTINUATION).append("Bind to 0.0.0.0 or :: (every interface) or to one of these;"
-                + " if it is a virtual IP (keepalived, a cloud secondary IP), it is not attached to this host yet.");
-        return text.toString();
+        return line.explain("Bind to 0.0.0.0 or :: (every interface) or to one of these; if it is a virtual IP"
+                + " (keepalived, a cloud secondary IP), it is not attached to this host yet.");
     }
 
     private static List<String> localAddresses() {

@@ -28,9 +28,6 @@ import java.util.Locale;
  */
 public final class ChurnLogFormat {
 
-    /** The prefix of the explanatory lines under a warning, so that every line carries the marker. */
-    static final String CONTINUATION = AgentLog.CONTINUATION;
-
     private static final String FIX = "Fix: create one long-lived client (a pooled, keep-alive HTTP client) at "
             + "startup and share it, instead of building a client or opening a connection per request; "
             + "for a database, use a connection pool.";
@@ -192,12 +189,12 @@ public final class ChurnLogFormat {
 
     /** The {@code event=churn_report} event of one destination, for either log format. */
     public LogEvent reportEvent(DestinationFigures f, TcpSocketTable kernelTable) {
-        LogEvent line = new LogEvent().add("event", "churn_report");
+        LogEvent line = LogEvent.of("churn_report");
         figures(line, f, true, kernelTable);
         List<DestinationSites.SiteSamples> top = topSites(f.destination(), 1);
         site(line, top);
         if (!top.isEmpty()) {
-            frames(line, top.get(0).frames(), top.get(0).omitted());
+            ClientSiteFormat.frames(line, top.get(0).frames(), top.get(0).omitted());
         }
         return line;
     }
@@ -229,17 +226,7 @@ public final class ChurnLogFormat {
         for (DestinationSites.SiteSamples s : top) {
             line.explain(String.format(Locale.ROOT, "  %s (%d samples; outermost application frame %s)",
                     s.site(), s.samples(), s.handler()));
-            frames(line, s.frames(), s.omitted());
-        }
-    }
-
-    /** The trimmed stack, one continuation line per frame (as ClientSiteFormat writes them). */
-    private static void frames(LogEvent line, List<String> frames, int omitted) {
-        for (String f : frames) {
-            line.explain("    at " + f);
-        }
-        if (omitted > 0) {
-            line.explain("    ... " + omitted + " more");
+            ClientSiteFormat.frames(line, s.frames(), s.omitted());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.churnagent.report;
 
-import io.churnagent.log.Logfmt;
+import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ClientPerRequest;
 import io.churnagent.churn.ClientSite;
 
@@ -16,38 +16,37 @@ public final class ClientSiteFormat {
     private ClientSiteFormat() {
     }
 
-    /** The logfmt line, the explanation, the first stack and the family's fix. */
-    public static String clientPerRequest(ClientPerRequest e) {
+    /** The event: its fields, the explanation, the first stack and the family's fix. */
+    public static LogEvent clientPerRequest(ClientPerRequest e) {
         ClientSite s = e.site();
-        StringBuilder text = new StringBuilder(new Logfmt()
-                .add("event", "client_per_request")
+        LogEvent line = LogEvent.of("client_per_request")
                 .add("level", "warn")
                 .add("family", s.family())
                 .add("site", s.site())
                 .add("handler", s.handler())
                 .add("built_60s", e.builtLastMinute())
                 .add("built_total", e.builtTotal())
-                .add("threshold", e.threshold())
-                .toString());
-        text.append(ChurnLogFormat.CONTINUATION).append(String.format(Locale.ROOT,
+                .add("threshold", e.threshold());
+        line.explain(String.format(Locale.ROOT,
                 "%s builds a new %s while serving requests: %d in the last minute, at %s. Each new client brings its "
                         + "own connections (or pool), so they are opened and closed per request instead of reused; "
                         + "every close leaves a port in TIME_WAIT for 60 s, and at production rates that exhausts the "
                         + "ephemeral ports of a destination.",
                 s.handler(), describe(s.family()), e.builtLastMinute(), s.site()));
-        text.append(ChurnLogFormat.CONTINUATION).append("Stack of the first one:");
-        appendFrames(text, s.frames(), s.omittedFrames());
-        text.append(ChurnLogFormat.CONTINUATION).append("Fix: ").append(fix(s.family()));
-        return text.toString();
+        line.explain("Stack of the first one:");
+        frames(line, s.frames(), s.omittedFrames());
+        return line.explain("Fix: " + fix(s.family()));
     }
 
-    static void appendFrames(StringBuilder text, List<String> frames, int omitted) {
+    /** A trimmed stack as sentences of {@code line}: {@code "    at <frame>"} each, then {@code "    ... N more"}. */
+    public static LogEvent frames(LogEvent line, List<String> frames, int omitted) {
         for (String f : frames) {
-            text.append(ChurnLogFormat.CONTINUATION).append("    at ").append(f);
+            line.explain("    at " + f);
         }
         if (omitted > 0) {
-            text.append(ChurnLogFormat.CONTINUATION).append("    ... ").append(omitted).append(" more");
+            line.explain("    ... " + omitted + " more");
         }
+        return line;
     }
 
     static String describe(String family) {

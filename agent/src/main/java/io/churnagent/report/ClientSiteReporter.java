@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ClientPerRequest;
 import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.Ticker;
@@ -35,18 +36,19 @@ public final class ClientSiteReporter implements Runnable {
     public void run() {
         try {
             for (ClientPerRequest e : table.due(ticker.nanoTime(), threshold, intervalNanos)) {
-                log.warn(ClientSiteFormat.clientPerRequest(e));
+                log.warn("{}", ClientSiteFormat.clientPerRequest(e));
             }
             if (!fullLogged && table.overflowed() > 0) {
                 fullLogged = true;
-                log.warn("event=client_sites_full max_sites={} other={} (more distinct client call sites than the "
-                        + "agent keeps; constructions at new sites are counted as other, not stored; logged once)",
-                        table.maxSites(), table.overflowed());
+                log.warn("{}", LogEvent.of("client_sites_full").add("max_sites", table.maxSites())
+                        .add("other", table.overflowed())
+                        .remark("(more distinct client call sites than the agent keeps; constructions at new sites are "
+                                + "counted as other, not stored; logged once)"));
             }
         } catch (Throwable t) {
             if (!failureLogged) {
                 failureLogged = true;
-                log.error("event=agent_error where=client_sites error=\"{}\" (logged once)", t.toString());
+                log.error("{}", LogEvent.of("agent_error").add("where", "client_sites").error(t).remark("(logged once)"));
             }
         }
     }

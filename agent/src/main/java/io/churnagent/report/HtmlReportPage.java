@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.DestinationSites;
 import org.slf4j.Logger;
@@ -61,12 +62,12 @@ public final class HtmlReportPage implements Supplier<String> {
             target = path.toString();
             byte[] page = render("exit").getBytes(StandardCharsets.UTF_8);
             Files.write(path, page);
-            log.info("event=html_report_written file=\"{}\" bytes={} destinations={}", target, page.length,
-                    Math.min(monitor.latest().size(), Math.min(top, ChurnHistory.MAX_DESTINATIONS)));
+            log.info("{}", LogEvent.of("html_report_written").add("file", target).add("bytes", page.length)
+                    .add("destinations", Math.min(monitor.latest().size(), Math.min(top, ChurnHistory.MAX_DESTINATIONS))));
         } catch (Throwable t) {
             try {
-                log.error("event=agent_error where=html_report file=\"{}\" error=\"{}\" (report.html: the page was not "
-                        + "written; the application is not affected)", target, t.toString());
+                log.error("{}", LogEvent.of("agent_error").add("where", "html_report").add("file", target)
+                        .error(t).remark("(report.html: the page was not written; the application is not affected)"));
             } catch (Throwable ignored) {
                 // the log itself failed at exit: nothing left to tell
             }

@@ -163,8 +163,9 @@ public final class Reporter {
             } catch (Throwable t) {
                 // an export must never stop the warnings: drop it, and say so once
                 listeners.remove(listener);
-                log.error("event=agent_error where=export listener={} error=\"{}\" (this export stops; the agent "
-                        + "goes on)", listener.getClass().getSimpleName(), t.toString());
+                log.error("{}", LogEvent.of("agent_error").add("where", "export")
+                        .add("listener", listener.getClass().getSimpleName()).error(t)
+                        .remark("(this export stops; the agent goes on)"));
             }
         }
     }
@@ -176,7 +177,8 @@ public final class Reporter {
         } catch (Throwable t) {
             if (!tickFailureLogged) {
                 tickFailureLogged = true;
-                log.error("event=agent_error where=reporter error=\"{}\" (evaluation continues; logged once)", t.toString());
+                log.error("{}", LogEvent.of("agent_error").add("where", "reporter").error(t)
+                        .remark("(evaluation continues; logged once)"));
             }
         }
     }
@@ -297,14 +299,14 @@ public final class Reporter {
             logExhaustions(monitor.takeExhaustions(), table);
             report("shutdown", table);
         } catch (Throwable t) {
-            log.error("event=agent_error where=shutdown_report error=\"{}\"", t.toString());
+            log.error("{}", LogEvent.of("agent_error").add("where", "shutdown_report").error(t));
         }
         Runnable after = afterShutdownReport;
         if (after != null) {
             try {
                 after.run();
             } catch (Throwable t) {
-                log.error("event=agent_error where=shutdown_report error=\"{}\"", t.toString());
+                log.error("{}", LogEvent.of("agent_error").add("where", "shutdown_report").error(t));
             }
         }
     }

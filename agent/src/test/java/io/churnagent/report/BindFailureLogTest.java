@@ -25,6 +25,10 @@ class BindFailureLogTest {
         return new BindFailureLog(failures, proc, NOPLogger.NOP_LOGGER, 60_000_000_000L, () -> now[0]);
     }
 
+    private static String text(io.churnagent.log.LogEvent event) {
+        return event == null ? null : event.toString();
+    }
+
     private BindFailures.Failure failure(String ip, int port, String message, boolean reuse) throws Exception {
         failures.record(new InetSocketAddress(InetAddress.getByName(ip), port), new BindException(message), reuse);
         return failures.drain().get(0);
@@ -33,7 +37,7 @@ class BindFailureLogTest {
     @Test
     void aListenerIsNamedWithItsProcess(@TempDir Path tmp) throws Exception {
         BindFailureLog log = log(PortOwnersTestAccess.fakeProc(tmp));
-        String text = log.diagnose(failure("0.0.0.0", 8080, "Address already in use", true));
+        String text = text(log.diagnose(failure("0.0.0.0", 8080, "Address already in use", true)));
         assertTrue(text.startsWith("event=bind_failure address=0.0.0.0:8080 error=\"Address already in use\""
                 + " reuse_address=true listeners=1 time_wait=1 holder_pid=77 holder_uid=1000"
                 + " holder_command=\"java -jar server.jar\""), text);
@@ -44,7 +48,7 @@ class BindFailureLogTest {
     void aPortNoSocketHoldsSaysSo(@TempDir Path tmp) throws Exception {
         BindFailureLog log = log(PortOwnersTestAccess.fakeProc(tmp));
         // 0x9C40 = 40000 is only a remote port in the fake tables: nothing here is bound to it
-        String text = log.diagnose(failure("127.0.0.1", 40000, "Address already in use", false));
+        String text = text(log.diagnose(failure("127.0.0.1", 40000, "Address already in use", false)));
         assertTrue(text.contains("reuse_address=false listeners=0 time_wait=0"), text);
         assertTrue(text.contains("No TCP socket in this network namespace holds port 40000 now"), text);
     }
@@ -57,18 +61,18 @@ class BindFailureLogTest {
                 "   0: 0100007F:1F90 0100007F:9C40 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
                 "   1: 0100007F:1F90 0100007F:9C41 09 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0"));
         BindFailureLog log = log(proc);
-        String text = log.diagnose(failure("127.0.0.1", 8080, "Address already in use", false));
+        String text = text(log.diagnose(failure("127.0.0.1", 8080, "Address already in use", false)));
         assertTrue(text.contains("listeners=0 time_wait=1"), text);
         assertTrue(text.contains("only leftovers of earlier connections hold it: 1 in TIME_WAIT, 1 in LAST_ACK."), text);
         assertTrue(text.contains("This socket did not set SO_REUSEADDR, which is the fix"), text);
         now[0] += 61_000_000_000L;
-        String withReuse = log.diagnose(failure("127.0.0.1", 8080, "Address already in use", true));
+        String withReuse = text(log.diagnose(failure("127.0.0.1", 8080, "Address already in use", true)));
         assertTrue(withReuse.contains("This socket set SO_REUSEADDR"), withReuse);
     }
 
     @Test
     void anAddressThatIsNotLocalListsTheLocalOnes(@TempDir Path tmp) throws Exception {
-        String text = log(tmp).diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true));
+        String text = text(log(tmp).diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true)));
         assertTrue(text.startsWith("event=bind_failure address=203.0.113.7:9000 error=\"Cannot assign requested address\""
                 + " local_addresses="), text);
         assertTrue(text.contains("127.0.0.1(lo)"), text);
@@ -78,15 +82,15 @@ class BindFailureLogTest {
     @Test
     void oneMessagePerAddressPerIntervalAndTheRepeatsAreCounted(@TempDir Path tmp) throws Exception {
         BindFailureLog log = log(tmp);
-        assertTrue(log.diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true)) != null);
+        assertTrue(text(log.diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true))) != null);
         now[0] += 1_000_000_000L;
-        assertNull(log.diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true)));
-        assertNull(log.diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true)));
-        assertTrue(log.diagnose(failure("203.0.113.8", 9000, "Cannot assign requested address", true)) != null);
+        assertNull(text(log.diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true))));
+        assertNull(text(log.diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true))));
+        assertTrue(text(log.diagnose(failure("203.0.113.8", 9000, "Cannot assign requested address", true))) != null);
         now[0] += 60_000_000_000L;
-        String again = log.diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true));
+        String again = text(log.diagnose(failure("203.0.113.7", 9000, "Cannot assign requested address", true)));
         assertTrue(again.contains("repeats_not_logged=2"), again);
-        assertNull(log.diagnose(failure("203.0.113.9", 9000, "Permission denied", true)), "other bind errors: no diagnosis");
+        assertNull(text(log.diagnose(failure("203.0.113.9", 9000, "Permission denied", true))), "other bind errors: no diagnosis");
     }
 
     @Test

@@ -3,10 +3,9 @@ package io.churnagent.junit;
 import io.churnagent.churn.ClientPerRequest;
 import io.churnagent.churn.ClientSite;
 import io.churnagent.kernel.KernelSettings;
-import io.churnagent.log.AgentLog;
+import io.churnagent.log.LogEvent;
 import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.ClientSiteFormat;
-import io.churnagent.log.Logfmt;
 
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ final class ChurnFailures {
     /** Sites shown per failure, as under the agent's warnings. */
     static final int SITES_SHOWN = 3;
     private static final String LINE = System.lineSeparator();
-    private static final String CONTINUATION = AgentLog.CONTINUATION;
     private static final long TIME_WAIT_SECONDS = 60;
 
     private ChurnFailures() {
@@ -55,10 +53,9 @@ final class ChurnFailures {
                 text.append(ClientSiteFormat.clientPerRequest(new ClientPerRequest(
                         new ClientSite(b.family, b.stack, b.handler), n, n, 0)));
             } else {
-                text.append(new Logfmt().add("event", "client_per_request").add("level", "warn")
+                text.append(LogEvent.of("client_per_request").add("level", "warn")
                         .add("family", b.family).add("site", b.site).add("handler", b.handler)
-                        .add("built_total", n).toString())
-                        .append(CONTINUATION).append("Fix: ").append(ClientSiteFormat.fix(b.family));
+                        .add("built_total", n).explain("Fix: " + ClientSiteFormat.fix(b.family)));
             }
         }
         if (inHandlers.size() > SITES_SHOWN) {
@@ -117,8 +114,7 @@ final class ChurnFailures {
             long connects = d.connects.sum();
             long closes = d.closes.sum();
             double rate = connects / seconds;
-            text.append(LINE).append(new Logfmt()
-                    .add("event", "churn_warning")
+            LogEvent warning = LogEvent.of("churn_warning")
                     .add("level", "error")
                     .add("destination", d.label)
                     .add("host", d.host)
@@ -128,9 +124,8 @@ final class ChurnFailures {
                     .add("seconds", seconds, 2)
                     .add("connects_per_s", rate, 1)
                     .add("ephemeral_ports", ports)
-                    .add("test", scope.name)
-                    .toString());
-            text.append(CONTINUATION).append(String.format(Locale.ROOT,
+                    .add("test", scope.name);
+            warning.explain(String.format(Locale.ROOT,
                     "This test opened %d connections to %s in %.2f s (%.1f/s) and closed %d. Each connection this "
                             + "side closes holds its local port in TIME_WAIT for %d s: at this rate %,.0f ports to %s "
                             + "would be in TIME_WAIT at once, %.0f %% of the %,d ephemeral ports a host has for one "
@@ -140,20 +135,14 @@ final class ChurnFailures {
             List<Scope.ConnectSite> sites = new ArrayList<>(d.sites.values());
             sites.sort(Comparator.comparingLong((Scope.ConnectSite s) -> s.count.sum()).reversed());
             if (sites.isEmpty()) {
-                text.append(CONTINUATION).append("No application frame was on the connects' stacks.");
+                warning.explain("No application frame was on the connects' stacks.");
             }
             for (int k = 0; k < Math.min(SITES_SHOWN, sites.size()); k++) {
                 Scope.ConnectSite s = sites.get(k);
-                text.append(CONTINUATION).append(s.count.sum()).append(" opened at ").append(s.stack.site())
-                        .append(':');
-                for (String frame : s.stack.frames()) {
-                    text.append(CONTINUATION).append("    at ").append(frame);
-                }
-                if (s.stack.omitted() > 0) {
-                    text.append(CONTINUATION).append("    ... ").append(s.stack.omitted()).append(" more");
-                }
+                warning.explain(s.count.sum() + " opened at " + s.stack.site() + ":");
+                ClientSiteFormat.frames(warning, s.stack.frames(), s.stack.omitted());
             }
-            text.append(CONTINUATION).append(fix(scope));
+            text.append(LINE).append(warning.explain(fix(scope)));
         }
         if (matching.size() > SITES_SHOWN) {
             text.append(LINE).append("... and ").append(matching.size() - SITES_SHOWN).append(" more destinations");

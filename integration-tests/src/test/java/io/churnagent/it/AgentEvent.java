@@ -1,11 +1,12 @@
 package io.churnagent.it;
 
-import java.util.LinkedHashMap;
+import io.churnagent.log.LogfmtReader;
+
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** One agent log line that carries an {@code event=}: its level, time and logfmt fields. */
+/** One agent log line that carries an {@code event=}: its level, time and logfmt fields (read by the agent's own {@link LogfmtReader}). */
 public final class AgentEvent {
 
     public final String level;
@@ -35,7 +36,7 @@ public final class AgentEvent {
         if (head.length < 4 || !head[3].startsWith("event=")) {
             return null;
         }
-        return new AgentEvent(head[2], head[1], logfmt(head[3]), line);
+        return new AgentEvent(head[2], head[1], LogfmtReader.parse(head[3]), line);
     }
 
     public String event() {
@@ -56,41 +57,6 @@ public final class AgentEvent {
 
     public double getDouble(String key) {
         return Double.parseDouble(get(key));
-    }
-
-    /** Parses {@code key=value key="quoted \" value"} pairs; stops at the first token that is not a pair. */
-    static Map<String, String> logfmt(String s) {
-        Map<String, String> out = new LinkedHashMap<>();
-        int i = 0;
-        while (i < s.length()) {
-            while (i < s.length() && s.charAt(i) == ' ') {
-                i++;
-            }
-            int eq = s.indexOf('=', i);
-            int space = s.indexOf(' ', i);
-            if (eq < 0 || (space >= 0 && space < eq)) {
-                break;
-            }
-            String key = s.substring(i, eq);
-            i = eq + 1;
-            StringBuilder value = new StringBuilder();
-            if (i < s.length() && s.charAt(i) == '"') {
-                i++;
-                while (i < s.length() && s.charAt(i) != '"') {
-                    if (s.charAt(i) == '\\' && i + 1 < s.length()) {
-                        i++;
-                    }
-                    value.append(s.charAt(i++));
-                }
-                i++;
-            } else {
-                while (i < s.length() && s.charAt(i) != ' ') {
-                    value.append(s.charAt(i++));
-                }
-            }
-            out.put(key, value.toString());
-        }
-        return out;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.ChurnOnCommand;
+import io.churnagent.log.LogfmtReader;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -158,7 +159,7 @@ class AttachIT {
     private static Map<String, String> reportLine(String output, String destination) {
         return output.lines()
                 .filter(l -> l.startsWith("event=churn_report ") && l.contains("destination=" + destination + " "))
-                .map(AgentEvent::logfmt)
+                .map(LogfmtReader::parse)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no line for " + destination + " in the report:\n" + output));
     }

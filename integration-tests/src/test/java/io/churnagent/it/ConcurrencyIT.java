@@ -1,6 +1,7 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.ConcurrentChurn;
+import io.churnagent.log.LogfmtReader;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class ConcurrencyIT {
         assertEquals(0, jvm.run(Duration.ofSeconds(400)), () -> output(jvm));
         String done = jvm.stdout().lines().filter(l -> l.startsWith("done ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no done line" + output(jvm)));
-        Map<String, String> result = AgentEvent.logfmt(done.substring(5));
+        Map<String, String> result = LogfmtReader.parse(done.substring(5));
         long expected = (long) PLATFORM * PER_PLATFORM + (virtual ? (long) VIRTUAL * PER_VIRTUAL : 0);
         assertEquals("0", result.get("errors"), () -> output(jvm));
         assertEquals(Long.toString(expected), result.get("connects"), done);

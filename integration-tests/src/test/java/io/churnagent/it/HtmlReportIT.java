@@ -95,7 +95,7 @@ class HtmlReportIT {
             app.kill();
         }
         String written = app.awaitLine(l -> l.contains("event=html_report_written"), Duration.ofSeconds(5));
-        assertTrue(written.contains("file=\"" + atExit + "\""), written);
+        assertEquals(atExit.toString(), AgentEvent.parse(written).get("file"), written);
         assertTrue(Files.size(atExit) > 0 && Files.size(live) > 0);
         assertTrue(app.stderr().lines().noneMatch(l -> l.contains("event=agent_error")), app::stderr);
 

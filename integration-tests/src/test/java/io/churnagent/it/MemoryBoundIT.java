@@ -1,6 +1,7 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.DestinationFlood;
+import io.churnagent.log.LogfmtReader;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,7 @@ class MemoryBoundIT {
         assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> output(jvm));
         String result = jvm.stdout().lines().filter(l -> l.startsWith("retained_bytes=")).findFirst()
                 .orElseThrow(() -> new AssertionError(output(jvm)));
-        long retained = Long.parseLong(AgentEvent.logfmt(result).get("retained_bytes"));
+        long retained = Long.parseLong(LogfmtReader.parse(result).get("retained_bytes"));
         System.out.println(jdk.getFileName() + ": " + result + " cap=" + CAP_BYTES);
         assertTrue(retained < CAP_BYTES, result);
 

@@ -1,6 +1,7 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.OddAddresses;
+import io.churnagent.log.LogfmtReader;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +67,7 @@ class OddAddressesIT {
     }
 
     private static Map<String, Map<String, String>> cases(ForkedJvm jvm) {
-        return jvm.stdout().lines().filter(l -> l.startsWith("case=")).map(AgentEvent::logfmt)
+        return jvm.stdout().lines().filter(l -> l.startsWith("case=")).map(LogfmtReader::parse)
                 .collect(Collectors.toMap(m -> m.get("case"), m -> m));
     }
 }
