@@ -51,9 +51,13 @@ class BindDiagnosisIT {
         }
     }
 
+    /**
+     * In a private network namespace: the counts of TIME_WAIT and listeners are the kernel's, and the
+     * machine's table holds whatever the other tests left on that port.
+     */
     @OnEachJdk
     void timeWaitLeftoversWithoutSoReuseAddrAreDiagnosedAsSuch(Path jdk) throws Exception {
-        ForkedJvm app = new ForkedJvm(jdk).withAgent("").mainClass(FailingBinds.class, "time-wait");
+        ForkedJvm app = new ForkedJvm(jdk).inPrivateNetwork().withAgent("").mainClass(FailingBinds.class, "time-wait");
         assertEquals(0, app.run(Duration.ofSeconds(60)), app::stderr);
         List<String> out = app.stdout().lines().collect(Collectors.toList());
         // What Linux does: without SO_REUSEADDR a server cannot bind over TIME_WAIT; with it, it can.

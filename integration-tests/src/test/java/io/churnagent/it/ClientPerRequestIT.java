@@ -106,20 +106,14 @@ class ClientPerRequestIT {
 
     /** {@code ClientFamilies.<method>(ClientFamilies.java:<line of marker>)}. */
     private static String frame(String method, String marker) throws Exception {
-        return PROGRAM + "." + method + "(ClientFamilies.java:" + lineOf(marker) + ")";
+        return SourceMarkers.frame(io.churnagent.it.programs.ClientFamilies.class, method, marker);
     }
 
     private static String handlerFrame(String server) throws Exception {
-        return server.equals("jdk")
-                ? PROGRAM + "$JdkFront.handle(ClientFamilies.java:" + lineOf("HANDLER:jdk") + ")"
-                : PROGRAM + "$ServletFront.doGet(ClientFamilies.java:" + lineOf("HANDLER:servlet") + ")";
-    }
-
-    private static int lineOf(String marker) throws Exception {
-        return SourceMarkers.lineOf(io.churnagent.it.programs.ClientFamilies.class, marker);
+        return SourceMarkers.frontFrame(server);
     }
 
     static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
+        return jvm.output();
     }
 }

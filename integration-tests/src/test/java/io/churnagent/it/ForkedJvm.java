@@ -279,6 +279,11 @@ public final class ForkedJvm implements AutoCloseable {
         return values;
     }
 
+    /** Everything the JVM wrote so far, stdout then stderr, each under its heading: for failure messages. */
+    public String output() {
+        return "\nstdout:\n" + stdout() + "\nstderr:\n" + stderr();
+    }
+
     /** Everything the JVM wrote to stderr so far. */
     public String stderr() {
         return read(stderr);

@@ -1,5 +1,7 @@
 package io.churnagent.it;
 
+import io.churnagent.it.programs.HandlerFronts;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -24,5 +26,18 @@ final class SourceMarkers {
             }
         }
         throw new AssertionError("no marker " + marker + " in " + source);
+    }
+
+    /** {@code <program>.<method>(<Program>.java:<line of marker>)}: a frame of a static method of {@code program}. */
+    static String frame(Class<?> program, String method, String marker) throws Exception {
+        return program.getName() + "." + method + "(" + program.getSimpleName() + ".java:" + lineOf(program, marker) + ")";
+    }
+
+    /** The handler frame of {@link HandlerFronts}' front {@code server}: {@code jdk} (its HttpHandler) or else its servlet. */
+    static String frontFrame(String server) throws Exception {
+        return server.equals("jdk")
+                ? HandlerFronts.class.getName() + "$JdkFront.handle(HandlerFronts.java:" + lineOf(HandlerFronts.class, "HANDLER:jdk") + ")"
+                : HandlerFronts.class.getName() + "$ServletFront.doGet(HandlerFronts.java:"
+                        + lineOf(HandlerFronts.class, "HANDLER:servlet") + ")";
     }
 }

@@ -121,20 +121,14 @@ class SpringAndAsyncClientsIT {
 
     /** {@code SpringAndAsyncClients.<method>(SpringAndAsyncClients.java:<line of marker>)}. */
     private static String frame(String method, String marker) throws Exception {
-        return PROGRAM + "." + method + "(SpringAndAsyncClients.java:" + lineOf(marker) + ")";
+        return SourceMarkers.frame(io.churnagent.it.programs.SpringAndAsyncClients.class, method, marker);
     }
 
     private static String handlerFrame(String server) throws Exception {
-        return server.equals("jdk")
-                ? PROGRAM + "$JdkFront.handle(SpringAndAsyncClients.java:" + lineOf("HANDLER:jdk") + ")"
-                : PROGRAM + "$ServletFront.doGet(SpringAndAsyncClients.java:" + lineOf("HANDLER:servlet") + ")";
-    }
-
-    private static int lineOf(String marker) throws Exception {
-        return SourceMarkers.lineOf(io.churnagent.it.programs.SpringAndAsyncClients.class, marker);
+        return SourceMarkers.frontFrame(server);
     }
 
     static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
+        return jvm.output();
     }
 }

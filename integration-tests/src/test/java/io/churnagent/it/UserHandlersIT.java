@@ -25,8 +25,11 @@ class UserHandlersIT {
     private static final String PROGRAM = "io.churnagent.it.programs.OwnRequestLoop";
     private static final String HANDLER = PROGRAM + "$Handler#serve";
     private static final int REQUESTS = 15;
-    /** The warning may fire only once every request's client is built: it then counts all of them. */
-    private static final String OPTIONS = "evaluate.interval=200ms,report.interval=off,client.per.request.threshold="
+    /**
+     * The warning may fire only once every request's client is built: it then counts all of them. The
+     * periodic report (every 500 ms) is the positive sign that the agent has evaluated since.
+     */
+    private static final String OPTIONS = "evaluate.interval=200ms,report.interval=500ms,client.per.request.threshold="
             + (REQUESTS - 1);
 
     @OnEachJdk
@@ -46,7 +49,7 @@ class UserHandlersIT {
         ForkedJvm without = start(new ForkedJvm(jdk).withAgent(OPTIONS));
         try {
             serve(without, REQUESTS);
-            Thread.sleep(1500); // several evaluations
+            awaitEvaluationAfterNow(without);
             assertEquals(List.of(), perRequest(without), without::stderr);
         } finally {
             without.kill();
@@ -77,7 +80,7 @@ class UserHandlersIT {
             attach(jdk, pid, OPTIONS);
             app.awaitLine(l -> l.contains("event=agent_started how=agentmain"), Duration.ofSeconds(10));
             serve(app, REQUESTS); // loads and runs Handler before it is listed
-            Thread.sleep(1500);
+            awaitEvaluationAfterNow(app);
             assertEquals(List.of(), perRequest(app), app::stderr);
 
             attach(jdk, pid, OPTIONS + ",handlers=" + HANDLER);
@@ -114,6 +117,24 @@ class UserHandlersIT {
             Thread.sleep(50);
         }
         assertTrue(jvm.stdout().contains("served " + n + " ok=" + n + "\n"), jvm::stdout);
+    }
+
+    /**
+     * Waits for two periodic report summaries logged after this call: the reporter thread runs one
+     * tick at a time (the client-site check, the evaluation, then the report), so the second one's
+     * tick began after the first was logged, after everything the program did before this call.
+     */
+    private static void awaitEvaluationAfterNow(ForkedJvm jvm) throws Exception {
+        long before = periodicSummaries(jvm);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (periodicSummaries(jvm) < before + 2) {
+            assertTrue(System.nanoTime() < deadline, () -> "no periodic report after the requests: " + jvm.stderr());
+            Thread.sleep(50);
+        }
+    }
+
+    private static long periodicSummaries(ForkedJvm jvm) throws Exception {
+        return jvm.allLines().stream().filter(l -> l.contains("event=churn_report_summary reason=periodic")).count();
     }
 
     private static List<AgentEvent> perRequest(ForkedJvm jvm) throws Exception {

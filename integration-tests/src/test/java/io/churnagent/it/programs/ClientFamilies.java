@@ -1,20 +1,8 @@
 package io.churnagent.it.programs;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.reflect.Method;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -42,7 +30,8 @@ import java.util.concurrent.Executors;
  * served by a JDK {@code HttpServer} handler (on virtual threads on JDK 21+), the others by a
  * Jetty 12 servlet. Each family has its own backend (an HTTP server, or H2 in TCP server mode for
  * {@code jdbc}), printed as {@code backend <family> <port>}. The test finds the expected call sites
- * by the {@code SITE:} and {@code HANDLER:} markers in this file, so keep each on its line.
+ * by the {@code SITE:} markers in this file, so keep each on its line (the handlers are
+ * {@link HandlerFronts}' fronts).
  */
 public final class ClientFamilies {
 
@@ -72,85 +61,12 @@ public final class ClientFamilies {
                 jdbcUrl = "jdbc:h2:tcp://127.0.0.1:" + port + "/mem:churn";
                 System.out.println("backend jdbc " + port);
             } else {
-                HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-                backend.createContext("/", ClientFamilies::ok);
-                backend.setExecutor(Executors.newFixedThreadPool(4, daemon()));
-                backend.start();
-                backends.put(family, URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/"));
-                System.out.println("backend " + family + " " + backend.getAddress().getPort());
+                backends.put(family, HandlerFronts.okBackend(family));
             }
         }
         buildSharedClients(families);
 
-        HttpServer jdkFront = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        jdkFront.createContext("/", new JdkFront());
-        jdkFront.setExecutor(handlerExecutor());
-        jdkFront.start();
-
-        Server jetty = new Server();
-        ServerConnector connector = new ServerConnector(jetty);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        jetty.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addServlet(ServletFront.class, "/*");
-        jetty.setHandler(context);
-        jetty.start();
-
-        HttpClient driver = HttpClient.newHttpClient();
-        for (String family : families) {
-            int port = SERVLET_FAMILIES.contains(family) ? connector.getLocalPort() : jdkFront.getAddress().getPort();
-            int ok = 0;
-            for (int i = 0; i < requests; i++) {
-                HttpResponse<String> r = driver.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + family))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().equals("ok")) {
-                    ok++;
-                } else {
-                    System.out.println("failed " + family + " " + r.statusCode() + " " + r.body());
-                }
-            }
-            System.out.println("ok " + family + " " + ok);
-        }
-        System.out.println("done");
-        BridgeFaults.print();
-        Thread.sleep(1500); // a few evaluations (the test runs them every 200 ms) before the shutdown report
-        System.exit(0);
-    }
-
-    /** The JDK server's handler. */
-    static final class JdkFront implements HttpHandler {
-        @Override
-        public void handle(HttpExchange exchange) throws IOException {
-            String family = exchange.getRequestURI().getPath().substring(1);
-            String body;
-            try {
-                body = call(family); // HANDLER:jdk
-            } catch (Exception e) {
-                body = e.toString();
-            }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(body.equals("ok") ? 200 : 500, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-    }
-
-    /** The Jetty servlet. */
-    public static final class ServletFront extends HttpServlet {
-        @Override
-        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            String family = request.getRequestURI().substring(1);
-            String body;
-            try {
-                body = call(family); // HANDLER:servlet
-            } catch (Exception e) {
-                body = e.toString();
-            }
-            response.setStatus(body.equals("ok") ? 200 : 500);
-            response.getWriter().write(body);
-        }
+        HandlerFronts.serveAndExit(families, SERVLET_FAMILIES, requests, handlerExecutor(), ClientFamilies::call);
     }
 
     static String call(String family) throws Exception {
@@ -284,17 +200,6 @@ public final class ClientFamilies {
         }
     }
 
-    private static void ok(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            in.readAllBytes();
-        }
-        byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
     /** Virtual threads where the JDK has them (21+), so the handler context is proven on them too. */
     private static ExecutorService handlerExecutor() {
         try {
@@ -303,20 +208,10 @@ public final class ClientFamilies {
             return (ExecutorService) virtual.invoke(null);
         } catch (NoSuchMethodException e) {
             System.out.println("handler threads: platform");
-            return Executors.newFixedThreadPool(4, daemon());
+            return Executors.newFixedThreadPool(4, HandlerFronts.daemon());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The agent's bridges swallow their faults to protect the app; the test asserts there were none. */
-
-    private static java.util.concurrent.ThreadFactory daemon() {
-        return r -> {
-            Thread t = new Thread(r);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     private static int freePort() throws IOException {

@@ -1,31 +1,14 @@
 package io.churnagent.it.programs;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * servlet; {@code webclient-create} ({@code WebClient.create()}) and {@code apache5-async}
  * ({@code HttpAsyncClients.createDefault()}) by a JDK {@code HttpServer} handler. Each family has its
  * own backend, printed as {@code backend <family> <port>}. The test finds the expected call sites by
- * the {@code SITE:} and {@code HANDLER:} markers in this file, so keep each on its line.
+ * the {@code SITE:} markers in this file, so keep each on its line (the handlers are
+ * {@link HandlerFronts}' fronts).
  */
 public final class SpringAndAsyncClients {
 
@@ -75,12 +59,7 @@ public final class SpringAndAsyncClients {
         List<String> families = List.of(args[2].split(","));
 
         for (String family : families) {
-            HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-            backend.createContext("/", SpringAndAsyncClients::ok);
-            backend.setExecutor(Executors.newFixedThreadPool(4, daemon()));
-            backend.start();
-            backends.put(family, URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/"));
-            System.out.println("backend " + family + " " + backend.getAddress().getPort());
+            backends.put(family, HandlerFronts.okBackend(family));
         }
         if (shared) {
             sharedRestTemplate = new RestTemplate();
@@ -92,75 +71,8 @@ public final class SpringAndAsyncClients {
             sharedAsyncCustom.start();
         }
 
-        HttpServer jdkFront = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        jdkFront.createContext("/", new JdkFront());
-        jdkFront.setExecutor(Executors.newFixedThreadPool(4, daemon()));
-        jdkFront.start();
-
-        Server jetty = new Server();
-        ServerConnector connector = new ServerConnector(jetty);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        jetty.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addServlet(ServletFront.class, "/*");
-        jetty.setHandler(context);
-        jetty.start();
-
-        HttpClient driver = HttpClient.newHttpClient();
-        for (String family : families) {
-            int port = SERVLET_FAMILIES.contains(family) ? connector.getLocalPort() : jdkFront.getAddress().getPort();
-            int ok = 0;
-            for (int i = 0; i < requests; i++) {
-                HttpResponse<String> r = driver.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + family))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().equals("ok")) {
-                    ok++;
-                } else {
-                    System.out.println("failed " + family + " " + r.statusCode() + " " + r.body());
-                }
-            }
-            System.out.println("ok " + family + " " + ok);
-        }
-        System.out.println("done");
-        BridgeFaults.print();
-        Thread.sleep(1500); // a few evaluations (the test runs them every 200 ms) before the shutdown report
-        System.exit(0);
-    }
-
-    /** The JDK server's handler. */
-    static final class JdkFront implements HttpHandler {
-        @Override
-        public void handle(HttpExchange exchange) throws IOException {
-            String family = exchange.getRequestURI().getPath().substring(1);
-            String body;
-            try {
-                body = call(family); // HANDLER:jdk
-            } catch (Exception e) {
-                body = e.toString();
-            }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(body.equals("ok") ? 200 : 500, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-    }
-
-    /** The Jetty servlet. */
-    public static final class ServletFront extends HttpServlet {
-        @Override
-        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            String family = request.getRequestURI().substring(1);
-            String body;
-            try {
-                body = call(family); // HANDLER:servlet
-            } catch (Exception e) {
-                body = e.toString();
-            }
-            response.setStatus(body.equals("ok") ? 200 : 500);
-            response.getWriter().write(body);
-        }
+        HandlerFronts.serveAndExit(families, SERVLET_FAMILIES, requests,
+                Executors.newFixedThreadPool(4, HandlerFronts.daemon()), SpringAndAsyncClients::call);
     }
 
     static String call(String family) throws Exception {
@@ -224,24 +136,5 @@ public final class SpringAndAsyncClients {
                 client.close(); // graceful: waits for the I/O reactor, which closes the connection
             }
         }
-    }
-
-    private static void ok(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            in.readAllBytes();
-        }
-        byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon() {
-        return r -> {
-            Thread t = new Thread(r);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
