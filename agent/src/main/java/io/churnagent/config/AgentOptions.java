@@ -1,7 +1,6 @@
 package io.churnagent.config;
 
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * The agent's checked option values; immutable and therefore thread-safe.
@@ -13,7 +12,8 @@ public final class AgentOptions {
 
     private static final AgentOptions DEFAULTS = new AgentOptions(defaultValues());
 
-    private final EnumMap<OptionKey, Object> values;
+    /** One value per option, at its {@link Option#index()}. */
+    private final Object[] values;
 
     private final double warnRatio;
     private final double criticalRatio;
@@ -36,40 +36,38 @@ public final class AgentOptions {
     private final int clientPerRequestThreshold;
     private final String htmlFile;
 
-    /** Takes one converted value per key, as {@link OptionKey#convert} returns them. */
-    AgentOptions(Map<OptionKey, Object> converted) {
-        this.values = new EnumMap<>(OptionKey.class);
-        for (OptionKey k : OptionKey.values()) {
-            Object v = converted.get(k);
-            if (v == null) {
-                throw new IllegalArgumentException("no value for " + k.key());
-            }
-            values.put(k, v);
-        }
-        this.warnRatio = (Double) values.get(OptionKey.WARN_RATIO);
-        this.criticalRatio = (Double) values.get(OptionKey.CRITICAL_RATIO);
-        this.warnIntervalMillis = (Long) values.get(OptionKey.WARN_INTERVAL);
-        this.reportIntervalMillis = (Long) values.get(OptionKey.REPORT_INTERVAL);
-        this.evaluateIntervalMillis = (Long) values.get(OptionKey.EVALUATE_INTERVAL);
-        String file = (String) values.get(OptionKey.LOG_FILE);
+    /** Takes one checked value per option, as {@link Option#parse} returns them. */
+    AgentOptions(OptionValues converted) {
+        this.values = converted.copy();
+        this.warnRatio = get(Option.WARN_RATIO);
+        this.criticalRatio = get(Option.CRITICAL_RATIO);
+        this.warnIntervalMillis = get(Option.WARN_INTERVAL);
+        this.reportIntervalMillis = get(Option.REPORT_INTERVAL);
+        this.evaluateIntervalMillis = get(Option.EVALUATE_INTERVAL);
+        String file = get(Option.LOG_FILE);
         this.logFile = file.isEmpty() ? null : file;
-        this.logLevel = (String) values.get(OptionKey.LOG_LEVEL);
-        this.jsonLog = "json".equals(values.get(OptionKey.LOG_FORMAT));
-        this.startInBackground = "background".equals(values.get(OptionKey.STARTUP));
-        this.metricsPort = (Integer) values.get(OptionKey.METRICS_PORT);
-        this.metricsHost = (String) values.get(OptionKey.METRICS_HOST);
-        this.maxDestinations = (Integer) values.get(OptionKey.DESTINATIONS_MAX);
-        this.reportTop = (Integer) values.get(OptionKey.REPORT_TOP);
-        this.capacityOverride = (Integer) values.get(OptionKey.CAPACITY);
-        this.egress = (Egress) values.get(OptionKey.EGRESS);
-        this.enabled = (Boolean) values.get(OptionKey.ENABLED);
-        String handlerText = (String) values.get(OptionKey.HANDLERS);
+        this.logLevel = get(Option.LOG_LEVEL);
+        this.jsonLog = "json".equals(get(Option.LOG_FORMAT));
+        this.startInBackground = "background".equals(get(Option.STARTUP));
+        this.metricsPort = get(Option.METRICS_PORT);
+        this.metricsHost = get(Option.METRICS_HOST);
+        this.maxDestinations = get(Option.DESTINATIONS_MAX);
+        this.reportTop = get(Option.REPORT_TOP);
+        this.capacityOverride = get(Option.CAPACITY);
+        this.egress = get(Option.EGRESS);
+        this.enabled = get(Option.ENABLED);
+        String handlerText = get(Option.HANDLERS);
         this.handlers = handlerText.isEmpty() ? java.util.List.of() : java.util.List.of(handlerText.split(";"));
-        String packageText = (String) values.get(OptionKey.APP_PACKAGES);
+        String packageText = get(Option.APP_PACKAGES);
         this.appPackages = packageText.isEmpty() ? java.util.List.of() : java.util.List.of(packageText.split(";"));
-        this.clientPerRequestThreshold = (Integer) values.get(OptionKey.CLIENT_PER_REQUEST_THRESHOLD);
-        String html = (String) values.get(OptionKey.REPORT_HTML);
+        this.clientPerRequestThreshold = get(Option.CLIENT_PER_REQUEST_THRESHOLD);
+        String html = get(Option.REPORT_HTML);
         this.htmlFile = html.isEmpty() ? null : html;
+    }
+
+    /** The checked value of {@code option}. */
+    public <T> T get(Option<T> option) {
+        return option.type().cast(values[option.index()]);
     }
 
     /** Every option at its default. */
@@ -77,17 +75,15 @@ public final class AgentOptions {
         return DEFAULTS;
     }
 
-    /** Converted defaults; a default outside its own form is a bug and fails class initialisation. */
-    static EnumMap<OptionKey, Object> defaultValues() {
-        EnumMap<OptionKey, Object> map = new EnumMap<>(OptionKey.class);
-        for (OptionKey k : OptionKey.values()) {
-            Object v = k.convert(k.defaultValue());
-            if (v == null) {
-                throw new IllegalStateException("default of " + k.key() + " is not in its own form: " + k.defaultValue());
+    /** Parsed defaults; a default outside its own form is a bug and fails class initialisation. */
+    static OptionValues defaultValues() {
+        OptionValues defaults = new OptionValues();
+        for (Option<?> o : Option.all()) {
+            if (!defaults.parse(o, o.defaultValue())) {
+                throw new IllegalStateException("default of " + o.key() + " is not in its own form: " + o.defaultValue());
             }
-            map.put(k, v);
         }
-        return map;
+        return defaults;
     }
 
     /** Fraction of capacity at which to warn, in (0, 1]. */
@@ -191,15 +187,15 @@ public final class AgentOptions {
     }
 
     /** The value of one option as option text, e.g. {@code 60s} for warn.interval. */
-    public String valueText(OptionKey key) {
-        return key.format(values.get(key));
+    public String valueText(Option<?> option) {
+        return option.formatValue(values[option.index()]);
     }
 
     /** The keys whose values differ between this and {@code other}, in table order ("none" if equal). */
     public String changedKeys(AgentOptions other) {
         StringBuilder changed = new StringBuilder();
-        for (OptionKey k : OptionKey.values()) {
-            if (!java.util.Objects.equals(values.get(k), other.values.get(k))) {
+        for (Option<?> k : Option.all()) {
+            if (!java.util.Objects.equals(values[k.index()], other.values[k.index()])) {
                 changed.append(changed.length() == 0 ? "" : ",").append(k.key());
             }
         }
@@ -207,12 +203,12 @@ public final class AgentOptions {
     }
 
     /**
-     * Every option as {@code key=value}, space-separated in {@link OptionKey} order, for the agent's
+     * Every option as {@code key=value}, space-separated in {@link Option#all()} order, for the agent's
      * start-up line; the values are in a form the parser reads back.
      */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        for (OptionKey k : OptionKey.values()) {
+        for (Option<?> k : Option.all()) {
             if (sb.length() > 0) {
                 sb.append(' ');
             }
@@ -223,12 +219,12 @@ public final class AgentOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AgentOptions && values.equals(((AgentOptions) o).values);
+        return o instanceof AgentOptions && Arrays.equals(values, ((AgentOptions) o).values);
     }
 
     @Override
     public int hashCode() {
-        return values.hashCode();
+        return Arrays.hashCode(values);
     }
 
     @Override

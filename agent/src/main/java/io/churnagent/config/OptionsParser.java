@@ -1,7 +1,7 @@
 package io.churnagent.config;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,9 +38,9 @@ public final class OptionsParser {
     public static ParseResult parse(String agentArgs, Map<String, String> systemProperties,
                                     Map<String, String> environment) {
         Problems problems = new Problems();
-        EnumMap<OptionKey, Setting> fromArgs = new EnumMap<>(OptionKey.class);
-        EnumMap<OptionKey, Setting> fromProperties = new EnumMap<>(OptionKey.class);
-        EnumMap<OptionKey, Setting> fromEnvironment = new EnumMap<>(OptionKey.class);
+        Map<Option<?>, Setting> fromArgs = new HashMap<>();
+        Map<Option<?>, Setting> fromProperties = new HashMap<>();
+        Map<Option<?>, Setting> fromEnvironment = new HashMap<>();
         try {
             readAgentArguments(agentArgs, fromArgs, problems);
         } catch (Throwable t) {
@@ -68,7 +68,7 @@ public final class OptionsParser {
         }
     }
 
-    private static void readAgentArguments(String agentArgs, Map<OptionKey, Setting> out, Problems problems) {
+    private static void readAgentArguments(String agentArgs, Map<Option<?>, Setting> out, Problems problems) {
         if (agentArgs == null || agentArgs.trim().isEmpty()) {
             return;
         }
@@ -80,7 +80,7 @@ public final class OptionsParser {
             }
             int eq = pair.indexOf('=');
             if (eq < 0 && egress != null && pair.toLowerCase(Locale.ROOT).startsWith("time_wait:")) {
-                out.put(OptionKey.EGRESS, new Setting(egress.value + "," + pair, AGENT_ARGUMENTS));
+                out.put(Option.EGRESS, new Setting(egress.value + "," + pair, AGENT_ARGUMENTS));
                 egress = null;
                 continue;
             }
@@ -97,14 +97,14 @@ public final class OptionsParser {
                         + " e.g. warn.ratio=0.5");
                 continue;
             }
-            OptionKey key = OptionKey.byKey(name);
+            Option<?> key = Option.byKey(name);
             if (key == null) {
                 problems.add(unknown(name, "agent arguments", suggestion(name, ""), false));
                 continue;
             }
             Setting setting = new Setting(value, AGENT_ARGUMENTS);
             Setting previous = out.put(key, setting);
-            if (key == OptionKey.EGRESS) {
+            if (key == Option.EGRESS) {
                 egress = setting;
             }
             if (previous != null) {
@@ -114,31 +114,31 @@ public final class OptionsParser {
         }
     }
 
-    private static void readSystemProperties(Map<?, ?> properties, Map<OptionKey, Setting> out, Problems problems) {
-        for (Map.Entry<String, String> e : prefixed(properties, OptionKey.PROPERTY_PREFIX).entrySet()) {
-            String name = e.getKey().substring(OptionKey.PROPERTY_PREFIX.length());
+    private static void readSystemProperties(Map<?, ?> properties, Map<Option<?>, Setting> out, Problems problems) {
+        for (Map.Entry<String, String> e : prefixed(properties, Option.PROPERTY_PREFIX).entrySet()) {
+            String name = e.getKey().substring(Option.PROPERTY_PREFIX.length());
             String origin = "-D" + e.getKey();
-            OptionKey key = OptionKey.byKey(name);
+            Option<?> key = Option.byKey(name);
             if (key == null) {
-                problems.add(unknown(name, shown(origin), suggestion(name, "-D" + OptionKey.PROPERTY_PREFIX), false));
+                problems.add(unknown(name, shown(origin), suggestion(name, "-D" + Option.PROPERTY_PREFIX), false));
                 continue;
             }
             out.put(key, new Setting(e.getValue(), shown(origin)));
         }
     }
 
-    private static void readEnvironment(Map<?, ?> environment, Map<OptionKey, Setting> out, Problems problems) {
-        for (Map.Entry<String, String> e : prefixed(environment, OptionKey.ENVIRONMENT_PREFIX).entrySet()) {
+    private static void readEnvironment(Map<?, ?> environment, Map<Option<?>, Setting> out, Problems problems) {
+        for (Map.Entry<String, String> e : prefixed(environment, Option.ENVIRONMENT_PREFIX).entrySet()) {
             String name = e.getKey();
-            OptionKey key = null;
-            for (OptionKey k : OptionKey.values()) {
+            Option<?> key = null;
+            for (Option<?> k : Option.all()) {
                 if (k.environmentName().equals(name)) {
                     key = k;
                 }
             }
             if (key == null) {
-                String asKey = name.substring(OptionKey.ENVIRONMENT_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                OptionKey near = OptionKey.byKey(suggestion(asKey, ""));
+                String asKey = name.substring(Option.ENVIRONMENT_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                Option<?> near = Option.byKey(suggestion(asKey, ""));
                 String hint = near == null ? null : near.environmentName();
                 problems.add(unknown(name, "environment variable", hint, true));
                 continue;
@@ -168,13 +168,13 @@ public final class OptionsParser {
         return sorted;
     }
 
-    private static AgentOptions resolve(Map<OptionKey, Setting> fromArgs, Map<OptionKey, Setting> fromProperties,
-                                        Map<OptionKey, Setting> fromEnvironment, Problems problems) {
-        EnumMap<OptionKey, Object> values = AgentOptions.defaultValues();
-        EnumMap<OptionKey, String> origins = new EnumMap<>(OptionKey.class);
-        for (OptionKey key : OptionKey.values()) {
+    private static AgentOptions resolve(Map<Option<?>, Setting> fromArgs, Map<Option<?>, Setting> fromProperties,
+                                        Map<Option<?>, Setting> fromEnvironment, Problems problems) {
+        OptionValues values = AgentOptions.defaultValues();
+        Map<Option<?>, String> origins = new HashMap<>();
+        for (Option<?> key : Option.all()) {
             List<Setting> given = new ArrayList<>(3);
-            for (Map<OptionKey, Setting> source : List.of(fromArgs, fromProperties, fromEnvironment)) {
+            for (Map<Option<?>, Setting> source : List.of(fromArgs, fromProperties, fromEnvironment)) {
                 Setting s = source.get(key);
                 if (s != null) {
                     given.add(s);
@@ -184,9 +184,7 @@ public final class OptionsParser {
                 continue;
             }
             Setting winner = given.get(0);
-            Object value = key.convert(winner.value);
-            if (value != null) {
-                values.put(key, value);
+            if (values.parse(key, winner.value)) {
                 origins.put(key, winner.origin);
                 continue;
             }
@@ -200,32 +198,32 @@ public final class OptionsParser {
             }
             problems.add(sb.toString());
         }
-        double warn = (Double) values.get(OptionKey.WARN_RATIO);
-        double critical = (Double) values.get(OptionKey.CRITICAL_RATIO);
+        double warn = values.get(Option.WARN_RATIO);
+        double critical = values.get(Option.CRITICAL_RATIO);
         if (critical < warn) {
-            EnumMap<OptionKey, Object> defaults = AgentOptions.defaultValues();
-            problems.add("option critical.ratio=" + OptionKey.CRITICAL_RATIO.format(critical)
-                    + " (" + origin(origins, OptionKey.CRITICAL_RATIO) + ") is below warn.ratio="
-                    + OptionKey.WARN_RATIO.format(warn) + " (" + origin(origins, OptionKey.WARN_RATIO)
-                    + "); using the defaults warn.ratio=" + OptionKey.WARN_RATIO.defaultValue()
-                    + " and critical.ratio=" + OptionKey.CRITICAL_RATIO.defaultValue());
-            values.put(OptionKey.WARN_RATIO, defaults.get(OptionKey.WARN_RATIO));
-            values.put(OptionKey.CRITICAL_RATIO, defaults.get(OptionKey.CRITICAL_RATIO));
+            OptionValues defaults = AgentOptions.defaultValues();
+            problems.add("option critical.ratio=" + Option.CRITICAL_RATIO.format(critical)
+                    + " (" + origin(origins, Option.CRITICAL_RATIO) + ") is below warn.ratio="
+                    + Option.WARN_RATIO.format(warn) + " (" + origin(origins, Option.WARN_RATIO)
+                    + "); using the defaults warn.ratio=" + Option.WARN_RATIO.defaultValue()
+                    + " and critical.ratio=" + Option.CRITICAL_RATIO.defaultValue());
+            values.copy(Option.WARN_RATIO, defaults);
+            values.copy(Option.CRITICAL_RATIO, defaults);
         }
         return new AgentOptions(values);
     }
 
-    private static String origin(Map<OptionKey, String> origins, OptionKey key) {
+    private static String origin(Map<Option<?>, String> origins, Option<?> key) {
         String o = origins.get(key);
         return o == null ? "the default" : "from " + o;
     }
 
     private static String unknown(String name, String where, String suggestion, boolean environment) {
         StringBuilder sb = new StringBuilder("unknown option '").append(shown(name)).append("' (").append(where)
-                .append("); known options: ").append(OptionKey.knownKeys());
+                .append("); known options: ").append(Option.knownKeys());
         if (environment) {
             sb.append(" (in the environment as CHURN_ plus the key in upper case with '_' for '.', e.g. ")
-                    .append(OptionKey.WARN_RATIO.environmentName()).append(')');
+                    .append(Option.WARN_RATIO.environmentName()).append(')');
         }
         if (suggestion != null) {
             sb.append("; did you mean ").append(suggestion).append('?');
@@ -240,12 +238,12 @@ public final class OptionsParser {
         }
         String lower = name.toLowerCase(Locale.ROOT);
         // People copy the property name into the agent arguments, or the reverse.
-        if (lower.startsWith(OptionKey.PROPERTY_PREFIX) && OptionKey.byKey(lower.substring(OptionKey.PROPERTY_PREFIX.length())) != null) {
-            return prefix + lower.substring(OptionKey.PROPERTY_PREFIX.length());
+        if (lower.startsWith(Option.PROPERTY_PREFIX) && Option.byKey(lower.substring(Option.PROPERTY_PREFIX.length())) != null) {
+            return prefix + lower.substring(Option.PROPERTY_PREFIX.length());
         }
         String best = null;
         int bestDistance = 3;
-        for (OptionKey k : OptionKey.values()) {
+        for (Option<?> k : Option.all()) {
             int d = distance(lower, k.key());
             if (d < bestDistance) {
                 bestDistance = d;

@@ -61,9 +61,9 @@ class AgentOptionsTest {
     @Test
     void valueTextGivesOneOption() {
         AgentOptions o = OptionsParser.parse("report.interval=0,warn.interval=2m", null, null).options();
-        assertEquals("off", o.valueText(OptionKey.REPORT_INTERVAL));
-        assertEquals("120s", o.valueText(OptionKey.WARN_INTERVAL));
-        assertEquals("stderr", o.valueText(OptionKey.LOG_FILE));
+        assertEquals("off", o.valueText(Option.REPORT_INTERVAL));
+        assertEquals("120s", o.valueText(Option.WARN_INTERVAL));
+        assertEquals("stderr", o.valueText(Option.LOG_FILE));
     }
 
     @Test

@@ -14,9 +14,9 @@ class HtmlReportOptionTest {
     @Test
     void offByDefaultAndAFilePathOtherwise() {
         assertNull(AgentOptions.defaults().htmlFile());
-        assertEquals("off", OptionKey.REPORT_HTML.defaultValue());
-        assertEquals("report.html", OptionKey.REPORT_HTML.key());
-        assertEquals("CHURN_REPORT_HTML", OptionKey.REPORT_HTML.environmentName());
+        assertEquals("off", Option.REPORT_HTML.defaultValue());
+        assertEquals("report.html", Option.REPORT_HTML.key());
+        assertEquals("CHURN_REPORT_HTML", Option.REPORT_HTML.environmentName());
         ParseResult r = OptionsParser.parse("report.html=/tmp/churn report.html", Map.of(), Map.of());
         assertTrue(r.problems().isEmpty(), r.problems()::toString);
         assertEquals("/tmp/churn report.html", r.options().htmlFile());
@@ -25,7 +25,7 @@ class HtmlReportOptionTest {
         assertEquals("y.html", OptionsParser.parse(null, Map.of(), Map.of("CHURN_REPORT_HTML", "y.html"))
                 .options().htmlFile());
         assertNull(OptionsParser.parse("report.html=OFF", Map.of(), Map.of()).options().htmlFile());
-        assertEquals("stderr", OptionKey.REPORT_HTML.convert("stderr"), "a file named stderr, not off");
+        assertEquals("stderr", Option.REPORT_HTML.parse("stderr"), "a file named stderr, not off");
     }
 
     @Test

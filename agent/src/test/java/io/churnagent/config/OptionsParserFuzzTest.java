@@ -35,14 +35,14 @@ class OptionsParserFuzzTest {
         if (random.nextBoolean()) {
             return randomText(random, 24);
         }
-        OptionKey[] keys = OptionKey.values();
+        java.util.List<Option<?>> keys = Option.all();
         StringBuilder sb = new StringBuilder();
         int pairs = 1 + random.nextInt(4);
         for (int i = 0; i < pairs; i++) {
             if (i > 0) {
                 sb.append(random.nextInt(8) == 0 ? randomText(random, 2) : ",");
             }
-            sb.append(random.nextInt(8) == 0 ? randomText(random, 2) : keys[random.nextInt(keys.length)].key());
+            sb.append(random.nextInt(8) == 0 ? randomText(random, 2) : keys.get(random.nextInt(keys.size())).key());
             sb.append(random.nextInt(8) == 0 ? randomText(random, 1) : "=");
             sb.append(randomText(random, 3));
         }
@@ -78,7 +78,7 @@ class OptionsParserFuzzTest {
                 OptionsParserTest.assertNoControlCharacters(p);
             }
             AgentOptions defaults = AgentOptions.defaults();
-            for (OptionKey k : OptionKey.values()) {
+            for (Option<?> k : Option.all()) {
                 if (!defaults.valueText(k).equals(r.options().valueText(k))) {
                     withChanges++;
                     // Anything that moved off its default was asked for by name somewhere.
@@ -93,7 +93,7 @@ class OptionsParserFuzzTest {
                 // Clean input must describe itself back to the same options.
                 // (pair by pair: describe() separates with spaces, and a log.file value may hold one)
                 StringBuilder back = new StringBuilder();
-                for (OptionKey k : OptionKey.values()) {
+                for (Option<?> k : Option.all()) {
                     back.append(k.key()).append('=').append(r.options().valueText(k)).append(',');
                 }
                 assertEquals(r.options(), OptionsParser.parse(back.toString(), null, null).options(), input);
@@ -110,17 +110,17 @@ class OptionsParserFuzzTest {
         Random random = new Random(7L);
         int applied = 0;
         int rejected = 0;
-        OptionKey[] keys = OptionKey.values();
+        java.util.List<Option<?>> keys = Option.all();
         for (int i = 0; i < 5_000; i++) {
-            OptionKey key = keys[random.nextInt(keys.length)];
+            Option<?> key = keys.get(random.nextInt(keys.size()));
             String value = randomText(random, 4);
             ParseResult r = OptionsParser.parse(null, Map.of(key.propertyName(), value), null);
             String input = key.propertyName() + "=" + value;
             if (r.problems().isEmpty()) {
                 applied++;
-                Object expected = key.convert(value);
+                Object expected = key.parse(value);
                 assertNotNull(expected, "accepted without a problem but not convertible: " + input);
-                assertEquals(key.format(expected), r.options().valueText(key), input);
+                assertEquals(key.formatValue(expected), r.options().valueText(key), input);
             } else {
                 rejected++;
                 List<String> problems = r.problems();

@@ -39,7 +39,7 @@ class OptionsParserTest {
      * Gives the value through a system property (so that ',' can be part of it) and checks the one
      * problem it must cause and that the option stayed at its default.
      */
-    private static String invalid(OptionKey key, String value) {
+    private static String invalid(Option<?> key, String value) {
         ParseResult r = OptionsParser.parse(null, Map.of(key.propertyName(), value), Map.of());
         assertEquals(1, r.problems().size(), key.key() + "=" + value + " gave " + r.problems());
         String p = r.problems().get(0);
@@ -51,7 +51,7 @@ class OptionsParserTest {
         return p;
     }
 
-    private static void allInvalid(OptionKey key, String... values) {
+    private static void allInvalid(Option<?> key, String... values) {
         for (String v : values) {
             invalid(key, v);
         }
@@ -93,7 +93,7 @@ class OptionsParserTest {
         assertEquals(0.8, valid("warn.ratio=0.80").warnRatio());
         assertEquals(1.0, valid("warn.ratio=1,critical.ratio=1").warnRatio());
         assertEquals(1.0, valid("warn.ratio=1.,critical.ratio=1.000").warnRatio());
-        allInvalid(OptionKey.WARN_RATIO, "0", "0.0", "1.01", "2", "-0.5", "+0.5", "abc", "", " ", "NaN", "Infinity",
+        allInvalid(Option.WARN_RATIO, "0", "0.0", "1.01", "2", "-0.5", "+0.5", "abc", "", " ", "NaN", "Infinity",
                 "1e-1", "0x1p-1", "0.5d", "0.5f", "50%", "0,5", "1.2.3", ".", "0.5 0.6", "\u0660.5");
     }
 
@@ -103,7 +103,7 @@ class OptionsParserTest {
         assertEquals(1.0, valid("critical.ratio=1").criticalRatio());
         assertEquals(0.5, valid("critical.ratio=0.5").criticalRatio(), "equal to warn.ratio is allowed");
         assertEquals(0.2, valid("warn.ratio=0.1,critical.ratio=0.2").criticalRatio());
-        allInvalid(OptionKey.CRITICAL_RATIO, "0", "1.5", "-1", "high", "", "0.9x");
+        allInvalid(Option.CRITICAL_RATIO, "0", "1.5", "-1", "high", "", "0.9x");
     }
 
     @Test
@@ -142,7 +142,7 @@ class OptionsParserTest {
         assertEquals(30_000, valid("warn.interval=30").warnIntervalMillis());
         assertEquals(1, valid("warn.interval=1ms").warnIntervalMillis());
         assertEquals(1_500, valid("warn.interval=1.5s").warnIntervalMillis());
-        allInvalid(OptionKey.WARN_INTERVAL, "0", "0s", "-1s", "-5", "25h", "86400001ms", "10x", "1.5.2s", "",
+        allInvalid(Option.WARN_INTERVAL, "0", "0s", "-1s", "-5", "25h", "86400001ms", "10x", "1.5.2s", "",
                 "99999999999999999999", "9223372036854775807h", "1.5ms", "ten seconds", "1h30m");
     }
 
@@ -155,7 +155,7 @@ class OptionsParserTest {
         assertEquals(0, valid("report.interval=off").reportIntervalMillis());
         assertEquals(0, valid("report.interval=OFF").reportIntervalMillis());
         assertEquals(86_400_000, valid("report.interval=24h").reportIntervalMillis());
-        allInvalid(OptionKey.REPORT_INTERVAL, "-1", "-1s", "25h", "never", "no", "false", "", "10x", "1.5.2s");
+        allInvalid(Option.REPORT_INTERVAL, "-1", "-1s", "25h", "never", "no", "false", "", "10x", "1.5.2s");
     }
 
     @Test
@@ -165,7 +165,7 @@ class OptionsParserTest {
         assertEquals(500, valid("evaluate.interval=0.5").evaluateIntervalMillis());
         assertEquals(60_000, valid("evaluate.interval=60s").evaluateIntervalMillis());
         assertEquals(60_000, valid("evaluate.interval=1m").evaluateIntervalMillis());
-        allInvalid(OptionKey.EVALUATE_INTERVAL, "99ms", "61s", "2m", "0", "off", "", "1h", "-100ms", "fast");
+        allInvalid(Option.EVALUATE_INTERVAL, "99ms", "61s", "2m", "0", "off", "", "1h", "-100ms", "fast");
     }
 
     @Test
@@ -178,7 +178,7 @@ class OptionsParserTest {
         assertNull(valid("log.file=stderr").logFile());
         assertEquals("/tmp/a,b.log", OptionsParser.parse(null, Map.of("churn.log.file", "/tmp/a,b.log"), Map.of())
                 .options().logFile(), "a ',' is only a problem in agent arguments");
-        allInvalid(OptionKey.LOG_FILE, "", "   ", "/tmp/a\u0001b.log", "/tmp/a\nb.log", "x\u007fy");
+        allInvalid(Option.LOG_FILE, "", "   ", "/tmp/a\u0001b.log", "/tmp/a\nb.log", "x\u007fy");
     }
 
     @Test
@@ -188,7 +188,7 @@ class OptionsParserTest {
         assertEquals("info", valid("log.level=Info").logLevel());
         assertEquals("warn", valid("log.level=warn").logLevel());
         assertEquals("error", valid("log.level= error ").logLevel());
-        allInvalid(OptionKey.LOG_LEVEL, "warning", "fatal", "off", "all", "", "inf o", "1");
+        allInvalid(Option.LOG_LEVEL, "warning", "fatal", "off", "all", "", "inf o", "1");
     }
 
     @Test
@@ -201,7 +201,7 @@ class OptionsParserTest {
             assertTrue(o.enabled());
             assertEquals(0, o.reportIntervalMillis());
             assertEquals(3_600_000, o.warnIntervalMillis());
-            assertEquals("CHURN_LOG_FILE", OptionKey.LOG_FILE.environmentName());
+            assertEquals("CHURN_LOG_FILE", Option.LOG_FILE.environmentName());
         } finally {
             Locale.setDefault(saved);
         }
@@ -212,7 +212,7 @@ class OptionsParserTest {
         assertEquals(1, valid("destinations.max=1").maxDestinations());
         assertEquals(65_000, valid("destinations.max=65000").maxDestinations());
         assertEquals(42, valid("destinations.max=0042").maxDestinations());
-        allInvalid(OptionKey.DESTINATIONS_MAX, "0", "65001", "-1", "1.0", "1e3", "99999999999", "2147483648", "",
+        allInvalid(Option.DESTINATIONS_MAX, "0", "65001", "-1", "1.0", "1e3", "99999999999", "2147483648", "",
                 "lots", "\u0661\u0660", "1_000");
     }
 
@@ -220,7 +220,7 @@ class OptionsParserTest {
     void reportTop() {
         assertEquals(1, valid("report.top=1").reportTop());
         assertEquals(1000, valid("report.top=1000").reportTop());
-        allInvalid(OptionKey.REPORT_TOP, "0", "1001", "-3", "ten", "");
+        allInvalid(Option.REPORT_TOP, "0", "1001", "-3", "ten", "");
     }
 
     @Test
@@ -229,7 +229,7 @@ class OptionsParserTest {
         assertEquals(1, valid("capacity=1").capacityOverride());
         assertEquals(28232, valid("capacity=28232").capacityOverride());
         assertEquals(65535, valid("capacity=65535").capacityOverride());
-        allInvalid(OptionKey.CAPACITY, "-1", "65536", "auto", "kernel", "", "1k");
+        allInvalid(Option.CAPACITY, "-1", "65536", "auto", "kernel", "", "1k");
     }
 
     @Test
@@ -240,7 +240,7 @@ class OptionsParserTest {
         for (String no : new String[] {"false", "False", "no", "NO", "off", "0"}) {
             assertFalse(valid("enabled=" + no).enabled(), no);
         }
-        allInvalid(OptionKey.ENABLED, "2", "enable", "y", "n", "", "truee", "-1");
+        allInvalid(Option.ENABLED, "2", "enable", "y", "n", "", "truee", "-1");
     }
 
     @Test
@@ -250,10 +250,10 @@ class OptionsParserTest {
         assertEquals(List.of("com.example.Api#serve", "com.example.Jobs$Worker#run"),
                 valid("handlers= com.example.Api#serve ; com.example.Jobs$Worker#run ;").handlers());
         // missing '#', empty class or method, descriptors, empty names: one problem naming the key, default kept
-        allInvalid(OptionKey.HANDLERS, "com.example.Api", "#serve", "com.example.Api#", "com.example.Api##serve",
+        allInvalid(Option.HANDLERS, "com.example.Api", "#serve", "com.example.Api#", "com.example.Api##serve",
                 "com.example.Api#serve(int)", ";", " ; ", "com.example..Api#serve", "com.example.Api#serve;bad",
                 "com.example.Api#serve#run", "1com.Api#serve");
-        String p = invalid(OptionKey.HANDLERS, "com.example.Api");
+        String p = invalid(Option.HANDLERS, "com.example.Api");
         assertTrue(p.contains("Class#method"), p);
     }
 
@@ -264,9 +264,9 @@ class OptionsParserTest {
         assertEquals(List.of("com.acme", "org.example.billing"),
                 valid("app.packages= com.acme.* ; org.example.billing ;").appPackages());
         // wildcards inside, trailing dots, class#method, empty names: one problem naming the key, default kept
-        allInvalid(OptionKey.APP_PACKAGES, "com..acme", "com.acme.", "com.*.acme", "com.acme#run", ";", " ; ",
+        allInvalid(Option.APP_PACKAGES, "com..acme", "com.acme.", "com.*.acme", "com.acme#run", ";", " ; ",
                 "1com.acme", "com acme");
-        String p = invalid(OptionKey.APP_PACKAGES, "com..acme");
+        String p = invalid(Option.APP_PACKAGES, "com..acme");
         assertTrue(p.contains("package names separated by ';'"), p);
     }
 
@@ -280,7 +280,7 @@ class OptionsParserTest {
 
     @Test
     void invalidValueMessageHasTheDocumentedShape() {
-        String p = invalid(OptionKey.WARN_RATIO, "abc");
+        String p = invalid(Option.WARN_RATIO, "abc");
         assertEquals("option warn.ratio=abc (from -Dchurn.warn.ratio) is not valid: expected a decimal number > 0"
                 + " and <= 1, e.g. 0.5; using the default 0.5", p);
     }

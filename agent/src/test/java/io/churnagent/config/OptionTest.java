@@ -11,29 +11,29 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class OptionKeyTest {
+class OptionTest {
 
     @Test
     void findsEveryOptionByItsKey() {
-        for (OptionKey k : OptionKey.values()) {
-            assertSame(k, OptionKey.byKey(k.key()));
+        for (Option<?> k : Option.all()) {
+            assertSame(k, Option.byKey(k.key()));
         }
     }
 
     @Test
     void byKeyIsExactAndNullSafe() {
-        assertNull(OptionKey.byKey(null));
-        assertNull(OptionKey.byKey(""));
-        assertNull(OptionKey.byKey("WARN.RATIO"));
-        assertNull(OptionKey.byKey(" warn.ratio"));
-        assertNull(OptionKey.byKey("churn.warn.ratio"));
-        assertNull(OptionKey.byKey("warn_ratio"));
+        assertNull(Option.byKey(null));
+        assertNull(Option.byKey(""));
+        assertNull(Option.byKey("WARN.RATIO"));
+        assertNull(Option.byKey(" warn.ratio"));
+        assertNull(Option.byKey("churn.warn.ratio"));
+        assertNull(Option.byKey("warn_ratio"));
     }
 
     @Test
     void keysAreTheDocumentedOnesInTheDocumentedOrder() {
         StringBuilder keys = new StringBuilder();
-        for (OptionKey k : OptionKey.values()) {
+        for (Option<?> k : Option.all()) {
             keys.append(k.key()).append(' ');
         }
         assertEquals("warn.ratio critical.ratio warn.interval report.interval evaluate.interval log.file log.level "
@@ -42,19 +42,19 @@ class OptionKeyTest {
 
     @Test
     void namesPropertiesAndEnvironmentVariables() {
-        assertEquals("churn.warn.ratio", OptionKey.WARN_RATIO.propertyName());
-        assertEquals("CHURN_WARN_RATIO", OptionKey.WARN_RATIO.environmentName());
-        assertEquals("CHURN_DESTINATIONS_MAX", OptionKey.DESTINATIONS_MAX.environmentName());
-        assertEquals("CHURN_ENABLED", OptionKey.ENABLED.environmentName());
+        assertEquals("churn.warn.ratio", Option.WARN_RATIO.propertyName());
+        assertEquals("CHURN_WARN_RATIO", Option.WARN_RATIO.environmentName());
+        assertEquals("CHURN_DESTINATIONS_MAX", Option.DESTINATIONS_MAX.environmentName());
+        assertEquals("CHURN_ENABLED", Option.ENABLED.environmentName());
         Set<String> env = new HashSet<>();
-        for (OptionKey k : OptionKey.values()) {
+        for (Option<?> k : Option.all()) {
             assertTrue(env.add(k.environmentName()), "two options share " + k.environmentName());
         }
     }
 
     @Test
     void everyOptionIsDocumentedOnOneLine() {
-        for (OptionKey k : OptionKey.values()) {
+        for (Option<?> k : Option.all()) {
             for (String text : new String[] {k.key(), k.defaultValue(), k.form(), k.description()}) {
                 assertNotNull(text);
                 assertFalse(text.isEmpty(), k + " has an empty text");
@@ -67,17 +67,17 @@ class OptionKeyTest {
 
     @Test
     void everyDefaultIsInItsOwnFormAndReadsBackTheSame() {
-        for (OptionKey k : OptionKey.values()) {
-            Object value = k.convert(k.defaultValue());
+        for (Option<?> k : Option.all()) {
+            Object value = k.parse(k.defaultValue());
             assertNotNull(value, k.key());
-            assertEquals(value, k.convert(k.format(value)), k.key());
+            assertEquals(value, k.parse(k.formatValue(value)), k.key());
         }
     }
 
     @Test
     void knownKeysListsAllKeys() {
-        String known = OptionKey.knownKeys();
-        for (OptionKey k : OptionKey.values()) {
+        String known = Option.knownKeys();
+        for (Option<?> k : Option.all()) {
             assertTrue(known.contains(k.key()), known);
         }
         assertTrue(known.startsWith("warn.ratio, critical.ratio, "), known);
@@ -85,22 +85,22 @@ class OptionKeyTest {
 
     @Test
     void exportOptionsAcceptOnlyTheirForms() {
-        assertEquals("json", OptionKey.LOG_FORMAT.convert(" JSON "));
-        assertEquals("text", OptionKey.LOG_FORMAT.convert("text"));
-        assertNull(OptionKey.LOG_FORMAT.convert("logfmt"));
-        assertEquals("wait", OptionKey.STARTUP.convert(" Wait "));
-        assertEquals("background", OptionKey.STARTUP.convert("background"));
-        assertNull(OptionKey.STARTUP.convert("sync"));
-        assertEquals(-1, OptionKey.METRICS_PORT.convert("off"));
-        assertEquals(0, OptionKey.METRICS_PORT.convert("0"));
-        assertEquals(9404, OptionKey.METRICS_PORT.convert("9404"));
-        assertNull(OptionKey.METRICS_PORT.convert("65536"));
-        assertNull(OptionKey.METRICS_PORT.convert("-1"));
+        assertEquals("json", Option.LOG_FORMAT.parse(" JSON "));
+        assertEquals("text", Option.LOG_FORMAT.parse("text"));
+        assertNull(Option.LOG_FORMAT.parse("logfmt"));
+        assertEquals("wait", Option.STARTUP.parse(" Wait "));
+        assertEquals("background", Option.STARTUP.parse("background"));
+        assertNull(Option.STARTUP.parse("sync"));
+        assertEquals(-1, Option.METRICS_PORT.parse("off"));
+        assertEquals(0, Option.METRICS_PORT.parse("0"));
+        assertEquals(9404, Option.METRICS_PORT.parse("9404"));
+        assertNull(Option.METRICS_PORT.parse("65536"));
+        assertNull(Option.METRICS_PORT.parse("-1"));
         for (String ok : new String[] {"127.0.0.1", "0.0.0.0", "10.1.2.3", "::1", "::", "fe80::1"}) {
-            assertEquals(ok, OptionKey.METRICS_HOST.convert(ok), ok);
+            assertEquals(ok, Option.METRICS_HOST.parse(ok), ok);
         }
         for (String bad : new String[] {"localhost", "example.com", "256.0.0.1", "1.2.3", "127.0.0.1:80", ":::::::::1", "", "1::2::3"}) {
-            assertNull(OptionKey.METRICS_HOST.convert(bad), bad);
+            assertNull(Option.METRICS_HOST.parse(bad), bad);
         }
     }
 }
