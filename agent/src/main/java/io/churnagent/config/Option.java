@@ -335,49 +335,41 @@ public final class Option<T> {
 
     /** Returns "" for none, else the entries trimmed and joined with ';'; null if any entry is malformed. */
     private static String handlers(String t) {
-        if (t.isEmpty() || t.equalsIgnoreCase("none")) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder();
-        for (String raw : t.split(";", -1)) {
-            String entry = raw.trim();
-            if (entry.isEmpty()) {
-                continue;
-            }
-            if (!HANDLER.matcher(entry).matches()) {
-                return null;
-            }
-            if (sb.length() > 0) {
-                sb.append(';');
-            }
-            sb.append(entry);
-        }
-        return sb.length() == 0 ? null : sb.toString();
+        return t.equalsIgnoreCase("none") ? "" : entries(t, HANDLER, false);
     }
 
     /** A Java package name: identifiers separated by dots (no trailing dot, no wildcard). */
     private static final Pattern PACKAGE = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
 
     private static String packages(String t) {
-        if (t.isEmpty() || t.equalsIgnoreCase("auto")) {
+        return t.equalsIgnoreCase("auto") ? "" : entries(t, PACKAGE, true);
+    }
+
+    /**
+     * {@code ;}-separated entries that each match {@code entry}, trimmed and joined with {@code ;}
+     * ("" for no text; null when an entry is malformed or there are only separators); with
+     * {@code wildcard}, {@code com.acme.*} means {@code com.acme} (and below, as it does anyway).
+     */
+    private static String entries(String t, Pattern entry, boolean wildcard) {
+        if (t.isEmpty()) {
             return "";
         }
         StringBuilder sb = new StringBuilder();
         for (String raw : t.split(";", -1)) {
-            String entry = raw.trim();
-            if (entry.endsWith(".*")) {
-                entry = entry.substring(0, entry.length() - 2); // com.acme.* means com.acme and below, as it does anyway
+            String e = raw.trim();
+            if (wildcard && e.endsWith(".*")) {
+                e = e.substring(0, e.length() - 2);
             }
-            if (entry.isEmpty()) {
+            if (e.isEmpty()) {
                 continue;
             }
-            if (!PACKAGE.matcher(entry).matches()) {
+            if (!entry.matcher(e).matches()) {
                 return null;
             }
             if (sb.length() > 0) {
                 sb.append(';');
             }
-            sb.append(entry);
+            sb.append(e);
         }
         return sb.length() == 0 ? null : sb.toString();
     }
