@@ -30,6 +30,7 @@ import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.report.BindFailureLog;
 import io.churnagent.log.AgentLog;
+import io.churnagent.testing.FaultInjectingSink;
 import io.churnagent.report.ChurnLogFormat;
 import io.churnagent.report.ChurnHistory;
 import io.churnagent.report.ClientSiteReporter;

@@ -21,10 +21,11 @@ public final class ApplicationFrames {
     private static final String[] AGENT = {
         "io.churnagent.bootstrap.", "io.churnagent.churn.", "io.churnagent.instrument.", "io.churnagent.report.",
         "io.churnagent.log.", "io.churnagent.export.", "io.churnagent.config.", "io.churnagent.kernel.", "io.churnagent.cli.",
+        "io.churnagent.testing.",
         "io.churnagent.shaded.",
         "io.churnagent.AgentMain", "io.churnagent.ActiveAgent", "io.churnagent.AgentRuntime",
         "io.churnagent.InProcessAgent", "io.churnagent.BridgeClock", "io.churnagent.StartupPhases",
-        "io.churnagent.FaultInjectingSink", "io.churnagent.junit.",
+        "io.churnagent.junit.",
     };
 
     private static final String[] PLATFORM = {

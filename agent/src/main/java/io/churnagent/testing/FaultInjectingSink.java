@@ -1,4 +1,4 @@
-package io.churnagent;
+package io.churnagent.testing;
 
 import io.churnagent.bootstrap.ConnectionSink;
 
@@ -13,16 +13,18 @@ import java.util.Locale;
  *
  * <p>It exists so that tests can prove the bridge's fault containment against the real agent in a
  * forked JVM ({@code docs/RELIABILITY.md}). The property is read once, when the agent starts; it is
- * not an option (options are {@code churn.*}) and is not meant for production use.
+ * not an option (options are {@code churn.*}) and is not meant for production use. It ships in the
+ * jar because the tests must run the real jar, but lives in {@code testing}, apart from the
+ * packages of the agent's own work.
  */
-final class FaultInjectingSink implements ConnectionSink {
+public final class FaultInjectingSink implements ConnectionSink {
 
     /** The system property: {@code throw}, {@code allocate} or {@code block}. */
-    static final String PROPERTY = "io.churnagent.test.fault";
+    public static final String PROPERTY = "io.churnagent.test.fault";
     static final int ALLOCATION_BYTES = 64 * 1024 * 1024;
     static final long BLOCK_MILLIS = 1_000;
 
-    enum Mode { THROW, ALLOCATE, BLOCK }
+    public enum Mode { THROW, ALLOCATE, BLOCK }
 
     private final ConnectionSink delegate;
     private final Mode mode;
@@ -33,7 +35,7 @@ final class FaultInjectingSink implements ConnectionSink {
     }
 
     /** The mode named by {@code value} (case-insensitive), or null for none or an unknown value. */
-    static Mode mode(String value) {
+    public static Mode mode(String value) {
         if (value == null) {
             return null;
         }
@@ -46,7 +48,7 @@ final class FaultInjectingSink implements ConnectionSink {
     }
 
     /** {@code sink} itself unless the switch is set, else the sink wrapped in the chosen fault. */
-    static ConnectionSink wrap(ConnectionSink sink, Mode mode) {
+    public static ConnectionSink wrap(ConnectionSink sink, Mode mode) {
         return mode == null ? sink : new FaultInjectingSink(sink, mode);
     }
 
