@@ -22,11 +22,10 @@ public final class ApplicationFrames {
         "io.churnagent.bootstrap.", "io.churnagent.churn.", "io.churnagent.instrument.", "io.churnagent.report.",
         "io.churnagent.log.", "io.churnagent.export.", "io.churnagent.config.", "io.churnagent.kernel.", "io.churnagent.cli.",
         "io.churnagent.testing.",
-        "io.churnagent.shaded.",
-        "io.churnagent.AgentMain", "io.churnagent.ActiveAgent", "io.churnagent.AgentRuntime",
-        "io.churnagent.InProcessAgent", "io.churnagent.BridgeClock", "io.churnagent.StartupPhases",
-        "io.churnagent.junit.",
+        "io.churnagent.shaded.", "io.churnagent.junit.",
     };
+    /** The agent's root package: its classes (AgentMain, ActiveAgent, ...) are the agent's, its sub-packages listed above. */
+    private static final String ROOT = "io.churnagent.";
 
     private static final String[] PLATFORM = {
         "java.", "javax.", "jdk.", "sun.", "com.sun.", "jakarta.",
@@ -127,6 +126,9 @@ public final class ApplicationFrames {
         }
         if (className.isEmpty() || className.charAt(0) >= NOT_APPLICATION_BY_FIRST_CHAR.length) {
             return true;
+        }
+        if (className.startsWith(ROOT) && className.indexOf('.', ROOT.length()) < 0) {
+            return false;
         }
         for (String p : NOT_APPLICATION_BY_FIRST_CHAR[className.charAt(0)]) {
             if (className.startsWith(p)) {

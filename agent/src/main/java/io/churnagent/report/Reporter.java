@@ -57,36 +57,92 @@ public final class Reporter {
     /** Run after the shutdown report (report.html writes its page there); null for nothing. */
     private volatile Runnable afterShutdownReport;
 
-    /**
-     * @param reportMillis the periodic report interval, 0 for none (the shutdown report is always written)
-     * @param healthCheck  run before every tick (for example to notice that the bridge dropped a faulty sink)
-     */
-    public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
-                    long tickMillis, long reportMillis, int top, Runnable healthCheck,
-                    SocketTableCache kernelTable) {
-        this(monitor, tracker, format, log, tickMillis, reportMillis, top, healthCheck, kernelTable, null, null);
+    private Reporter(Builder b) {
+        this.monitor = b.monitor;
+        this.tracker = b.tracker;
+        this.format = b.format;
+        this.log = b.log;
+        this.tickMillis = b.tickMillis;
+        this.reportMillis = b.reportMillis;
+        this.top = b.top;
+        this.healthCheck = b.beforeTick;
+        this.kernelTable = b.kernelTable;
+        this.timeWaitSide = b.timeWaitSide;
+        this.bindFailureLog = b.bindFailureLog;
     }
 
     /**
-     * @param kernelTable    the kernel's socket table, read on its budget (about once a second while some
-     *                       destination is at warn level or above, less often when the table is large)
-     * @param timeWaitSide   decides whether the peer closes first, from each new kernel read; null for never
-     * @param bindFailureLog diagnoses failed server binds on this thread, every tick and at shutdown; may be null
+     * A reporter of {@code monitor}'s figures written by {@code format} to {@code log}, with the
+     * kernel's socket table read through {@code kernelTable} (on its budget: about once a second while
+     * some destination is at warn level or above, less often when the table is large); the rest is optional.
      */
-    public Reporter(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
-                    long tickMillis, long reportMillis, int top, Runnable healthCheck,
-                    SocketTableCache kernelTable, TimeWaitSide timeWaitSide, BindFailureLog bindFailureLog) {
-        this.timeWaitSide = timeWaitSide;
-        this.bindFailureLog = bindFailureLog;
-        this.monitor = monitor;
-        this.tracker = tracker;
-        this.format = format;
-        this.log = log;
-        this.tickMillis = tickMillis;
-        this.reportMillis = reportMillis;
-        this.top = top;
-        this.healthCheck = healthCheck;
-        this.kernelTable = kernelTable;
+    public static Builder builder(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
+                                  SocketTableCache kernelTable) {
+        return new Builder(monitor, tracker, format, log, kernelTable);
+    }
+
+    /** What a reporter works with; not thread-safe, used once. Defaults: a tick a second, a report a minute, top 10. */
+    public static final class Builder {
+        private final ChurnMonitor monitor;
+        private final ConnectionTracker tracker;
+        private final ChurnLogFormat format;
+        private final Logger log;
+        private long tickMillis = 1_000;
+        private long reportMillis = 60_000;
+        private int top = 10;
+        private Runnable beforeTick = () -> { };
+        private final SocketTableCache kernelTable;
+        private TimeWaitSide timeWaitSide;
+        private BindFailureLog bindFailureLog;
+
+        private Builder(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
+                        SocketTableCache kernelTable) {
+            this.kernelTable = kernelTable;
+            this.monitor = monitor;
+            this.tracker = tracker;
+            this.format = format;
+            this.log = log;
+        }
+
+        /** The evaluation interval ({@code evaluate.interval}). */
+        public Builder tickMillis(long millis) {
+            this.tickMillis = millis;
+            return this;
+        }
+
+        /** The periodic report interval, 0 for none (the shutdown report is always written). */
+        public Builder reportMillis(long millis) {
+            this.reportMillis = millis;
+            return this;
+        }
+
+        /** Destinations a report lists. */
+        public Builder top(int destinations) {
+            this.top = destinations;
+            return this;
+        }
+
+        /** Run before every tick (for example to notice that the bridge dropped a faulty sink); must not throw. */
+        public Builder beforeTick(Runnable check) {
+            this.beforeTick = check;
+            return this;
+        }
+
+        /** Decides whether the peer closes first, from each new kernel read; none: never. */
+        public Builder timeWaitSide(TimeWaitSide side) {
+            this.timeWaitSide = side;
+            return this;
+        }
+
+        /** Diagnoses failed server binds on the reporter thread, every tick and at shutdown; none: not at all. */
+        public Builder bindFailureLog(BindFailureLog failures) {
+            this.bindFailureLog = failures;
+            return this;
+        }
+
+        public Reporter build() {
+            return new Reporter(this);
+        }
     }
 
     /** Starts the reporter thread and registers the shutdown report. */

@@ -105,8 +105,9 @@ class GarbageProcTest {
             assertTrue(table.timeWait("127.0.0.1:8080") >= 0);
             ChurnMonitor monitor = new ChurnMonitor(destinations, () -> now[0],
                     new ModelSettings(kernel.portRange().capacity(), 0.5, 0.8, 60_000_000_000L, 1_000_000_000L));
-            Reporter reporter = new Reporter(monitor, tracker, new ChurnLogFormat(kernel), log, 1000, 1, 10, () -> { },
-                    new SocketTableCache(maxCpuNanos -> TcpSocketTable.readWithin(proc, maxCpuNanos), 1_000, System::nanoTime));
+            Reporter reporter = Reporter.builder(monitor, tracker, new ChurnLogFormat(kernel), log,
+                    new SocketTableCache(maxCpuNanos -> TcpSocketTable.readWithin(proc, maxCpuNanos), 1_000,
+                            System::nanoTime)).reportMillis(1).build();
             now[0] += 1_000_000_000L;
             reporter.tick();
             List<String> report = reporter.currentReport();
