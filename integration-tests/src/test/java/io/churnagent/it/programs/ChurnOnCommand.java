@@ -1,7 +1,6 @@
 package io.churnagent.it.programs;
 
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,19 +19,7 @@ public final class ChurnOnCommand {
         AgentReady.await(); // the agent installs in the background: count from when it watches
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (ServerSocket server = new ServerSocket(0, 200, loopback)) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                            in.readAllBytes();
-                        }
-                    }
-                } catch (Exception done) {
-                    // server closed
-                }
-            }, "acceptor");
-            acceptor.setDaemon(true);
-            acceptor.start();
+            DrainingBackend.drainEach(server);
             System.out.println("ready port=" + server.getLocalPort());
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = commands.readLine()) != null; ) {

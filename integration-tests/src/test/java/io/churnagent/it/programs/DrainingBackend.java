@@ -34,11 +34,27 @@ final class DrainingBackend {
         return backend.getLocalPort();
     }
 
+    /**
+     * Accepts {@code server}'s connections one at a time on a daemon thread, each read until the
+     * client closes it, then closed: the client is the active closer. Ends when the server closes.
+     */
+    static void drainEach(ServerSocket server) {
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    drain(server.accept());
+                }
+            } catch (Exception done) {
+                // server closed
+            }
+        }, "acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
     private static void drain(Socket s) {
         try (Socket socket = s; InputStream in = socket.getInputStream()) {
-            while (in.read() >= 0) {
-                // nothing is sent
-            }
+            in.readAllBytes(); // until the client closes
         } catch (Exception e) {
             // the program ends
         }

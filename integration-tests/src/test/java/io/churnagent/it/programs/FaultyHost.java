@@ -2,7 +2,6 @@ package io.churnagent.it.programs;
 
 import com.sun.net.httpserver.HttpServer;
 
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
@@ -32,19 +31,7 @@ public final class FaultyHost {
         int requests = Integer.parseInt(args[1]);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         ServerSocket server = new ServerSocket(0, 200, loopback);
-        Thread acceptor = new Thread(() -> {
-            try {
-                while (true) {
-                    try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                        in.readAllBytes();
-                    }
-                }
-            } catch (Exception done) {
-                // server closed
-            }
-        }, "acceptor");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        DrainingBackend.drainEach(server);
         HttpServer http = HttpServer.create(new InetSocketAddress(loopback, 0), 50);
         http.createContext("/", exchange -> {
             byte[] body = "hello".getBytes();

@@ -1,6 +1,5 @@
 package io.churnagent.it.programs;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,19 +17,7 @@ public final class HtmlReportChurn {
         int perSecond = Integer.parseInt(args[1]);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (ServerSocket server = new ServerSocket(0, 200, loopback)) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                            in.readAllBytes(); // the client closes first: TIME_WAIT is on this (the client's) side
-                        }
-                    }
-                } catch (Exception done) {
-                    // server closed
-                }
-            }, "acceptor");
-            acceptor.setDaemon(true);
-            acceptor.start();
+            DrainingBackend.drainEach(server);
             System.out.println("ready port=" + server.getLocalPort());
             long start = System.nanoTime();
             long n = 0;

@@ -3,7 +3,6 @@ package io.churnagent.it.programs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -27,19 +26,7 @@ public final class QuietProgram {
         java.util.logging.Logger.getLogger("app.jul").warning("jul warning from the application");
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (ServerSocket server = new ServerSocket(0, 50, loopback)) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                            in.readAllBytes();
-                        }
-                    }
-                } catch (Exception done) {
-                    // server closed
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+            DrainingBackend.drainEach(server);
             for (int i = 0; i < 5; i++) {
                 new Socket(loopback, server.getLocalPort()).close();
                 SocketChannel.open(new InetSocketAddress(loopback, server.getLocalPort())).close();

@@ -1,7 +1,6 @@
 package io.churnagent.it.programs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -35,17 +34,7 @@ public final class SteadyConnections {
     public static int churn(int connections, int perSecond) throws IOException, InterruptedException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         ServerSocket server = new ServerSocket(0, 200, loopback);
-        Thread acceptor = new Thread(() -> {
-            while (true) {
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                    in.readAllBytes(); // until the client closes: the client is the active closer
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        acceptor.setDaemon(true);
-        acceptor.start();
+        DrainingBackend.drainEach(server);
         System.out.println("port=" + server.getLocalPort());
         long start = System.nanoTime();
         for (int i = 0; i < connections; i++) {
