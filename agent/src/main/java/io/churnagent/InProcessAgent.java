@@ -3,12 +3,11 @@ package io.churnagent;
 import io.churnagent.churn.ChurnObserver;
 import io.churnagent.churn.ObserverSlot;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -58,28 +57,15 @@ public final class InProcessAgent {
         if (options != null && !options.isEmpty()) {
             command.add(options);
         }
-        String output;
-        int exit;
-        try {
-            Process attach = new ProcessBuilder(command).redirectErrorStream(true).start();
-            attach.getOutputStream().close();
-            output = readAll(attach.getInputStream());
-            if (!attach.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                attach.destroyForcibly();
-                return "the attach command did not finish within " + START_TIMEOUT_SECONDS + " s: " + command;
-            }
-            exit = attach.exitValue();
-        } catch (IOException e) {
-            return "cannot run " + java + " to load the agent: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while loading the agent";
+        Ran attach = run(command, START_TIMEOUT_SECONDS * 1000);
+        if (attach.problem != null) {
+            return attach.problem;
         }
         if (active()) {
             return null;
         }
-        String reason = lastLine(output);
-        return "cannot load the agent into this JVM (attach exited " + exit + (reason.isEmpty() ? "" : ": " + reason)
+        String reason = lastLine(attach.output);
+        return "cannot load the agent into this JVM (attach exited " + attach.exit + (reason.isEmpty() ? "" : ": " + reason)
                 + "); give the test JVM -javaagent:" + jar.getPath() + " instead";
     }
 
@@ -132,10 +118,46 @@ public final class InProcessAgent {
         return active();
     }
 
-    private static String readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        in.transferTo(bytes);
-        return bytes.toString(StandardCharsets.UTF_8);
+    /** A command's exit status and output, or why it has neither. */
+    static final class Ran {
+        final int exit;
+        final String output;
+        final String problem;
+
+        private Ran(int exit, String output, String problem) {
+            this.exit = exit;
+            this.output = output;
+            this.problem = problem;
+        }
+    }
+
+    /**
+     * Runs {@code command} for at most {@code timeoutMillis}, killing it after that. Its output goes to
+     * a temporary file, so that a command that hangs with its output open cannot block a read.
+     */
+    static Ran run(List<String> command, long timeoutMillis) {
+        File log = null;
+        try {
+            log = File.createTempFile("churn-agent-attach", ".log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+            process.getOutputStream().close();
+            if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                return new Ran(-1, "", "the attach command did not finish within " + timeoutMillis / 1000 + " s: "
+                        + command);
+            }
+            return new Ran(process.exitValue(), new String(Files.readAllBytes(log.toPath()), StandardCharsets.UTF_8), null);
+        } catch (IOException e) {
+            return new Ran(-1, "", "cannot run " + command.get(0) + " to load the agent: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Ran(-1, "", "interrupted while loading the agent");
+        } finally {
+            if (log != null && !log.delete()) {
+                log.deleteOnExit();
+            }
+        }
     }
 
     private static String lastLine(String output) {

@@ -63,10 +63,15 @@ final class Scope {
 
     /** The one test of this class running now, or null when none or several are. */
     Scope soleOpenTest() {
-        if (openTests.size() != 1) {
+        return sole(openTests);
+    }
+
+    /** The one scope in {@code open}, or null when there are none or several (or it changes meanwhile). */
+    static Scope sole(Set<Scope> open) {
+        if (open.size() != 1) {
             return null;
         }
-        for (Scope s : openTests) {
+        for (Scope s : open) {
             return s;
         }
         return null;

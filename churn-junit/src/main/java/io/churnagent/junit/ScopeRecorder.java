@@ -65,13 +65,7 @@ final class ScopeRecorder implements ChurnObserver {
     }
 
     private Scope soleOpenTest() {
-        if (openTests.size() != 1) {
-            return null;
-        }
-        for (Scope s : openTests) {
-            return s;
-        }
-        return null;
+        return Scope.sole(openTests);
     }
 
     @Override
