@@ -1,11 +1,12 @@
 package io.churnagent.cli;
 
+import io.churnagent.kernel.ProcCmdline;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -40,8 +41,7 @@ final class TargetProcess {
         }
         List<String> arguments = Collections.emptyList();
         try {
-            byte[] cmdline = Files.readAllBytes(dir.resolve("cmdline"));
-            arguments = split(cmdline);
+            arguments = ProcCmdline.arguments(ProcCmdline.read(dir, Integer.MAX_VALUE));
         } catch (IOException | SecurityException e) {
             // unknown
         }
@@ -84,20 +84,5 @@ final class TargetProcess {
             // unknown
         }
         return -1;
-    }
-
-    private static List<String> split(byte[] cmdline) {
-        List<String> result = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < cmdline.length; i++) {
-            if (cmdline[i] == 0) {
-                result.add(new String(cmdline, start, i - start, StandardCharsets.UTF_8));
-                start = i + 1;
-            }
-        }
-        if (start < cmdline.length) {
-            result.add(new String(cmdline, start, cmdline.length - start, StandardCharsets.UTF_8));
-        }
-        return result;
     }
 }

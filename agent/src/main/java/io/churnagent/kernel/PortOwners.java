@@ -1,11 +1,7 @@
 package io.churnagent.kernel;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +13,9 @@ import java.util.Map;
 
 /**
  * What holds one local TCP port right now: the sockets of this network namespace bound to it that
- * conflict with a given address (from {@code /proc/net/tcp} and {@code tcp6}), and for the listening
- * ones the process that owns them; or ({@link #connectedTo}) which processes hold the connections
- * to one remote destination. Owners are found by mapping the socket inode through the
+ * conflict with a given address (from {@code /proc/net/tcp} and {@code tcp6}, parsed by
+ * {@link ProcNetTcp}), and for the listening ones the process that owns them; or
+ * ({@link #connectedTo}) which processes hold the connections to one remote destination. Owners are found by mapping the socket inode through the
  * {@code /proc/<pid>/fd} symlinks ({@code socket:[inode]}). Immutable once read; reading never throws
  * and is bounded ({@link #MAX_PROCESSES} processes, {@link #MAX_MILLIS} ms). For the reporter thread,
  * never the application's.
@@ -30,7 +26,6 @@ public final class PortOwners {
     static final long MAX_MILLIS = 2_000;
     private static final int MAX_CMDLINE = 300;
     private static final int MAX_CMDLINE_READ = 64 * 1024;
-    private static final long MAX_ROWS = 2_000_000;
 
     /** One socket bound to the port. */
     public static final class Holder {
@@ -54,16 +49,16 @@ public final class PortOwners {
         }
 
         public boolean listening() {
-            return state == TcpSocketTable.LISTEN;
+            return state == ProcNetTcp.LISTEN;
         }
 
         public boolean timeWait() {
-            return state == TcpSocketTable.TIME_WAIT;
+            return state == ProcNetTcp.TIME_WAIT;
         }
 
         /** The kernel's state name: LISTEN, TIME_WAIT, ESTABLISHED, ... */
         public String stateName() {
-            return PortOwners.stateName(state);
+            return ProcNetTcp.stateName(state);
         }
 
         public int uid() {
@@ -98,19 +93,11 @@ public final class PortOwners {
      * either is the wildcard), listeners first, with the owners of the listeners.
      */
     public static PortOwners read(Path procRoot, InetAddress address, int port) {
-        List<Holder> holders = new ArrayList<>();
-        boolean any = readInto(procRoot.resolve("net/tcp"), address, port, holders);
-        any |= readInto(procRoot.resolve("net/tcp6"), address, port, holders);
+        Conflicting rows = new Conflicting(address, port);
+        boolean any = readBoth(procRoot, rows);
+        List<Holder> holders = rows.holders;
         holders.sort((a, b) -> Boolean.compare(b.listening(), a.listening()));
-        Map<Long, Holder> wanted = new HashMap<>();
-        for (Holder h : holders) {
-            if (h.listening() && h.inode != 0) {
-                wanted.put(h.inode, h);
-            }
-        }
-        int[] notReadable = new int[1];
-        boolean cut = !wanted.isEmpty() && findOwners(procRoot, wanted, notReadable);
-        return new PortOwners(any, holders, notReadable[0], cut);
+        return withOwners(procRoot, any, holders, true);
     }
 
     /**
@@ -119,12 +106,16 @@ public final class PortOwners {
      * read their {@code /proc/<pid>/fd}.
      */
     public static PortOwners connectedTo(Path procRoot, String remote) {
-        List<Holder> holders = new ArrayList<>();
-        boolean any = readConnectedInto(procRoot.resolve("net/tcp"), remote, holders);
-        any |= readConnectedInto(procRoot.resolve("net/tcp6"), remote, holders);
+        ConnectedTo rows = new ConnectedTo(remote);
+        boolean any = readBoth(procRoot, rows);
+        return withOwners(procRoot, any, rows.holders, false);
+    }
+
+    /** The holders with the owners of their sockets filled in (of the listening ones only, if so asked). */
+    private static PortOwners withOwners(Path procRoot, boolean any, List<Holder> holders, boolean listenersOnly) {
         Map<Long, Holder> wanted = new HashMap<>();
         for (Holder h : holders) {
-            if (h.inode != 0) {
+            if ((h.listening() || !listenersOnly) && h.inode != 0) {
                 wanted.put(h.inode, h);
             }
         }
@@ -133,44 +124,69 @@ public final class PortOwners {
         return new PortOwners(any, holders, notReadable[0], cut);
     }
 
-    private static boolean readConnectedInto(Path file, String remote, List<Holder> holders) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(ProcFile.open(file), StandardCharsets.US_ASCII))) {
-            in.readLine();
-            String line;
-            long rows = 0;
-            while ((line = in.readLine()) != null && rows++ < MAX_ROWS) {
-                Holder h = parseConnected(line, remote);
-                if (h != null) {
-                    holders.add(h);
-                }
+    /** Reads {@code net/tcp} and {@code net/tcp6} into {@code rows}; whether either could be read. */
+    private static boolean readBoth(Path procRoot, ProcNetTcp.RowVisitor rows) {
+        boolean v4 = ProcNetTcp.read(procRoot.resolve("net/tcp"), ProcNetTcp.NO_DEADLINE, null, rows) == ProcNetTcp.Result.READ;
+        boolean v6 = ProcNetTcp.read(procRoot.resolve("net/tcp6"), ProcNetTcp.NO_DEADLINE, null, rows) == ProcNetTcp.Result.READ;
+        return v4 || v6;
+    }
+
+    /** Collects the rows on one port that conflict with a bind to one address (same, or either the wildcard). */
+    private static final class Conflicting implements ProcNetTcp.RowVisitor {
+        final List<Holder> holders = new ArrayList<>();
+        private final InetAddress address;
+        private final int port;
+
+        Conflicting(InetAddress address, int port) {
+            this.address = address;
+            this.port = port;
+        }
+
+        @Override
+        public void visit(ProcNetTcp.Row row) {
+            if (row.localPort() != port) {
+                return;
             }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
+            InetAddress bound = row.localAddress();
+            if (bound == null) {
+                return;
+            }
+            if (address != null && !address.isAnyLocalAddress() && !bound.isAnyLocalAddress() && !bound.equals(address)) {
+                return;
+            }
+            int uid = row.uid();
+            long inode = row.inode();
+            if (uid >= 0 && inode >= 0) {
+                holders.add(new Holder(ProcNetTcp.label(bound, port), row.state(), uid, inode));
+            }
         }
     }
 
-    /** A row whose remote end is {@code remote} and whose state is ESTABLISHED or SYN_SENT; else null. */
-    static Holder parseConnected(String line, String remote) {
-        String[] f = line.trim().split("\\s+", 11);
-        if (f.length < 10) {
-            return null;
+    /** Collects the rows whose remote end is one label and whose state is ESTABLISHED or SYN_SENT. */
+    private static final class ConnectedTo implements ProcNetTcp.RowVisitor {
+        final List<Holder> holders = new ArrayList<>();
+        private final String remote;
+
+        ConnectedTo(String remote) {
+            this.remote = remote;
         }
-        try {
-            int state = Integer.parseInt(f[3], 16);
-            if (state != TcpSocketTable.ESTABLISHED && state != SYN_SENT) {
-                return null;
+
+        @Override
+        public void visit(ProcNetTcp.Row row) {
+            int state = row.state();
+            if (state != ProcNetTcp.ESTABLISHED && state != ProcNetTcp.SYN_SENT) {
+                return;
             }
-            if (!remote.equals(TcpSocketTable.label(f[2]))) {
-                return null;
+            if (!remote.equals(row.remoteLabel())) {
+                return;
             }
-            return new Holder(TcpSocketTable.label(f[1]), state, Integer.parseInt(f[7]), Long.parseLong(f[9]));
-        } catch (RuntimeException e) {
-            return null;
+            int uid = row.uid();
+            long inode = row.inode();
+            if (uid >= 0 && inode >= 0) {
+                holders.add(new Holder(row.localLabel(), state, uid, inode));
+            }
         }
     }
-
-    private static final int SYN_SENT = 0x02;
 
     /**
      * Runs the owner search's file calls once on this process's own {@code fd} directory (a few
@@ -214,49 +230,6 @@ public final class PortOwners {
     /** True when the search for owners stopped at its bound before looking at every process. */
     public boolean searchCut() {
         return searchCut;
-    }
-
-    private static boolean readInto(Path file, InetAddress address, int port, List<Holder> holders) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(ProcFile.open(file), StandardCharsets.US_ASCII))) {
-            in.readLine();
-            String line;
-            long rows = 0;
-            while ((line = in.readLine()) != null && rows++ < MAX_ROWS) {
-                Holder h = parse(line, address, port);
-                if (h != null) {
-                    holders.add(h);
-                }
-            }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** {@code sl local remote st tx:rx tr:when retrnsmt uid timeout inode ...}; null unless it conflicts. */
-    static Holder parse(String line, InetAddress address, int port) {
-        String[] f = line.trim().split("\\s+", 11);
-        if (f.length < 10) {
-            return null;
-        }
-        try {
-            int colon = f[1].indexOf(':');
-            if (colon < 0 || Integer.parseInt(f[1].substring(colon + 1), 16) != port) {
-                return null;
-            }
-            String local = TcpSocketTable.label(f[1]);
-            if (local == null) {
-                return null;
-            }
-            String ip = local.startsWith("[") ? local.substring(1, local.lastIndexOf(']')) : local.substring(0, local.lastIndexOf(':'));
-            InetAddress bound = InetAddress.getByName(ip); // a literal: no lookup
-            if (address != null && !address.isAnyLocalAddress() && !bound.isAnyLocalAddress() && !bound.equals(address)) {
-                return null;
-            }
-            return new Holder(local, Integer.parseInt(f[3], 16), Integer.parseInt(f[7]), Long.parseLong(f[9]));
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 
     /** Fills in pid and command of the wanted inodes; returns true when the search hit its bound. */
@@ -306,19 +279,10 @@ public final class PortOwners {
         }
     }
 
-    /**
-     * The command line, arguments joined by spaces; a long one keeps its start and its end (where the
-     * main class and arguments are; a Java class path in between can be kilobytes).
-     */
+    /** The owner's command line as a warning shows it (see {@link ProcCmdline#shown}), or null. */
     private static String command(Path pidDir) {
-        try (InputStream in = ProcFile.open(pidDir.resolve("cmdline"))) {
-            byte[] bytes = in.readNBytes(MAX_CMDLINE_READ);
-            String s = new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').trim();
-            if (s.length() <= MAX_CMDLINE) {
-                return s;
-            }
-            int head = MAX_CMDLINE / 3;
-            return s.substring(0, head) + " ... " + s.substring(s.length() - (MAX_CMDLINE - head));
+        try {
+            return ProcCmdline.shown(ProcCmdline.read(pidDir, MAX_CMDLINE_READ), MAX_CMDLINE);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -334,22 +298,5 @@ public final class PortOwners {
             }
         }
         return true;
-    }
-
-    static String stateName(int state) {
-        switch (state) {
-            case 0x01: return "ESTABLISHED";
-            case 0x02: return "SYN_SENT";
-            case 0x03: return "SYN_RECV";
-            case 0x04: return "FIN_WAIT1";
-            case 0x05: return "FIN_WAIT2";
-            case 0x06: return "TIME_WAIT";
-            case 0x07: return "CLOSE";
-            case 0x08: return "CLOSE_WAIT";
-            case 0x09: return "LAST_ACK";
-            case 0x0A: return "LISTEN";
-            case 0x0B: return "CLOSING";
-            default: return "state " + state;
-        }
     }
 }

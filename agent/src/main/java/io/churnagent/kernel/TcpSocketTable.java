@@ -1,10 +1,5 @@
 package io.churnagent.kernel;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -27,17 +22,10 @@ import java.util.function.LongSupplier;
  * <p>TIME_WAIT rows carry no inode or uid, so they are attributed by address, not by process: the
  * counts cover every process of the namespace. Labels use the same form as the agent's destinations
  * ({@code a.b.c.d:port}, {@code [v6]:port}); IPv4-mapped IPv6 rows (Java's dual-stack sockets) are
- * counted under their IPv4 address. The reporter reads it, never the connect/close path.
+ * counted under their IPv4 address. The reporter reads it, never the connect/close path; the rows
+ * are parsed by {@link ProcNetTcp}.
  */
 public final class TcpSocketTable {
-
-    /** Kernel state numbers ({@code include/net/tcp_states.h}). */
-    static final int ESTABLISHED = 0x01;
-    static final int TIME_WAIT = 0x06;
-    static final int LISTEN = 0x0A;
-
-    private static final long MAX_ROWS = 2_000_000; // a bound whatever the file says
-    private static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** Why a table was left unread on purpose: reading it would have cost the application too much. */
     public enum Skipped {
@@ -70,7 +58,7 @@ public final class TcpSocketTable {
 
     /** Reads {@code <procRoot>/net/tcp} and {@code tcp6}, however long that takes. */
     public static TcpSocketTable read(Path procRoot) {
-        return read(procRoot, NO_DEADLINE, () -> 0L);
+        return read(procRoot, ProcNetTcp.NO_DEADLINE, null);
     }
 
     /**
@@ -84,22 +72,18 @@ public final class TcpSocketTable {
      * of it CPU) against 0.2 s quiet; a reporter that read it so held a core from the connects it counts.
      */
     public static TcpSocketTable read(Path procRoot, long deadlineNanos, LongSupplier nanoTime) {
-        // keyed by the raw remote field while parsing (a Long for IPv4, the hex text for IPv6): a
-        // label is built once per distinct remote, not once per row
-        Map<Object, int[]> byKey = new HashMap<>();
-        int[] totals = new int[2];
-        BitSet listening = new BitSet(65536);
-        Deadline deadline = deadlineNanos == NO_DEADLINE ? null : new Deadline(deadlineNanos, nanoTime);
-        boolean any;
-        try {
-            any = readInto(procRoot.resolve("net/tcp"), byKey, totals, listening, deadline);
-            any |= readInto(procRoot.resolve("net/tcp6"), byKey, totals, listening, deadline);
-        } catch (Deadline.Passed slow) {
+        Counter counter = new Counter();
+        ProcNetTcp.Result v4 = ProcNetTcp.read(procRoot.resolve("net/tcp"), deadlineNanos, nanoTime, counter);
+        if (v4 == ProcNetTcp.Result.TOO_SLOW) {
             return skipped(Skipped.SLOW, -1);
         }
-        Map<String, int[]> byRemote = new HashMap<>(byKey.size() * 2);
-        for (Map.Entry<Object, int[]> e : byKey.entrySet()) {
-            String label = e.getKey() instanceof Long ? ipv4Label((Long) e.getKey()) : label((String) e.getKey());
+        ProcNetTcp.Result v6 = ProcNetTcp.read(procRoot.resolve("net/tcp6"), deadlineNanos, nanoTime, counter);
+        if (v6 == ProcNetTcp.Result.TOO_SLOW) {
+            return skipped(Skipped.SLOW, -1);
+        }
+        Map<String, int[]> byRemote = new HashMap<>(counter.byKey.size() * 2);
+        for (Map.Entry<Object, int[]> e : counter.byKey.entrySet()) {
+            String label = e.getKey() instanceof Long ? Counter.label((Long) e.getKey()) : ProcNetTcp.label((String) e.getKey());
             if (label == null) {
                 continue;
             }
@@ -112,7 +96,8 @@ public final class TcpSocketTable {
                 }
             }
         }
-        return new TcpSocketTable(byRemote, totals[0], totals[1], any);
+        return new TcpSocketTable(byRemote, counter.timeWaitTotal, counter.inboundTimeWait,
+                v4 == ProcNetTcp.Result.READ || v6 == ProcNetTcp.Result.READ);
     }
 
     /**
@@ -213,225 +198,64 @@ public final class TcpSocketTable {
     }
 
     /**
-     * Parses one table as bytes, a 64 KiB buffer at a time: a churning host has 100,000+ rows, and
-     * splitting each into Strings (as this did before) took 85-450 ms per read of 130,000 rows (warm to
-     * cold) against 20-76 ms now, a cost the reporter pays every second while a destination is at warn
-     * level.
+     * Counts the rows of one read of both tables, keyed by the raw remote field (a Long for IPv4, the
+     * hex text for IPv6) so that a label is built once per distinct remote, not once per row. The
+     * kernel lists a file's listening sockets before its other ones, and an accepted socket sits in
+     * its listener's file, so by the time the server side of an inbound connection comes, its port is
+     * in {@code listening}: that row is counted as inbound, not under its remote (the client's
+     * ephemeral port). For one reading thread.
      */
-    private static boolean readInto(Path file, Map<Object, int[]> byKey, int[] totals, BitSet listening,
-                                    Deadline deadline) {
-        try (InputStream in = ProcFile.open(file)) {
-            byte[] buf = new byte[1 << 16];
-            int len = 0;
-            long rows = 0;
-            boolean header = true;
-            boolean overlong = false;
-            while (true) {
-                int n = in.read(buf, len, buf.length - len);
-                if (n < 0) {
-                    break;
-                }
-                if (deadline != null) {
-                    deadline.check();
-                }
-                len += n;
-                int start = 0;
-                for (int i = 0; i < len; i++) {
-                    if (buf[i] != '\n') {
-                        continue;
-                    }
-                    if (header || overlong) {
-                        header = false;
-                        overlong = false;
-                    } else if (rows++ < MAX_ROWS) {
-                        parseRow(buf, start, i, byKey, totals, listening);
-                    }
-                    start = i + 1;
-                }
-                if (start == 0 && len == buf.length) {
-                    overlong = true; // no row is 64 KiB long: garbage, skipped up to its end
-                    len = 0;
-                } else {
-                    System.arraycopy(buf, start, buf, 0, len - start);
-                    len -= start;
-                }
-            }
-            if (len > 0 && !header && !overlong && rows < MAX_ROWS) {
-                parseRow(buf, 0, len, byKey, totals, listening); // a last row without a newline
-            }
-            return true;
-        } catch (Deadline.Passed slow) {
-            throw slow;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
+    private static final class Counter implements ProcNetTcp.RowVisitor {
+        final Map<Object, int[]> byKey = new HashMap<>(); // {established, time_wait, held}
+        final BitSet listening = new BitSet(65536);
+        int timeWaitTotal;
+        int inboundTimeWait;
 
-    /** A point on a clock after which a read gives up; thrown through the parsing loop. */
-    private static final class Deadline {
-        private final long at;
-        private final LongSupplier nanoTime;
-
-        Deadline(long at, LongSupplier nanoTime) {
-            this.at = at;
-            this.nanoTime = nanoTime;
-        }
-
-        void check() {
-            if (nanoTime.getAsLong() - at > 0) {
-                throw new Passed();
-            }
-        }
-
-        /** Unchecked so that it passes the reader's IOException handling; no stack trace is filled in. */
-        static final class Passed extends RuntimeException {
-            private static final long serialVersionUID = 1L;
-
-            Passed() {
-                super(null, null, false, false);
-            }
-        }
-    }
-
-    /**
-     * {@code sl: local:port remote:port st ...}; malformed rows are skipped. The kernel lists a file's
-     * listening sockets before its other ones, and an accepted socket sits in its listener's file, so
-     * by the time the server side of an inbound connection comes, its port is in {@code listening}:
-     * that row is counted as inbound, not under its remote (the client's ephemeral port).
-     */
-    static void parseRow(byte[] b, int from, int to, Map<Object, int[]> byKey, int[] totals, BitSet listening) {
-        int p = skipField(b, skipSpaces(b, from, to), to); // sl
-        int localStart = skipSpaces(b, p, to);
-        int localEnd = skipField(b, localStart, to);
-        int remoteStart = skipSpaces(b, localEnd, to);
-        int remoteEnd = skipField(b, remoteStart, to);
-        int stateStart = skipSpaces(b, remoteEnd, to);
-        int stateEnd = skipField(b, stateStart, to);
-        if (stateEnd - stateStart != 2) {
-            return;
-        }
-        int state = (int) hex(b, stateStart, stateEnd);
-        int localColon = indexOf(b, ':', localStart, localEnd);
-        if (state < 0 || localColon < 0) {
-            return;
-        }
-        long localPort = hex(b, localColon + 1, localEnd);
-        if (localPort < 0 || localPort > 65535) {
-            return;
-        }
-        if (state == LISTEN) {
-            listening.set((int) localPort);
-            return;
-        }
-        if (state == TIME_WAIT) {
-            totals[0]++;
-        }
-        if (listening.get((int) localPort)) {
-            if (state == TIME_WAIT) {
-                totals[1]++;
-            }
-            return;
-        }
-        int remoteColon = indexOf(b, ':', remoteStart, remoteEnd);
-        if (remoteColon < 0) {
-            return;
-        }
-        long remotePort = hex(b, remoteColon + 1, remoteEnd);
-        if (remotePort <= 0 || remotePort > 65535) {
-            return; // 0: not connected
-        }
-        Object key;
-        if (remoteColon - remoteStart == 8) {
-            long address = hex(b, remoteStart, remoteColon);
-            if (address < 0) {
+        @Override
+        public void visit(ProcNetTcp.Row row) {
+            int state = row.state();
+            if (state == ProcNetTcp.LISTEN) {
+                listening.set(row.localPort());
                 return;
             }
-            key = (address << 16) | remotePort;
-        } else if (remoteColon - remoteStart == 32) {
-            key = new String(b, remoteStart, remoteEnd - remoteStart, StandardCharsets.ISO_8859_1);
-        } else {
-            return;
-        }
-        // {established, time_wait, held}
-        int[] counts = byKey.get(key);
-        if (counts == null) { // not computeIfAbsent: see ProcFile on sharing the application's hot JDK code
-            counts = new int[3];
-            byKey.put(key, counts);
-        }
-        counts[2]++;
-        if (state == TIME_WAIT) {
-            counts[1]++;
-        } else if (state == ESTABLISHED) {
-            counts[0]++;
-        }
-    }
-
-    private static int skipSpaces(byte[] b, int i, int to) {
-        while (i < to && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r')) {
-            i++;
-        }
-        return i;
-    }
-
-    private static int skipField(byte[] b, int i, int to) {
-        while (i < to && b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
-            i++;
-        }
-        return i;
-    }
-
-    private static int indexOf(byte[] b, char c, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == c) {
-                return i;
+            if (state == ProcNetTcp.TIME_WAIT) {
+                timeWaitTotal++;
             }
-        }
-        return -1;
-    }
-
-    /** Up to 8 hex digits as a non-negative number; -1 when empty, longer or not hex. */
-    private static long hex(byte[] b, int from, int to) {
-        if (from >= to || to - from > 8) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            int d = Character.digit(b[i], 16);
-            if (d < 0) {
-                return -1;
-            }
-            v = (v << 4) | d;
-        }
-        return v;
-    }
-
-    /** The label of an IPv4 key: the address as the kernel prints it (host order, so byte 0 first) and the port. */
-    static String ipv4Label(long key) {
-        long address = key >>> 16;
-        return (address & 0xFF) + "." + ((address >>> 8) & 0xFF) + "." + ((address >>> 16) & 0xFF) + "."
-                + ((address >>> 24) & 0xFF) + ":" + (key & 0xFFFF);
-    }
-
-    /** {@code 0100007F:1F90} → {@code 127.0.0.1:8080}; the address is 32-bit words in host (little-endian) order. */
-    static String label(String hexAddressAndPort) {
-        int colon = hexAddressAndPort.indexOf(':');
-        if (colon != 8 && colon != 32) {
-            return null;
-        }
-        try {
-            byte[] bytes = new byte[colon / 2];
-            for (int word = 0; word < bytes.length / 4; word++) {
-                long v = Long.parseLong(hexAddressAndPort.substring(word * 8, word * 8 + 8), 16);
-                for (int b = 0; b < 4; b++) {
-                    bytes[word * 4 + b] = (byte) (v >>> (8 * b));
+            if (listening.get(row.localPort())) {
+                if (state == ProcNetTcp.TIME_WAIT) {
+                    inboundTimeWait++;
                 }
+                return;
             }
-            int port = Integer.parseInt(hexAddressAndPort.substring(colon + 1), 16);
-            InetAddress address = InetAddress.getByAddress(bytes); // no lookup for raw bytes; v4-mapped → IPv4
-            String ip = address.getHostAddress();
-            return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
-        } catch (NumberFormatException | UnknownHostException | IndexOutOfBoundsException e) {
-            return null;
+            int remotePort = row.remotePort();
+            if (remotePort <= 0) {
+                return; // 0: not connected
+            }
+            Object key;
+            long ipv4 = row.remoteIpv4();
+            if (ipv4 >= 0) {
+                key = (ipv4 << 16) | remotePort;
+            } else if (row.remoteIsIpv6()) {
+                key = row.remoteText();
+            } else {
+                return;
+            }
+            int[] counts = byKey.get(key);
+            if (counts == null) { // not computeIfAbsent: see ProcFile on sharing the application's hot JDK code
+                counts = new int[3];
+                byKey.put(key, counts);
+            }
+            counts[2]++;
+            if (state == ProcNetTcp.TIME_WAIT) {
+                counts[1]++;
+            } else if (state == ProcNetTcp.ESTABLISHED) {
+                counts[0]++;
+            }
+        }
+
+        /** The label of an IPv4 key: its address (as the kernel prints it) above 16 bits of port. */
+        static String label(long key) {
+            return ProcNetTcp.ipv4Label(key >>> 16, (int) (key & 0xFFFF));
         }
     }
 }

@@ -60,4 +60,41 @@ class PortOwnersTest {
         assertFalse(owners.available());
         assertTrue(owners.holders().isEmpty());
     }
+
+    @Test
+    void theConnectionsToADestinationAreItsEstablishedRowsInBothTables(@TempDir Path tmp) throws Exception {
+        Path proc = fakeProc(tmp);
+        Files.write(proc.resolve("net/tcp6"), List.of("  sl  local_address                         remote_address                        st",
+                "   0: 0000000000000000FFFF00000100007F:9C42 0000000000000000FFFF00000100007F:1F90 01 00000000:00000000 00:00000000 00000000  1001        0 4245 1 0",
+                "   1: 0000000000000000FFFF00000100007F:9C43 0000000000000000FFFF00000100007F:1F90 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
+                "   2: 0000000000000000FFFF00000100007F:9C44 0000000000000000FFFF00000100007F:1F90 01 cut"));
+        Files.createSymbolicLink(proc.resolve("77/fd/4"), Paths.get("socket:[4245]"));
+        PortOwners owners = PortOwners.connectedTo(proc, "127.0.0.1:8080");
+        assertTrue(owners.available());
+        assertEquals(2, owners.holders().size(), "the ESTABLISHED rows of tcp and tcp6, not the TIME_WAIT or the cut row");
+        assertEquals("127.0.0.1:40001", owners.holders().get(0).local());
+        assertEquals(-1, owners.holders().get(0).pid());
+        assertEquals("ESTABLISHED", owners.holders().get(0).stateName());
+        assertEquals("127.0.0.1:40002", owners.holders().get(1).local());
+        assertEquals(1001, owners.holders().get(1).uid());
+        assertEquals(77, owners.holders().get(1).pid());
+        assertEquals("java -jar server.jar", owners.holders().get(1).command());
+        assertTrue(PortOwners.connectedTo(proc, "127.0.0.1:8081").holders().isEmpty());
+    }
+
+    @Test
+    void anIpv6WildcardListenerConflictsWithEveryAddress(@TempDir Path tmp) throws Exception {
+        Path proc = fakeProc(tmp);
+        Files.write(proc.resolve("net/tcp6"), List.of("  sl  local_address                         remote_address                        st",
+                "   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1002        0 4246 1 0",
+                "   1: 00000000000000000000000001000000:1F91 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1002        0 4247 1 0"));
+        PortOwners owners = PortOwners.read(proc, InetAddress.getByName("10.0.0.1"), 8080);
+        assertEquals(1, owners.holders().size());
+        assertEquals("[0:0:0:0:0:0:0:0]:8080", owners.holders().get(0).local());
+        assertTrue(owners.holders().get(0).listening());
+        assertEquals(1002, owners.holders().get(0).uid());
+        List<PortOwners.Holder> onLoopback = PortOwners.read(proc, InetAddress.getByName("::1"), 8081).holders();
+        assertEquals(1, onLoopback.size(), "::1 listens on 8081 (and 127.0.0.1 is another address)");
+        assertEquals("[0:0:0:0:0:0:0:1]:8081", onLoopback.get(0).local());
+    }
 }

@@ -18,28 +18,36 @@ class TcpSocketTableTest {
     private static final String TCP_HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
     private static final String TCP6_HEADER = "  sl  local_address                         remote_address                        st tx_queue";
 
-    @Test
-    void addressesAreDecodedFromHostOrderHex() {
-        assertEquals("127.0.0.1:8080", TcpSocketTable.label("0100007F:1F90"));
-        assertEquals("10.1.2.3:443", TcpSocketTable.label("0302010A:01BB"));
-        assertEquals("127.0.0.1:8080", TcpSocketTable.label("0000000000000000FFFF00000100007F:1F90"), "IPv4-mapped");
-        assertEquals("[0:0:0:0:0:0:0:1]:80", TcpSocketTable.label("00000000000000000000000001000000:0050"));
-        assertNull(TcpSocketTable.label("garbage"));
-        assertNull(TcpSocketTable.label("0100007F:zz"));
+    /** Writes {@code <proc>/net/<file>}: its header, then {@code rows}. */
+    private static void table(Path proc, String file, String... rows) throws Exception {
+        Files.createDirectories(proc.resolve("net"));
+        List<String> lines = new ArrayList<>();
+        lines.add(file.equals("tcp6") ? TCP6_HEADER : TCP_HEADER);
+        lines.addAll(List.of(rows));
+        Files.write(proc.resolve("net").resolve(file), lines);
+    }
+
+    /** A tcp6 table of 30,000 TIME_WAIT sockets (IPv4-mapped) to 127.0.0.1:8080, 4.5 MB: dozens of 64-KiB chunks. */
+    private static void thirtyThousandTimeWaits(Path proc) throws Exception {
+        String[] rows = new String[30_000];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = String.format("%5d: 0000000000000000FFFF00000100007F:%04X 0000000000000000FFFF00000100007F:1F90 06 "
+                    + "00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000", i, 32768 + i);
+        }
+        table(proc, "tcp6", rows);
     }
 
     @Test
     void countsTimeWaitAndEstablishedPerRemoteAcrossBothTables(@TempDir Path proc) throws Exception {
-        Files.createDirectories(proc.resolve("net"));
-        Files.write(proc.resolve("net/tcp"), List.of(TCP_HEADER,
+        table(proc, "tcp",
                 "   0: 0100007F:9C40 0100007F:1F90 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000",
                 "   1: 0100007F:9C41 0100007F:1F90 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000",
                 "   2: 0100007F:9C42 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 123 1 0000000000000000",
                 "   3: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 124 1 0000000000000000",
                 "   4: this row is garbage",
-                ""));
-        Files.write(proc.resolve("net/tcp6"), List.of(TCP6_HEADER,
-                "   0: 0000000000000000FFFF00000100007F:9C43 0000000000000000FFFF00000100007F:1F90 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000"));
+                "");
+        table(proc, "tcp6",
+                "   0: 0000000000000000FFFF00000100007F:9C43 0000000000000000FFFF00000100007F:1F90 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000");
         TcpSocketTable table = TcpSocketTable.read(proc);
         assertTrue(table.available());
         assertEquals(3, table.timeWait("127.0.0.1:8080"));
@@ -50,8 +58,7 @@ class TcpSocketTableTest {
 
     @Test
     void theServerSideOfInboundConnectionsIsNoDestinationAndHeldCountsEveryState(@TempDir Path proc) throws Exception {
-        Files.createDirectories(proc.resolve("net"));
-        Files.write(proc.resolve("net/tcp"), List.of(TCP_HEADER,
+        table(proc, "tcp",
                 // the kernel lists listeners first: 127.0.0.1:8080 listens
                 "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 124 1 0",
                 // the server closed first: TIME_WAIT on 8080, remote = the client's ephemeral port
@@ -61,7 +68,7 @@ class TcpSocketTableTest {
                 "   3: 0100000A:9C41 0302010A:01BB 05 00000000:00000000 00:00000000 00000000  1000        0 126 1 0",
                 "   4: 0100000A:9C42 0302010A:01BB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
                 "   5: 0100000A:9C43 0302010A:01BB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
-                "   6: 0100000A:9C44 0402010A:01BB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0"));
+                "   6: 0100000A:9C44 0402010A:01BB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0");
         TcpSocketTable table = TcpSocketTable.read(proc);
         assertEquals(4, table.timeWaitTotal());
         assertEquals(1, table.inboundTimeWait());
@@ -83,28 +90,14 @@ class TcpSocketTableTest {
 
     @Test
     void thirtyThousandRowsParse(@TempDir Path proc) throws Exception {
-        Files.createDirectories(proc.resolve("net"));
-        List<String> rows = new ArrayList<>();
-        rows.add(TCP6_HEADER);
-        for (int i = 0; i < 30_000; i++) {
-            rows.add(String.format("%5d: 0000000000000000FFFF00000100007F:%04X 0000000000000000FFFF00000100007F:1F90 06 "
-                    + "00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000", i, 32768 + i));
-        }
-        Files.write(proc.resolve("net/tcp6"), rows);
+        thirtyThousandTimeWaits(proc);
         TcpSocketTable table = TcpSocketTable.read(proc);
         assertEquals(30_000, table.timeWait("127.0.0.1:8080"));
     }
 
     @Test
     void aReadPastItsDeadlineIsAbandonedAndSaysSo(@TempDir Path proc) throws Exception {
-        Files.createDirectories(proc.resolve("net"));
-        List<String> rows = new ArrayList<>();
-        rows.add(TCP6_HEADER);
-        for (int i = 0; i < 30_000; i++) { // 4.5 MB: dozens of 64-KiB chunks
-            rows.add(String.format("%5d: 0000000000000000FFFF00000100007F:%04X 0000000000000000FFFF00000100007F:1F90 06 "
-                    + "00000000:00000000 03:00000F9F 00000000     0        0 0 3 0000000000000000", i, 32768 + i));
-        }
-        Files.write(proc.resolve("net/tcp6"), rows);
+        thirtyThousandTimeWaits(proc);
         long[] now = {0};
         java.util.function.LongSupplier clock = () -> now[0] += 10_000_000L; // every look at the clock: 10 ms later
 
