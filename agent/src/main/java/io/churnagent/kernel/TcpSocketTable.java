@@ -174,14 +174,20 @@ public final class TcpSocketTable {
                 labels.add(e.getKey());
             }
         }
-        labels.sort((a, b) -> {
+        labels.sort(new ByTimeWait()); // a class, not a lambda: nothing is spun at run time on a late first use
+        return labels.size() > limit ? new ArrayList<>(labels.subList(0, Math.max(0, limit))) : labels;
+    }
+
+    /** Most TIME_WAIT first, then most ports held, then by label. */
+    private final class ByTimeWait implements java.util.Comparator<String> {
+        @Override
+        public int compare(String a, String b) {
             int c = Integer.compare(timeWait(b), timeWait(a));
             if (c == 0) {
                 c = Integer.compare(held(b), held(a));
             }
             return c != 0 ? c : a.compareTo(b);
-        });
-        return labels.size() > limit ? new ArrayList<>(labels.subList(0, Math.max(0, limit))) : labels;
+        }
     }
 
     /** TIME_WAIT sockets host-wide (this namespace), inbound ones included. */

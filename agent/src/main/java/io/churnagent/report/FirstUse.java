@@ -52,7 +52,9 @@ public final class FirstUse {
             // the capture itself counts its failures
         }
         try {
-            TcpSocketTable.readWithin(procRoot, TABLE_READ_CPU_NANOS);
+            // the kernel fallback and doctor rank destinations by TIME_WAIT: List.sort loads TimSort
+            TcpSocketTable.readWithin(procRoot, TABLE_READ_CPU_NANOS).topByTimeWait(1);
+            TcpSocketTable.unavailable().topByTimeWait(1);
             SocketCounts.read(procRoot);
         } catch (Throwable ignored) {
             // no /proc: the reporter says so once
