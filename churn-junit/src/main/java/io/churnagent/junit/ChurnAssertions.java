@@ -34,40 +34,38 @@ public final class ChurnAssertions {
 
         /** The connections to {@code hostPort} ({@code host:port}; empty: all destinations). */
         public Connections connectionsTo(String hostPort) {
-            return new Connections(this, churn, hostPort);
+            return new Connections(this, hostPort);
         }
 
         /** The connections to every destination together. */
         public Connections connections() {
-            return new Connections(this, churn, "");
+            return new Connections(this, "");
         }
 
         /** The connections per request (to every destination). */
         public PerRequest connectionsPerRequest() {
-            return new PerRequest(this, churn, "");
+            return new PerRequest(this, "");
         }
 
         /** The connections to {@code hostPort} per request. */
         public PerRequest connectionsPerRequestTo(String hostPort) {
-            return new PerRequest(this, churn, hostPort);
+            return new PerRequest(this, hostPort);
         }
     }
 
     /** A count of connections to check. */
     public static final class Connections {
         private final ChurnAssert owner;
-        private final ChurnCheck churn;
         private final String hostPort;
 
-        Connections(ChurnAssert owner, ChurnCheck churn, String hostPort) {
+        Connections(ChurnAssert owner, String hostPort) {
             this.owner = owner;
-            this.churn = churn;
             this.hostPort = hostPort;
         }
 
         /** Fails when more than {@code max} were opened. */
         public ChurnAssert isAtMost(long max) {
-            churn.assertConnectionsAtMost(max, hostPort);
+            owner.churn.assertConnectionsAtMost(max, hostPort);
             return owner;
         }
 
@@ -80,18 +78,16 @@ public final class ChurnAssertions {
     /** Connections per request to check. */
     public static final class PerRequest {
         private final ChurnAssert owner;
-        private final ChurnCheck churn;
         private final String hostPort;
 
-        PerRequest(ChurnAssert owner, ChurnCheck churn, String hostPort) {
+        PerRequest(ChurnAssert owner, String hostPort) {
             this.owner = owner;
-            this.churn = churn;
             this.hostPort = hostPort;
         }
 
         /** Fails when more than {@code budget} were opened per request, or when there was no request. */
         public ChurnAssert isAtMost(double budget) {
-            churn.assertConnectionsPerRequestAtMost(budget, hostPort);
+            owner.churn.assertConnectionsPerRequestAtMost(budget, hostPort);
             return owner;
         }
     }

@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * What the agent counted during one test (or, as a parameter of {@code @BeforeAll}/{@code @AfterAll},
@@ -38,13 +40,7 @@ public final class ChurnCheck {
      * ({@code localhost:8080}) or the IP connected to ({@code 127.0.0.1:8080}); empty for all.
      */
     public long connectionsTo(String hostPort) {
-        long n = 0;
-        for (Scope.Destination d : scope.destinations.values()) {
-            if (d.matches(hostPort)) {
-                n += d.connects.sum();
-            }
-        }
-        return n;
+        return sum(hostPort, d -> d.connects);
     }
 
     /** Connections closed (counted once each, whichever side and API closed them). */
@@ -54,10 +50,15 @@ public final class ChurnCheck {
 
     /** Connections to {@code hostPort} closed (as {@link #connectionsTo(String)}). */
     public long closesTo(String hostPort) {
+        return sum(hostPort, d -> d.closes);
+    }
+
+    /** The {@code counter} of every destination that {@code hostPort} matches, added up. */
+    private long sum(String hostPort, Function<Scope.Destination, LongAdder> counter) {
         long n = 0;
         for (Scope.Destination d : scope.destinations.values()) {
             if (d.matches(hostPort)) {
-                n += d.closes.sum();
+                n += counter.apply(d).sum();
             }
         }
         return n;
