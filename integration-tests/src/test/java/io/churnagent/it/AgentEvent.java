@@ -21,13 +21,18 @@ public final class AgentEvent {
         this.line = line;
     }
 
-    /** The event of {@code line}, or null if it is not an agent event line. */
     /** The last {@code event=churn_report} line of each destination among {@code events}. */
     public static Map<String, AgentEvent> reportByDestination(List<AgentEvent> events) {
         return events.stream().filter(e -> "churn_report".equals(e.event()))
                 .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
     }
 
+    /** The events among {@code events} whose {@code event=} is {@code name}, in their order. */
+    public static List<AgentEvent> named(List<AgentEvent> events, String name) {
+        return events.stream().filter(e -> name.equals(e.event())).collect(Collectors.toList());
+    }
+
+    /** The event of {@code line}, or null if it is not an agent event line. */
     public static AgentEvent parse(String line) {
         if (!line.startsWith("[churn-agent] ")) {
             return null;

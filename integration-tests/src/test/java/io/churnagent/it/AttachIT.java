@@ -67,11 +67,8 @@ class AttachIT {
 
     @OnEachJdk
     void reportPrintsTheLiveFiguresAndDetachStopsCountingUntilTheNextAttach(Path jdk) throws Exception {
-        ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class);
-        app.start();
-        try {
-            String ready = app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
-            String destination = "127.0.0.1:" + ready.substring("ready port=".length());
+        try (ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class).start()) {
+            String destination = app.awaitReady(Duration.ofSeconds(20));
             String pid = Long.toString(app.pid());
 
             ForkedJvm notYet = cli(jdk, "report", pid);
@@ -127,8 +124,6 @@ class AttachIT {
             int detachedAt = agentLines.indexOf(detached);
             assertTrue(detachedAt >= 0 && agentLines.get(detachedAt + 1).contains("event=agent_started how=agentmain"),
                     () -> "after detach the agent writes nothing: " + app.stderr());
-        } finally {
-            app.kill();
         }
     }
 
@@ -170,40 +165,38 @@ class AttachIT {
 
     @OnEachJdk
     void aJvmThatRefusesAttachIsNamedAsSuch(Path jdk) throws Exception {
-        ForkedJvm app = new ForkedJvm(jdk).jvmArg("-XX:+DisableAttachMechanism").mainClass(ChurnOnCommand.class);
-        app.start();
-        try {
-            app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
-            ForkedJvm attach = cli(jdk, "attach", Long.toString(app.pid()));
-            assertEquals(9, attach.run(Duration.ofSeconds(60)), attach::stderr);
+        try (ForkedJvm app = new ForkedJvm(jdk).jvmArg("-XX:+DisableAttachMechanism").mainClass(ChurnOnCommand.class).start()) {
+            ForkedJvm attach = refusedAttach(jdk, app);
             assertEquals(1, attach.stderr().lines().count(), attach::stderr);
             assertTrue(attach.stderr().contains("started with -XX:+DisableAttachMechanism"), attach::stderr);
-        } finally {
-            app.kill();
         }
         if (Jdks.featureVersion(jdk) >= 21) {
-            ForkedJvm strict = new ForkedJvm(jdk).jvmArg("-XX:-EnableDynamicAgentLoading").mainClass(ChurnOnCommand.class);
-            strict.start();
-            try {
-                strict.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
-                ForkedJvm attach = cli(jdk, "attach", Long.toString(strict.pid()));
-                assertEquals(9, attach.run(Duration.ofSeconds(60)), attach::stderr);
+            try (ForkedJvm strict = new ForkedJvm(jdk).jvmArg("-XX:-EnableDynamicAgentLoading").mainClass(ChurnOnCommand.class)
+                    .start()) {
+                ForkedJvm attach = refusedAttach(jdk, strict);
                 assertTrue(attach.stderr().contains("-XX:-EnableDynamicAgentLoading"), attach::stderr);
                 assertTrue(strict.agentEvents().isEmpty(), strict::stderr);
-            } finally {
-                strict.kill();
             }
         }
+    }
+
+    /**
+     * Runs the command line's {@code attach} against {@code app} once it is ready, asserts that it exits
+     * with status 9 (the target refuses attach) and returns it.
+     */
+    private static ForkedJvm refusedAttach(Path jdk, ForkedJvm app) throws Exception {
+        app.awaitReady(Duration.ofSeconds(20));
+        ForkedJvm attach = cli(jdk, "attach", Long.toString(app.pid()));
+        assertEquals(9, attach.run(Duration.ofSeconds(60)), attach::stderr);
+        return attach;
     }
 
     @OnEachJdk
     void anotherUsersJvmIsExplainedWithTheCommandToRunInstead(Path jdk) throws Exception {
         assumeTrue(TargetUser.canSwitchUsers(), "needs root and setpriv to run the command line as a second user "
                 + "(CI runs as root); here: " + TargetUser.why());
-        ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class);
-        app.start();
-        try {
-            app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
+        try (ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class).start()) {
+            app.awaitReady(Duration.ofSeconds(20));
             ForkedJvm attach = cli(jdk, "attach", Long.toString(app.pid()))
                     .wrappedIn("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
             assertEquals(8, attach.run(Duration.ofSeconds(60)), () -> attach.stderr() + attach.stdout());
@@ -212,8 +205,6 @@ class AttachIT {
                     attach::stderr);
             assertTrue(attach.stderr().contains("sudo -u root "), attach::stderr);
             assertTrue(app.agentEvents().isEmpty(), app::stderr);
-        } finally {
-            app.kill();
         }
     }
 

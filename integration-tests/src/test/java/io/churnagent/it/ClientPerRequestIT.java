@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -39,15 +38,14 @@ class ClientPerRequestIT {
     void clientsBuiltPerRequestAreNamedWithTheirSiteAndHandler(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> events = jvm.agentEvents();
-        List<AgentEvent> perRequest = events.stream().filter(e -> "client_per_request".equals(e.event()))
-                .collect(Collectors.toList());
+        List<AgentEvent> perRequest = AgentEvent.named(events, "client_per_request");
 
         for (Map.Entry<String, String[]> f : FAMILIES.entrySet()) {
             String family = f.getValue()[0];
             String site = frame(f.getValue()[1], "SITE:" + f.getKey());
-            String handler = handlerFrame(f.getValue()[2]);
+            String handler = SourceMarkers.frontFrame(f.getValue()[2]);
             AgentEvent e = perRequest.stream().filter(x -> family.equals(x.get("family"))).findFirst().orElse(null);
-            assertNotNull(e, () -> "no client_per_request for " + family + ": " + output(jvm));
+            assertNotNull(e, () -> "no client_per_request for " + family + ": " + jvm.output());
             assertEquals(site, e.get("site"), () -> family + ": " + e);
             assertEquals(handler, e.get("handler"), () -> family + ": " + e);
             assertTrue(e.getLong("built_60s") > 10 && e.getLong("built_60s") <= REQUESTS, () -> family + ": " + e);
@@ -62,8 +60,7 @@ class ClientPerRequestIT {
         Map<String, AgentEvent> report = AgentEvent.reportByDestination(events);
         Map<String, String> backends = jvm.announced("backend ");
         for (String family : List.of("jdk", "socket", "apache4", "apache5", "okhttp", "jetty", "jdbc")) {
-            AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
-            assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
+            AgentEvent line = ReportAssertions.reportLine(report, backends.get(family), family, jvm);
             assertTrue(line.getLong("connects") >= REQUESTS, () -> family + ": " + line);
             String method = family.equals("socket") ? "socket" : FAMILIES.get(family)[1];
             assertTrue(line.get("site").startsWith(PROGRAM + "." + method + "(ClientFamilies.java:"),
@@ -74,32 +71,26 @@ class ClientPerRequestIT {
         assertEquals(socketSite, report.get("127.0.0.1:" + backends.get("socket")).get("site"));
         AgentEvent warning = events.stream().filter(e -> "churn_warning".equals(e.event())
                 && e.get("destination").equals("127.0.0.1:" + backends.get("socket"))).findFirst().orElse(null);
-        assertNotNull(warning, () -> "no churn_warning for the raw-socket destination: " + output(jvm));
+        assertNotNull(warning, () -> "no churn_warning for the raw-socket destination: " + jvm.output());
         assertEquals(socketSite, warning.get("site"));
-        assertTrue(jvm.stderr().contains("    at " + socketSite), () -> "the trimmed stack is printed: " + output(jvm));
+        assertTrue(jvm.stderr().contains("    at " + socketSite), () -> "the trimmed stack is printed: " + jvm.output());
     }
 
     @OnEachJdk
     void sharedClientsAreNotReported(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
-        List<AgentEvent> perRequest = jvm.agentEvents().stream().filter(e -> "client_per_request".equals(e.event()))
-                .collect(Collectors.toList());
-        assertEquals(List.of(), perRequest, () -> output(jvm));
+        assertEquals(List.of(), AgentEvent.named(jvm.agentEvents(), "client_per_request"), jvm::output);
     }
 
     private static ForkedJvm run(Path jdk, String mode) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent(AGENT_OPTIONS)
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
                 .mainClass(ClientFamilies.class, mode, Integer.toString(REQUESTS), ALL);
-        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
-        String out = jvm.stdout();
-        for (String family : ALL.split(",")) {
-            assertTrue(out.contains("ok " + family + " " + REQUESTS + "\n"), () -> family + " requests failed: " + output(jvm));
-        }
-        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
-                () -> "the agent swallowed faults: " + output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + jvm.output());
+        ReportAssertions.assertServed(jvm, List.of(ALL.split(",")), REQUESTS);
+        ReportAssertions.assertNoBridgeFaults(jvm);
         if (Jdks.featureVersion(jdk) >= 21) {
-            assertTrue(out.contains("handler threads: virtual"), () -> output(jvm));
+            assertTrue(jvm.stdout().contains("handler threads: virtual"), jvm::output);
         }
         return jvm;
     }
@@ -107,13 +98,5 @@ class ClientPerRequestIT {
     /** {@code ClientFamilies.<method>(ClientFamilies.java:<line of marker>)}. */
     private static String frame(String method, String marker) throws Exception {
         return SourceMarkers.frame(io.churnagent.it.programs.ClientFamilies.class, method, marker);
-    }
-
-    private static String handlerFrame(String server) throws Exception {
-        return SourceMarkers.frontFrame(server);
-    }
-
-    static String output(ForkedJvm jvm) {
-        return jvm.output();
     }
 }

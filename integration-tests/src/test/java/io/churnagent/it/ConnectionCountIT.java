@@ -4,13 +4,10 @@ import io.churnagent.it.programs.ConnectionPaths;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * Each connection is counted once whatever API opened it, and each close once (DESIGN.md §6 found
@@ -26,28 +23,14 @@ class ConnectionCountIT {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50").mainClass(ConnectionPaths.class, Integer.toString(N));
         assertEquals(0, jvm.run(Duration.ofSeconds(60)), () -> "program failed: " + output(jvm));
 
-        Map<String, Integer> ports = new HashMap<>();
-        for (String line : jvm.stdout().split("\n")) {
-            if (line.startsWith("path=")) {
-                String[] parts = line.split(" ");
-                ports.put(parts[0].substring(5), Integer.parseInt(parts[1].substring(5)));
-            }
-        }
+        Map<String, Integer> ports = jvm.announcedPaths();
         assertEquals(7, ports.size(), () -> output(jvm));
-        Map<String, AgentEvent> report = jvm.agentEvents().stream()
-                .filter(e -> "churn_report".equals(e.event()))
-                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+        Map<String, AgentEvent> report = AgentEvent.reportByDestination(jvm.agentEvents());
 
         for (String path : List.of("socket", "channel_blocking", "channel_nonblocking", "adaptor", "urlconnection", "httpclient")) {
-            AgentEvent e = report.get("127.0.0.1:" + ports.get(path));
-            assertNotNull(e, () -> "no report line for " + path + ": " + output(jvm));
-            assertEquals(N, e.getLong("connects"), () -> path + " connects: " + e);
-            assertEquals(N, e.getLong("closes"), () -> path + " closes: " + e);
-            assertEquals(0, e.getLong("open"), () -> path + " open: " + e);
-            assertEquals(0, e.getLong("failed"), () -> path + " failed: " + e);
+            ReportAssertions.assertAllClosedNoneFailed(ReportAssertions.reportLine(report, ports.get(path), path, jvm), path, N);
         }
-        AgentEvent refused = report.get("127.0.0.1:" + ports.get("refused"));
-        assertNotNull(refused, () -> "no report line for refused connects: " + output(jvm));
+        AgentEvent refused = ReportAssertions.reportLine(report, ports.get("refused"), "refused connects", jvm);
         assertEquals(0, refused.getLong("connects"));
         assertEquals(N, refused.getLong("failed_refused"));
     }

@@ -202,6 +202,15 @@ public final class ForkedJvm implements AutoCloseable {
         throw new AssertionError("no matching line within " + timeout + "; stdout:\n" + stdout() + "\nstderr:\n" + stderr());
     }
 
+    /**
+     * Waits until the program prints {@code ready port=P} (or fails after {@code timeout}) and returns
+     * {@code 127.0.0.1:P}, the destination of the program's own server.
+     */
+    public String awaitReady(Duration timeout) throws Exception {
+        String ready = awaitLine(l -> l.startsWith("ready port="), timeout);
+        return "127.0.0.1:" + ready.substring("ready port=".length());
+    }
+
     /** Writes one line to the JVM's stdin. */
     public void send(String line) throws IOException {
         java.io.OutputStream in = process.getOutputStream();
@@ -277,6 +286,21 @@ public final class ForkedJvm implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /**
+     * The ports the program announced on stdout in lines {@code path=<name> port=<port>} (for example
+     * {@code path=socket port=40123}), by name.
+     */
+    public Map<String, Integer> announcedPaths() {
+        Map<String, Integer> ports = new HashMap<>();
+        for (String line : stdout().split("\n")) {
+            if (line.startsWith("path=")) {
+                String[] parts = line.split(" ");
+                ports.put(parts[0].substring(5), Integer.parseInt(parts[1].substring(5)));
+            }
+        }
+        return ports;
     }
 
     /** Everything the JVM wrote so far, stdout then stderr, each under its heading: for failure messages. */

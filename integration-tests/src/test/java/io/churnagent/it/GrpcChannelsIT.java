@@ -28,12 +28,10 @@ class GrpcChannelsIT {
     void aChannelPerRequestIsCountedWarnedAndNamed(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> events = jvm.agentEvents();
-        String destination = "127.0.0.1:" + jvm.announced("port ").get("grpc");
-        AgentEvent line = AgentEvent.reportByDestination(events).get(destination);
-        assertNotNull(line, () -> "no report line for the gRPC server " + destination + output(jvm));
-        assertEquals(REQUESTS, line.getLong("connects"), () -> "one connection per channel: " + line);
-        assertEquals(REQUESTS, line.getLong("closes"), () -> "one close per channel: " + line);
-        assertEquals(0, line.getLong("open"), () -> line.toString());
+        String port = jvm.announced("port ").get("grpc");
+        String destination = "127.0.0.1:" + port;
+        AgentEvent line = ReportAssertions.reportLine(AgentEvent.reportByDestination(events), port, "the gRPC server", jvm);
+        ReportAssertions.assertAllClosed(line, "gRPC (one connection per channel)", REQUESTS);
 
         String site = "io.churnagent.it.programs.GrpcChannels.channel(GrpcChannels.java:"
                 + SourceMarkers.lineOf(GrpcChannels.class, "SITE:grpc") + ")";
@@ -61,9 +59,8 @@ class GrpcChannelsIT {
     void aSharedChannelMakesOneConnectionAndNoWarning(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
         List<AgentEvent> events = jvm.agentEvents();
-        String destination = "127.0.0.1:" + jvm.announced("port ").get("grpc");
-        AgentEvent line = AgentEvent.reportByDestination(events).get(destination);
-        assertNotNull(line, () -> "the shared channel's connection is seen too: " + output(jvm));
+        AgentEvent line = ReportAssertions.reportLine(AgentEvent.reportByDestination(events), jvm.announced("port ").get("grpc"),
+                "the shared channel's connection", jvm);
         assertEquals(1, line.getLong("connects"), () -> line.toString());
         assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())), () -> output(jvm));
         assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())), () -> output(jvm));
@@ -79,8 +76,7 @@ class GrpcChannelsIT {
         String out = jvm.stdout();
         assertTrue(out.contains("epoll true\n"), () -> "gRPC's shaded epoll transport must be in use: " + output(jvm));
         assertTrue(out.contains("ok " + REQUESTS + "\n"), () -> output(jvm));
-        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
-                () -> "the agent swallowed faults: " + output(jvm));
+        ReportAssertions.assertNoBridgeFaults(jvm);
         return jvm;
     }
 

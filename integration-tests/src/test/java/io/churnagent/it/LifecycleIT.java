@@ -21,11 +21,8 @@ class LifecycleIT {
 
     @OnEachJdk
     void tenAttachesInstrumentOnceUpdateOptionsEachTimeAndCountExactly(Path jdk) throws Exception {
-        ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class);
-        app.start();
-        try {
-            String ready = app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(20));
-            String destination = "127.0.0.1:" + ready.substring("ready port=".length());
+        try (ForkedJvm app = new ForkedJvm(jdk).mainClass(ChurnOnCommand.class).start()) {
+            String destination = app.awaitReady(Duration.ofSeconds(20));
             for (int i = 1; i <= 10; i++) {
                 ForkedJvm attach = new ForkedJvm(jdk).jar(ForkedJvm.agentJar(), "attach", Long.toString(app.pid()),
                         "report.interval=" + (i + 1) + "s,report.top=" + (10 + i));
@@ -58,8 +55,6 @@ class LifecycleIT {
             assertEquals("30", line.get("connects"), "one instrumentation: each connection counted once");
             assertEquals("0", line.get("open"));
             assertEquals(1, app.allLines().stream().filter(l -> l.contains("agent_started")).count());
-        } finally {
-            app.kill();
         }
     }
 

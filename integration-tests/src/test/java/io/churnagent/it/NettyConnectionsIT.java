@@ -4,14 +4,11 @@ import io.churnagent.it.programs.NettyConnections;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -47,32 +44,17 @@ class NettyConnectionsIT {
         assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + output(jvm));
         String out = jvm.stdout();
         assertTrue(out.contains("refused " + N + "\n"), () -> "every connect to the closed port fails: " + output(jvm));
-        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
-                () -> "the agent swallowed faults: " + output(jvm));
+        ReportAssertions.assertNoBridgeFaults(jvm);
         assertFalse(jvm.stderr().contains("cannot instrument"), () -> output(jvm));
 
-        Map<String, Integer> ports = new HashMap<>();
-        for (String line : out.split("\n")) {
-            if (line.startsWith("path=")) {
-                String[] parts = line.split(" ");
-                ports.put(parts[0].substring(5), Integer.parseInt(parts[1].substring(5)));
-            }
-        }
+        Map<String, Integer> ports = jvm.announcedPaths();
         assertEquals(4, ports.size(), () -> output(jvm));
-        Map<String, AgentEvent> report = jvm.agentEvents().stream()
-                .filter(e -> "churn_report".equals(e.event()))
-                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+        Map<String, AgentEvent> report = AgentEvent.reportByDestination(jvm.agentEvents());
 
         for (String path : List.of("epoll", "nio")) {
-            AgentEvent e = report.get("127.0.0.1:" + ports.get(path));
-            assertNotNull(e, () -> "no report line for " + path + ": " + output(jvm));
-            assertEquals(N, e.getLong("connects"), () -> path + " connects: " + e);
-            assertEquals(N, e.getLong("closes"), () -> path + " closes: " + e);
-            assertEquals(0, e.getLong("open"), () -> path + " open: " + e);
-            assertEquals(0, e.getLong("failed"), () -> path + " failed: " + e);
+            ReportAssertions.assertAllClosedNoneFailed(ReportAssertions.reportLine(report, ports.get(path), path, jvm), path, N);
         }
-        AgentEvent refused = report.get("127.0.0.1:" + ports.get("epoll_refused"));
-        assertNotNull(refused, () -> "no report line for refused epoll connects: " + output(jvm));
+        AgentEvent refused = ReportAssertions.reportLine(report, ports.get("epoll_refused"), "refused epoll connects", jvm);
         assertEquals(0, refused.getLong("connects"), () -> "refused: " + refused);
         assertEquals(0, refused.getLong("open"), () -> "refused: " + refused);
         assertEquals(N, refused.getLong("failed_refused"), () -> "refused: " + refused);

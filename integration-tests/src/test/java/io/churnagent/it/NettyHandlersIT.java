@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,8 +30,7 @@ class NettyHandlersIT {
     @OnEachJdk
     void bootstrapsBuiltPerRequestAreNamedWithTheirSiteAndHandler(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
-        List<AgentEvent> perRequest = jvm.agentEvents().stream()
-                .filter(e -> "client_per_request".equals(e.event())).collect(Collectors.toList());
+        List<AgentEvent> perRequest = AgentEvent.named(jvm.agentEvents(), "client_per_request");
         assertEquals(2, perRequest.size(), () -> "one event per handler: " + perRequest + output(jvm));
         for (String[] server : new String[][] {{"http", "HttpFront.channelRead0"}, {"raw", "RawFront.channelRead"}}) {
             String site = PROGRAM + ".call" + capitalized(server[0]) + "Backend(NettyServer.java:" + lineOf("SITE:" + server[0]) + ")";
@@ -49,9 +47,7 @@ class NettyHandlersIT {
     @OnEachJdk
     void aSharedBootstrapIsNotReported(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
-        List<AgentEvent> perRequest = jvm.agentEvents().stream()
-                .filter(e -> "client_per_request".equals(e.event())).collect(Collectors.toList());
-        assertEquals(List.of(), perRequest, () -> output(jvm));
+        assertEquals(List.of(), AgentEvent.named(jvm.agentEvents(), "client_per_request"), () -> output(jvm));
         assertBackendsCounted(jvm);
     }
 
@@ -60,11 +56,8 @@ class NettyHandlersIT {
         Map<String, String> backends = jvm.announced("backend ");
         Map<String, AgentEvent> report = AgentEvent.reportByDestination(jvm.agentEvents());
         for (String name : List.of("http", "raw")) {
-            AgentEvent line = report.get("127.0.0.1:" + backends.get(name));
-            assertNotNull(line, () -> "no report line for the " + name + " backend: " + output(jvm));
-            assertEquals(REQUESTS, line.getLong("connects"), () -> name + ": " + line);
-            assertEquals(REQUESTS, line.getLong("closes"), () -> name + ": " + line);
-            assertEquals(0, line.getLong("open"), () -> name + ": " + line);
+            AgentEvent line = ReportAssertions.reportLine(report, backends.get(name), "the " + name + " backend", jvm);
+            ReportAssertions.assertAllClosed(line, name, REQUESTS);
         }
     }
 
@@ -73,12 +66,8 @@ class NettyHandlersIT {
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
                 .mainClass(NettyServer.class, mode, Integer.toString(REQUESTS));
         assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
-        String out = jvm.stdout();
-        for (String name : List.of("http", "raw")) {
-            assertTrue(out.contains("ok " + name + " " + REQUESTS + "\n"), () -> name + " requests failed: " + output(jvm));
-        }
-        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
-                () -> "the agent swallowed faults: " + output(jvm));
+        ReportAssertions.assertServed(jvm, List.of("http", "raw"), REQUESTS);
+        ReportAssertions.assertNoBridgeFaults(jvm);
         assertFalse(jvm.stderr().contains("cannot instrument"), () -> output(jvm));
         return jvm;
     }

@@ -76,9 +76,7 @@ class PrometheusAlertsIT {
 
     @OnEachJdk
     void churnFiresNearExhaustionAndClientPerRequest(Path jdk) throws Exception {
-        try (ForkedJvm demo = new ForkedJvm(jdk).withAgent(AGENT_OPTIONS)
-                .jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=90").start();
-             PrometheusServer prometheus = PrometheusServer.start(JOB, metricsPort(demo), testRules())) {
+        try (ForkedJvm demo = demo(jdk, "churn"); PrometheusServer prometheus = scraping(demo)) {
             Set<String> backends = backends(demo);
             JsonNode near = prometheus.await(
                     "ALERTS{alertname=\"ChurnAgentNearExhaustion\",alertstate=\"firing\",job=\"" + JOB + "\"}",
@@ -102,9 +100,7 @@ class PrometheusAlertsIT {
 
     @OnEachJdk
     void pooledFiresNothingAfterManyEvaluations(Path jdk) throws Exception {
-        try (ForkedJvm demo = new ForkedJvm(jdk).withAgent(AGENT_OPTIONS)
-                .jar(ForkedJvm.demoJar(), "--mode=pooled", "--duration=90").start();
-             PrometheusServer prometheus = PrometheusServer.start(JOB, metricsPort(demo), testRules())) {
+        try (ForkedJvm demo = demo(jdk, "pooled"); PrometheusServer prometheus = scraping(demo)) {
             Set<String> backends = backends(demo);
             // first the positive event: the rules have the pooled demo's series, for both backends
             for (String backend : backends) {
@@ -161,6 +157,16 @@ class PrometheusAlertsIT {
                 assertFalse(prometheus.query(m.group(1)).isEmpty(), variable::toString);
             }
         }
+    }
+
+    /** The demo in {@code mode} for 90 s, started with the agent serving metrics. */
+    private static ForkedJvm demo(Path jdk, String mode) throws Exception {
+        return new ForkedJvm(jdk).withAgent(AGENT_OPTIONS).jar(ForkedJvm.demoJar(), "--mode=" + mode, "--duration=90").start();
+    }
+
+    /** A Prometheus with the test rules, scraping {@code demo}'s metrics port as job {@link #JOB}. */
+    private static PrometheusServer scraping(ForkedJvm demo) throws Exception {
+        return PrometheusServer.start(JOB, metricsPort(demo), testRules());
     }
 
     /** The shipped rules with every {@code for:} hold cut to 2 s. */

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -32,6 +31,8 @@ class SpringAndAsyncClientsIT {
     private static final String PROGRAM = "io.churnagent.it.programs.SpringAndAsyncClients";
     private static final String AGENT_OPTIONS = "evaluate.interval=200ms,capacity=200,report.interval=off,report.top=50,"
             + "client.per.request.threshold=" + (REQUESTS - 1);
+    /** The async client's families, whose connections are counted exactly. */
+    private static final List<String> ASYNC = List.of("apache5-async", "apache5-async-custom");
 
     /** program family → (agent family, program method, front server). */
     private static final Map<String, String[]> FAMILIES = Map.of(
@@ -45,16 +46,15 @@ class SpringAndAsyncClientsIT {
     void clientsBuiltPerRequestAreNamedOnceEachWithSiteAndHandler(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> events = jvm.agentEvents();
-        List<AgentEvent> perRequest = events.stream().filter(e -> "client_per_request".equals(e.event()))
-                .collect(Collectors.toList());
+        List<AgentEvent> perRequest = AgentEvent.named(events, "client_per_request");
         for (Map.Entry<String, String[]> f : FAMILIES.entrySet()) {
             String site = frame(f.getValue()[1], "SITE:" + f.getKey());
             List<AgentEvent> forSite = perRequest.stream().filter(e -> site.equals(e.get("site")))
                     .collect(Collectors.toList());
-            assertEquals(1, forSite.size(), () -> "one client_per_request for " + site + ": " + output(jvm));
+            assertEquals(1, forSite.size(), () -> "one client_per_request for " + site + ": " + jvm.output());
             AgentEvent e = forSite.get(0);
             assertEquals(f.getValue()[0], e.get("family"), () -> f.getKey() + ": " + e);
-            assertEquals(handlerFrame(f.getValue()[2]), e.get("handler"), () -> f.getKey() + ": " + e);
+            assertEquals(SourceMarkers.frontFrame(f.getValue()[2]), e.get("handler"), () -> f.getKey() + ": " + e);
             assertEquals(REQUESTS, e.getLong("built_total"), () -> f.getKey() + " counts each build once: " + e);
             assertEquals(REQUESTS, e.getLong("built_60s"), () -> f.getKey() + ": " + e);
         }
@@ -62,13 +62,9 @@ class SpringAndAsyncClientsIT {
 
         Map<String, AgentEvent> report = AgentEvent.reportByDestination(events);
         Map<String, String> backends = jvm.announced("backend ");
-        for (String family : List.of("apache5-async", "apache5-async-custom")) {
-            AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
-            assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
-            assertEquals(REQUESTS, line.getLong("connects"), () -> family + " connects: " + line);
-            assertEquals(REQUESTS, line.getLong("closes"), () -> family + " closes: " + line);
-            assertEquals(0, line.getLong("open"), () -> family + " open: " + line);
-            assertEquals(0, line.getLong("failed"), () -> family + " failed: " + line);
+        for (String family : ASYNC) {
+            AgentEvent line = ReportAssertions.reportLine(report, backends.get(family), family, jvm);
+            ReportAssertions.assertAllClosedNoneFailed(line, family, REQUESTS);
             assertEquals(frame(FAMILIES.get(family)[1], "SITE:" + family), line.get("site"), () -> family + ": " + line);
         }
         printCounts(jvm, report, backends);
@@ -78,14 +74,11 @@ class SpringAndAsyncClientsIT {
     void sharedClientsAreNotReported(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
         List<AgentEvent> events = jvm.agentEvents();
-        List<AgentEvent> perRequest = events.stream().filter(e -> "client_per_request".equals(e.event()))
-                .collect(Collectors.toList());
-        assertEquals(List.of(), perRequest, () -> output(jvm));
+        assertEquals(List.of(), AgentEvent.named(events, "client_per_request"), jvm::output);
         Map<String, AgentEvent> report = AgentEvent.reportByDestination(events);
         Map<String, String> backends = jvm.announced("backend ");
-        for (String family : List.of("apache5-async", "apache5-async-custom")) {
-            AgentEvent line = report.get("127.0.0.1:" + backends.get(family));
-            assertNotNull(line, () -> "no report line for " + family + ": " + output(jvm));
+        for (String family : ASYNC) {
+            AgentEvent line = ReportAssertions.reportLine(report, backends.get(family), family, jvm);
             // usually one; a second when a request leases before the previous connection is back in the
             // pool (seen once in three runs on JDK 25): never more than the pool's 5 per route, never 25
             long connects = line.getLong("connects");
@@ -100,13 +93,9 @@ class SpringAndAsyncClientsIT {
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
                 .jvmArg("-Dreactor.netty.native=false") // NIO even if a Netty native transport is on the class path
                 .mainClass(SpringAndAsyncClients.class, mode, Integer.toString(REQUESTS), ALL);
-        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
-        String out = jvm.stdout();
-        for (String family : ALL.split(",")) {
-            assertTrue(out.contains("ok " + family + " " + REQUESTS + "\n"), () -> family + " requests failed: " + output(jvm));
-        }
-        assertTrue(out.contains("bridge ChurnBridge faults=0") && out.contains("bridge ClientBridge faults=0"),
-                () -> "the agent swallowed faults: " + output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + jvm.output());
+        ReportAssertions.assertServed(jvm, List.of(ALL.split(",")), REQUESTS);
+        ReportAssertions.assertNoBridgeFaults(jvm);
         return jvm;
     }
 
@@ -122,13 +111,5 @@ class SpringAndAsyncClientsIT {
     /** {@code SpringAndAsyncClients.<method>(SpringAndAsyncClients.java:<line of marker>)}. */
     private static String frame(String method, String marker) throws Exception {
         return SourceMarkers.frame(io.churnagent.it.programs.SpringAndAsyncClients.class, method, marker);
-    }
-
-    private static String handlerFrame(String server) throws Exception {
-        return SourceMarkers.frontFrame(server);
-    }
-
-    static String output(ForkedJvm jvm) {
-        return jvm.output();
     }
 }

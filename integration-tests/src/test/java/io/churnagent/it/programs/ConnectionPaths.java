@@ -29,7 +29,7 @@ public final class ConnectionPaths {
         int n = Integer.parseInt(args[0]);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
 
-        InetSocketAddress socket = rawServer(loopback);
+        InetSocketAddress socket = DrainingBackend.start(loopback);
         print("socket", socket);
         for (int i = 0; i < n; i++) {
             Socket s = i % 2 == 0 ? new Socket(loopback, socket.getPort()) : new Socket();
@@ -41,7 +41,7 @@ public final class ConnectionPaths {
             s.close(); // a second close is not a second connection
         }
 
-        InetSocketAddress blocking = rawServer(loopback);
+        InetSocketAddress blocking = DrainingBackend.start(loopback);
         print("channel_blocking", blocking);
         for (int i = 0; i < n; i++) {
             try (SocketChannel ch = SocketChannel.open(blocking)) {
@@ -49,7 +49,7 @@ public final class ConnectionPaths {
             }
         }
 
-        InetSocketAddress nonBlocking = rawServer(loopback);
+        InetSocketAddress nonBlocking = DrainingBackend.start(loopback);
         print("channel_nonblocking", nonBlocking);
         for (int i = 0; i < n; i++) {
             SocketChannel ch = SocketChannel.open();
@@ -64,7 +64,7 @@ public final class ConnectionPaths {
             ch.close();
         }
 
-        InetSocketAddress adaptor = rawServer(loopback);
+        InetSocketAddress adaptor = DrainingBackend.start(loopback);
         print("adaptor", adaptor);
         for (int i = 0; i < n; i++) {
             SocketChannel ch = SocketChannel.open();
@@ -117,32 +117,6 @@ public final class ConnectionPaths {
 
     private static void print(String path, InetSocketAddress address) {
         System.out.println("path=" + path + " port=" + address.getPort());
-    }
-
-    /** Accepts connections and reads each to EOF, so the client always closes first. */
-    private static InetSocketAddress rawServer(InetAddress loopback) throws IOException {
-        ServerSocket server = new ServerSocket(0, 200, loopback);
-        Thread t = new Thread(() -> {
-            while (true) {
-                try {
-                    Socket s = server.accept();
-                    Thread reader = new Thread(() -> {
-                        try (Socket accepted = s; InputStream in = accepted.getInputStream()) {
-                            in.readAllBytes();
-                        } catch (IOException ignored) {
-                            // client went away
-                        }
-                    });
-                    reader.setDaemon(true);
-                    reader.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return new InetSocketAddress(loopback, server.getLocalPort());
     }
 
     /** An HTTP server that ends every connection after one response ({@code Connection: close}). */

@@ -2,6 +2,7 @@ package io.churnagent.it.programs;
 
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 
@@ -16,7 +17,12 @@ final class DrainingBackend {
 
     /** Starts listening on a free loopback port and returns it. */
     static int start() throws Exception {
-        ServerSocket backend = new ServerSocket(0, 500, InetAddress.getLoopbackAddress());
+        return start(InetAddress.getLoopbackAddress()).getPort();
+    }
+
+    /** Starts listening on a free port of {@code address} and returns where. */
+    static InetSocketAddress start(InetAddress address) throws Exception {
+        ServerSocket backend = new ServerSocket(0, 500, address);
         Thread acceptor = new Thread(() -> {
             while (true) {
                 try {
@@ -31,7 +37,7 @@ final class DrainingBackend {
         }, "backend-accept");
         acceptor.setDaemon(true);
         acceptor.start();
-        return backend.getLocalPort();
+        return new InetSocketAddress(address, backend.getLocalPort());
     }
 
     /**

@@ -12,7 +12,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -22,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -43,12 +41,9 @@ public final class HandlerFronts {
 
     /** Starts an HTTP backend on loopback that answers {@code ok}; prints {@code backend <family> <port>}. */
     static URI okBackend(String family) throws IOException {
-        HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        backend.createContext("/", HandlerFronts::ok);
-        backend.setExecutor(Executors.newFixedThreadPool(4, daemon()));
-        backend.start();
-        System.out.println("backend " + family + " " + backend.getAddress().getPort());
-        return URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/");
+        URI backend = OkBackend.start();
+        System.out.println("backend " + family + " " + backend.getPort());
+        return backend;
     }
 
     /**
@@ -138,17 +133,6 @@ public final class HandlerFronts {
             }
             response.setStatus(body.equals("ok") ? 200 : 500);
             response.getWriter().write(body);
-        }
-    }
-
-    private static void ok(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            in.readAllBytes();
-        }
-        byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
         }
     }
 

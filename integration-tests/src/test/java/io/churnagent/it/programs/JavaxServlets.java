@@ -1,6 +1,5 @@
 package io.churnagent.it.programs;
 
-import com.sun.net.httpserver.HttpServer;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 
@@ -8,8 +7,6 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,17 +28,8 @@ public final class JavaxServlets {
         AgentReady.await(); // the agent installs in the background: count from when it watches
         perRequest = args[0].equals("per-request");
         int requests = Integer.parseInt(args[1]);
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        server.createContext("/", exchange -> {
-            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        backend = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
-        System.out.println("backend " + server.getAddress().getPort());
+        backend = OkBackend.start();
+        System.out.println("backend " + backend.getPort());
         if (!perRequest) {
             shared = HttpClient.newHttpClient();
         }

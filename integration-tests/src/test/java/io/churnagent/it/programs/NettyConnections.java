@@ -15,11 +15,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 
 /**
  * Opens and closes exactly {@code N} connections with a Netty client over each transport (the native
@@ -44,11 +42,11 @@ public final class NettyConnections {
         EventLoopGroup epoll = new EpollEventLoopGroup(1);
         EventLoopGroup nio = new NioEventLoopGroup(1);
         try {
-            InetSocketAddress epollServer = server(loopback);
+            InetSocketAddress epollServer = DrainingBackend.start(loopback);
             print("epoll", epollServer);
             connectAndClose(new Bootstrap().group(epoll).channel(EpollSocketChannel.class), epollServer, n);
 
-            InetSocketAddress nioServer = server(loopback);
+            InetSocketAddress nioServer = DrainingBackend.start(loopback);
             print("nio", nioServer);
             connectAndClose(new Bootstrap().group(nio).channel(NioSocketChannel.class), nioServer, n);
 
@@ -66,7 +64,7 @@ public final class NettyConnections {
             }
             System.out.println("refused " + failed);
 
-            InetSocketAddress udp = server(loopback);
+            InetSocketAddress udp = DrainingBackend.start(loopback);
             print("epoll_udp", udp);
             Channel datagram = new Bootstrap().group(epoll).channel(EpollDatagramChannel.class)
                     .handler(new Idle()).connect(udp).sync().channel();
@@ -96,34 +94,6 @@ public final class NettyConnections {
         }
         System.out.println("elapsed " + (bootstrap.config().channelFactory().toString()) + " n=" + n
                 + " us_per_connection=" + (System.nanoTime() - start) / 1000 / n);
-    }
-
-    /** A JDK server that reads each accepted connection to its end. */
-    static InetSocketAddress server(InetAddress loopback) throws Exception {
-        ServerSocket server = new ServerSocket(0, 200, loopback);
-        Thread t = new Thread(() -> {
-            while (true) {
-                try {
-                    Socket s = server.accept();
-                    Thread reader = new Thread(() -> {
-                        try (s; InputStream in = s.getInputStream()) {
-                            while (in.read() >= 0) {
-                                // drain until the client closes
-                            }
-                        } catch (Exception e) {
-                            // the client's close ends it
-                        }
-                    });
-                    reader.setDaemon(true);
-                    reader.start();
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        }, "server-" + server.getLocalPort());
-        t.setDaemon(true);
-        t.start();
-        return (InetSocketAddress) server.getLocalSocketAddress();
     }
 
     private static InetSocketAddress closedPort(InetAddress loopback) throws Exception {

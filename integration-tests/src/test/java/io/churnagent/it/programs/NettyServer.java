@@ -66,8 +66,8 @@ public final class NettyServer {
             System.exit(2);
         }
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        httpBackend = NettyConnections.server(loopback);
-        rawBackend = NettyConnections.server(loopback);
+        httpBackend = DrainingBackend.start(loopback);
+        rawBackend = DrainingBackend.start(loopback);
         System.out.println("backend http " + httpBackend.getPort());
         System.out.println("backend raw " + rawBackend.getPort());
 

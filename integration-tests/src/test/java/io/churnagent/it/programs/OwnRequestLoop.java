@@ -1,13 +1,9 @@
 package io.churnagent.it.programs;
 
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -15,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 
 /**
  * A service with its own request loop, unknown to the agent: a plain {@code ServerSocket} accept
@@ -33,17 +28,7 @@ public final class OwnRequestLoop {
 
     public static void main(String[] args) throws Exception {
         AgentReady.await(); // the agent installs in the background: count from when it watches
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        server.createContext("/", exchange -> {
-            byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.setExecutor(Executors.newFixedThreadPool(4));
-        server.start();
-        backend = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        backend = OkBackend.start();
 
         ServerSocket front = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread loop = new Thread(() -> acceptLoop(front), "request-loop");

@@ -52,11 +52,7 @@ public final class SharedPorts {
         long start = System.nanoTime();
         long total = (long) perSecond * seconds;
         for (long i = 0; i < total; i++) {
-            long due = start + i * 1_000_000_000L / perSecond;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
+            SteadyRate.awaitRound(start, i, perSecond);
             new Socket(InetAddress.getLoopbackAddress(), port).close();
         }
         System.out.println("done " + total);

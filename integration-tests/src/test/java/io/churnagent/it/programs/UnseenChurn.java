@@ -35,11 +35,7 @@ public final class UnseenChurn {
         long start = System.nanoTime();
         long total = (long) perSecond * seconds;
         for (long i = 0; i < total; i++) {
-            long due = start + i * 1_000_000_000L / perSecond;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
+            SteadyRate.awaitRound(start, i, perSecond);
             open.addLast(mode.equals("native") ? (Object) NativeSockets.connect(port) : new Socket(InetAddress.getLoopbackAddress(), port));
             if (open.size() > KEPT_OPEN) {
                 close(open.removeFirst());
