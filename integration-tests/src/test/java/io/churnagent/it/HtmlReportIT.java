@@ -66,8 +66,7 @@ class HtmlReportIT {
         app.start();
         String destination;
         try {
-            String ready = app.awaitLine(l -> l.startsWith("ready port="), Duration.ofSeconds(30));
-            destination = "127.0.0.1:" + ready.substring("ready port=".length());
+            destination = app.awaitReady(Duration.ofSeconds(30));
             app.awaitLine(l -> l.contains("event=churn_warning") && l.contains("destination=" + destination),
                     Duration.ofSeconds(20));
             Thread.sleep(14_000); // several samples (one per 2 s) into the history, the kernel read for some

@@ -5,7 +5,6 @@ import io.churnagent.it.programs.JavaxServlets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +50,7 @@ class JavaxServletIT {
     }
 
     private static List<AgentEvent> perRequest(ForkedJvm jvm) throws Exception {
-        return jvm.agentEvents().stream().filter(e -> "client_per_request".equals(e.event())).collect(Collectors.toList());
+        return AgentEvent.named(jvm.agentEvents(), "client_per_request");
     }
 
     private static int lineOf(String marker) throws Exception {

@@ -128,14 +128,11 @@ class JsonLogIT {
     /** The report lines keyed by the program's path name (ports differ between runs). */
     private static Map<String, Map<String, String>> byPath(ForkedJvm jvm, Map<String, Map<String, String>> byDestination) {
         Map<String, Map<String, String>> out = new HashMap<>();
-        for (String line : jvm.stdout().split("\n")) {
-            if (line.startsWith("path=")) {
-                String[] parts = line.split(" ");
-                Map<String, String> report = byDestination.get("127.0.0.1:" + parts[1].substring(5));
-                assertNotNull(report, () -> "no report for " + line + ConnectionCountIT.output(jvm));
-                out.put(parts[0].substring(5), report);
-            }
-        }
+        jvm.announcedPaths().forEach((path, port) -> {
+            Map<String, String> report = byDestination.get("127.0.0.1:" + port);
+            assertNotNull(report, () -> "no report for path=" + path + " port=" + port + jvm.output());
+            out.put(path, report);
+        });
         return out;
     }
 }

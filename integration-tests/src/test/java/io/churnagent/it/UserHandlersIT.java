@@ -138,7 +138,7 @@ class UserHandlersIT {
     }
 
     private static List<AgentEvent> perRequest(ForkedJvm jvm) throws Exception {
-        return jvm.agentEvents().stream().filter(e -> "client_per_request".equals(e.event())).collect(Collectors.toList());
+        return AgentEvent.named(jvm.agentEvents(), "client_per_request");
     }
 
     /** {@code OwnRequestLoop$<method>(OwnRequestLoop.java:<line of marker>)}. */
