@@ -65,16 +65,17 @@ public final class ChurnMonitor {
     }
 
     /**
-     * Samples all destinations now, refreshes {@link #latest()}, and returns the warnings that are due
-     * (already rate-limited: each returned warning should be logged).
+     * Samples all destinations now, refreshes {@link #latest()}, and returns the figures of the
+     * destinations to warn about now, each at its {@link DestinationFigures#level()} (already
+     * rate-limited: each should be logged).
      */
-    public synchronized List<ChurnWarning> tick() {
+    public synchronized List<DestinationFigures> tick() {
         long now = ticker.nanoTime();
         long t = tickCount++;
         tickTimes[(int) (t % longRing)] = now;
         List<DestinationStats> all = table.all();
         List<DestinationFigures> figures = new ArrayList<>(all.size());
-        List<ChurnWarning> warnings = new ArrayList<>();
+        List<DestinationFigures> warnings = new ArrayList<>();
         for (DestinationStats d : all) {
             DestinationHistory h = historyOf(d, t);
             long closes = d.closes(); // closes first: a racing connect can only raise connects - closes
@@ -83,11 +84,10 @@ public final class ChurnMonitor {
             h.record(t, connects, closes, open);
             DestinationFigures f = evaluate(d, h, t, now, connects, closes, open);
             figures.add(f);
-            WarningLevel level = settings.levelFor(f.ratio());
-            if (level != WarningLevel.NONE
+            if (f.level() != WarningLevel.NONE
                     && f.coveredSeconds() * 1e9 >= ModelSettings.MIN_COVERAGE_NANOS
-                    && h.warningDue(level, now, settings.warnIntervalNanos)) {
-                warnings.add(new ChurnWarning(f, level));
+                    && h.warningDue(f.level(), now, settings.warnIntervalNanos)) {
+                warnings.add(f);
                 if (h.firstWarnedAt == NEVER_WARNED) {
                     h.firstWarnedAt = now;
                 }
@@ -115,11 +115,6 @@ public final class ChurnMonitor {
     /** The figures of every destination at the last tick, most churning first. */
     public synchronized List<DestinationFigures> latest() {
         return latest;
-    }
-
-    /** The level the thresholds give {@code figures} (NONE below {@code warn.ratio}). */
-    public WarningLevel levelOf(DestinationFigures figures) {
-        return settings.levelFor(figures.ratio());
     }
 
     /** Most churning first: by ratio, then closes, then connects. */
@@ -200,7 +195,7 @@ public final class ChurnMonitor {
         double exhaustion = exhaustionIn(h, t, now, closes, open + others, closeRate, growth, bindingClosed, bindingLoad,
                 binding);
         return new DestinationFigures(d, connects, closes, open, connectRate, closeRate, closes60, growth,
-                bindingTimeWait, bindingLoad, binding, others, settings.capacity, exhaustion, Math.min(covered,
+                bindingTimeWait, bindingLoad, binding, others, settings, exhaustion, Math.min(covered,
                 ModelSettings.RATE_WINDOW_NANOS / 1e9));
     }
 

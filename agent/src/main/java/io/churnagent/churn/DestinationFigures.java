@@ -26,6 +26,7 @@ public final class DestinationFigures {
     final int localCapacity;
     final long hostShare;
     final double ratio;
+    final WarningLevel level;
     final double exhaustionInSeconds;
     final double lifetimeAvgMillis;
     final double shortLivedShare;
@@ -34,7 +35,7 @@ public final class DestinationFigures {
     DestinationFigures(DestinationStats destination, long connects, long closes, long open,
                        double connectsPerSecond, double closesPerSecond, long closesLast60s,
                        double openGrowthPerSecond, long projectedTimeWait, long projectedLoad, PortLimit limit,
-                       long hostShare, int localCapacity, double exhaustionInSeconds, double coveredSeconds) {
+                       long hostShare, ModelSettings settings, double exhaustionInSeconds, double coveredSeconds) {
         this.destination = destination;
         this.connects = connects;
         this.closes = closes;
@@ -49,9 +50,10 @@ public final class DestinationFigures {
         this.projectedLoad = projectedLoad;
         this.capacity = limit.ports();
         this.limit = limit;
-        this.localCapacity = localCapacity;
+        this.localCapacity = settings.capacity;
         this.hostShare = hostShare;
         this.ratio = (double) projectedLoad / capacity;
+        this.level = settings.levelFor(ratio);
         this.exhaustionInSeconds = exhaustionInSeconds;
         long measured = destination.lifetimesMeasured();
         this.lifetimeAvgMillis = measured == 0 ? 0 : destination.lifetimeNanosTotal() / 1e6 / measured;
@@ -145,6 +147,15 @@ public final class DestinationFigures {
     /** {@link #projectedLoad()} / {@link #capacity()}. */
     public double ratio() {
         return ratio;
+    }
+
+    /**
+     * What the thresholds make of {@link #ratio()}: NONE below {@code warn.ratio}, WARN, or CRITICAL
+     * at {@code critical.ratio}. This is the model's level; a warning's log line may lower it when the
+     * kernel shows that the peer closes first.
+     */
+    public WarningLevel level() {
+        return level;
     }
 
     /** Seconds until the range is exhausted at current rates, 0 if it is now, {@link #NEVER} if it is not reached. */

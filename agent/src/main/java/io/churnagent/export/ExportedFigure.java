@@ -2,7 +2,6 @@ package io.churnagent.export;
 
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.FailureReason;
-import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.TcpSocketTable;
 
@@ -99,7 +98,7 @@ public enum ExportedFigure {
      * The figure's value in base units; NaN when it is not known (the kernel table is unreadable),
      * +Inf for "never" (seconds to exhaustion).
      */
-    public double value(DestinationFigures f, TcpSocketTable kernel, ModelSettings thresholds) {
+    public double value(DestinationFigures f, TcpSocketTable kernel) {
         switch (this) {
             case CONNECTS:
                 return f.connects();
@@ -134,15 +133,15 @@ public enum ExportedFigure {
             case SECONDS_TO_EXHAUSTION:
                 return f.exhaustionInSeconds() < 0 ? Double.POSITIVE_INFINITY : f.exhaustionInSeconds();
             case WARNING_LEVEL:
-                return thresholds.levelFor(f.ratio()).ordinal();
+                return f.level().ordinal();
             default:
                 throw new IllegalStateException(name());
         }
     }
 
     /** The level as JMX shows it: {@code none}, {@code warn} or {@code critical}. */
-    public static String levelName(DestinationFigures f, ModelSettings thresholds) {
-        WarningLevel level = thresholds.levelFor(f.ratio());
+    public static String levelName(DestinationFigures f) {
+        WarningLevel level = f.level();
         return level == WarningLevel.NONE ? "none" : level == WarningLevel.WARN ? "warn" : "critical";
     }
 

@@ -47,9 +47,9 @@ public final class Exports implements AutoCloseable {
                                 Reporter reporter, Logger log) {
         Exports exports = new Exports(reporter, log);
         exports.startJmx(tracker, settings, kernel, options.maxDestinations());
-        exports.startJfr(settings, kernel);
+        exports.startJfr(kernel);
         if (options.metricsPort() >= 0) {
-            exports.startMetrics(options.metricsHost(), options.metricsPort(), new PrometheusFormat(tracker, settings, clientSites,
+            exports.startMetrics(options.metricsHost(), options.metricsPort(), new PrometheusFormat(tracker, clientSites,
                     options.clientPerRequestThreshold(), Ticker.SYSTEM), monitor, kernel);
         }
         return exports;
@@ -85,14 +85,14 @@ public final class Exports implements AutoCloseable {
     }
 
     /** By name, so that no class but the JFR exporter links against {@code jdk.jfr}. */
-    private void startJfr(ModelSettings settings, Supplier<TcpSocketTable> kernel) {
+    private void startJfr(Supplier<TcpSocketTable> kernel) {
         if (!moduleAvailable("jdk.jfr", "jfr")) {
             return;
         }
         try {
             Object jfr = Class.forName("io.churnagent.export.jfr.JfrExporter")
-                    .getConstructor(ModelSettings.class, Supplier.class)
-                    .newInstance(settings, kernel);
+                    .getConstructor(Supplier.class)
+                    .newInstance(kernel);
             add((TickListener) jfr, (AutoCloseable) jfr);
         } catch (Throwable t) {
             log.info("{}", LogEvent.of("export_unavailable").add("export", "jfr").add("reason", t.toString()));

@@ -1,7 +1,6 @@
 package io.churnagent.report;
 
 import io.churnagent.kernel.SocketTableCache;
-import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.PortExhaustion;
@@ -100,7 +99,7 @@ public final class ChurnHistory implements TickListener {
     }
 
     @Override
-    public void afterTick(List<DestinationFigures> figures, List<ChurnWarning> warnings,
+    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings,
                           List<PortExhaustion> exhaustions) {
         long now = ticker.nanoTime();
         synchronized (this) {

@@ -5,7 +5,6 @@ import io.churnagent.log.AgentLog;
 import io.churnagent.log.IsoTime;
 import io.churnagent.log.LogEvent;
 import io.churnagent.log.Logfmt;
-import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationSites;
 import io.churnagent.churn.DestinationStats;
@@ -54,18 +53,18 @@ public final class ChurnLogFormat {
     }
 
     /** The whole warning message: the logfmt line, the explanation, this host's verdict and the fix. */
-    public String warning(ChurnWarning warning, TcpSocketTable kernelTable) {
-        return warningEvent(warning, kernelTable).toString();
+    public String warning(DestinationFigures warned, TcpSocketTable kernelTable) {
+        return warningEvent(warned, kernelTable).toString();
     }
 
     /** The {@code event=churn_warning} event, for either log format, before it is known who holds the TIME_WAIT. */
-    public LogEvent warningEvent(ChurnWarning warning, TcpSocketTable kernelTable) {
-        return warningEvent(warning, kernelTable, TimeWaitSide.Side.UNKNOWN);
+    public LogEvent warningEvent(DestinationFigures warned, TcpSocketTable kernelTable) {
+        return warningEvent(warned, kernelTable, TimeWaitSide.Side.UNKNOWN);
     }
 
-    /** The warning as text, knowing where the TIME_WAIT lands (see {@link #warningEvent(ChurnWarning, TcpSocketTable, TimeWaitSide.Side)}). */
-    public String warning(ChurnWarning warning, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
-        return warningEvent(warning, kernelTable, side).toString();
+    /** The warning as text, knowing where the TIME_WAIT lands (see {@link #warningEvent(DestinationFigures, TcpSocketTable, TimeWaitSide.Side)}). */
+    public String warning(DestinationFigures warned, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
+        return warningEvent(warned, kernelTable, side).toString();
     }
 
     /**
@@ -73,16 +72,15 @@ public final class ChurnLogFormat {
      * step lower ({@code critical} to {@code warn}, {@code warn} to {@code info}), {@code model_level=}
      * keeps the model's, and a sentence says that the TIME_WAIT is on the other host.
      */
-    public LogEvent warningEvent(ChurnWarning warning, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
-        DestinationFigures f = warning.figures();
+    public LogEvent warningEvent(DestinationFigures f, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
         DestinationStats d = f.destination();
         // a peer that closes first spares this host's ports, not a NAT's: the NAT holds the mapping either way
-        WarningLevel effective = f.limit().isLocal() ? TimeWaitSide.effectiveLevel(warning.level(), side) : warning.level();
+        WarningLevel effective = f.limit().isLocal() ? TimeWaitSide.effectiveLevel(f.level(), side) : f.level();
         LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
                 .add("level", levelName(effective));
-        if (effective != warning.level()) {
-            line.add("model_level", levelName(warning.level()));
+        if (effective != f.level()) {
+            line.add("model_level", levelName(f.level()));
         }
         figures(line, f, false, kernelTable);
         line.add("time_wait_side", side == TimeWaitSide.Side.PEER ? "peer"
@@ -121,7 +119,7 @@ public final class ChurnLogFormat {
                             + " than this side's closes would leave, so the TIME_WAIT is on the other host and does not"
                             + " use up this host's ports (severity lowered from %s to %s). Each request still pays a"
                             + " new connection, and the peer carries the TIME_WAIT.",
-                    TimeWaitSide.SUSTAIN_NANOS / 1_000_000_000L, levelName(warning.level()), levelName(effective)));
+                    TimeWaitSide.SUSTAIN_NANOS / 1_000_000_000L, levelName(f.level()), levelName(effective)));
         }
         if (f.addrNotAvailFailures() > 0) {
             line.explain(String.format(Locale.ROOT,

@@ -3,7 +3,6 @@ package io.churnagent.report;
 import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ChurnMonitor;
-import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationStats;
@@ -208,7 +207,7 @@ public final class Reporter {
         listeners.remove(listener);
     }
 
-    private void tellListeners(List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
+    private void tellListeners(List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
         if (listeners.isEmpty()) {
             return;
         }
@@ -248,7 +247,7 @@ public final class Reporter {
         if (bindFailureLog != null) {
             bindFailureLog.logPending();
         }
-        List<ChurnWarning> warnings = new ArrayList<>(monitor.tick());
+        List<DestinationFigures> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         tellListeners(warnings, exhaustions);
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
@@ -257,11 +256,11 @@ public final class Reporter {
             return;
         }
         table = kernelTable.fresh(); // the one observeTimeWaitSide just read, or a new one: it is to be logged
-        for (ChurnWarning w : warnings) {
+        for (DestinationFigures f : warnings) {
             TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
-                    : timeWaitSide.side(w.figures().destination().index());
-            LogEvent event = format.warningEvent(w, table, side);
-            WarningLevel level = TimeWaitSide.effectiveLevel(w.level(), side);
+                    : timeWaitSide.side(f.destination().index());
+            LogEvent event = format.warningEvent(f, table, side);
+            WarningLevel level = TimeWaitSide.effectiveLevel(f.level(), side);
             if (level == WarningLevel.CRITICAL) {
                 log.error("{}", event);
             } else if (level == WarningLevel.WARN) {
@@ -283,13 +282,13 @@ public final class Reporter {
      * peer (so that the lowered severity is said at once, not a warn.interval later). Returns the
      * table it read, or null.
      */
-    private TcpSocketTable observeTimeWaitSide(List<ChurnWarning> warnings) {
+    private TcpSocketTable observeTimeWaitSide(List<DestinationFigures> warnings) {
         if (timeWaitSide == null) {
             return null;
         }
         List<DestinationFigures> hot = new ArrayList<>();
         for (DestinationFigures f : monitor.latest()) {
-            if (!f.destination().isOverflow() && monitor.levelOf(f) != WarningLevel.NONE) {
+            if (!f.destination().isOverflow() && f.level() != WarningLevel.NONE) {
                 hot.add(f);
             }
         }
@@ -308,16 +307,16 @@ public final class Reporter {
             DestinationStats d = f.destination();
             if (timeWaitSide.observe(d.index(), readAt, f.closesLast60s(), table.timeWait(d.label()), maxGap)
                     && !warned(warnings, d)) {
-                warnings.add(new ChurnWarning(f, monitor.levelOf(f)));
+                warnings.add(f);
             }
         }
         return table;
     }
 
     /** A loop, not a stream: the reporter keeps out of the JDK code the application's hot paths share. */
-    private static boolean warned(List<ChurnWarning> warnings, DestinationStats d) {
-        for (ChurnWarning w : warnings) {
-            if (w.figures().destination() == d) {
+    private static boolean warned(List<DestinationFigures> warnings, DestinationStats d) {
+        for (DestinationFigures f : warnings) {
+            if (f.destination() == d) {
                 return true;
             }
         }

@@ -1,6 +1,5 @@
 package io.churnagent.report;
 
-import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.PortExhaustion;
 
@@ -14,8 +13,8 @@ public interface TickListener {
 
     /**
      * @param figures      every destination's figures, most churning first (immutable)
-     * @param warnings     the warnings logged at this tick (already rate-limited)
+     * @param warnings     the figures of the destinations warned about at this tick (already rate-limited)
      * @param exhaustions  the port exhaustion events logged at this tick
      */
-    void afterTick(List<DestinationFigures> figures, List<ChurnWarning> warnings, List<PortExhaustion> exhaustions);
+    void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings, List<PortExhaustion> exhaustions);
 }

@@ -3,7 +3,6 @@ package io.churnagent.report;
 import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.log.LogEvent;
 import io.churnagent.log.Logfmt;
-import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.HostShare;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.PortExhaustion;
@@ -94,7 +93,7 @@ public final class UnseenChurnLog implements TickListener {
     }
 
     @Override
-    public void afterTick(List<DestinationFigures> figures, List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
+    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
         long now = nanoTime.getAsLong();
         long closes = 0;
         for (DestinationFigures f : figures) {

@@ -68,8 +68,8 @@ class ChurnMonitorTest {
         int warnings = 0;
         for (int s = 0; s < 70; s++) {
             second(300, 300); // 300 × 60 = 18000 = 0.64 of capacity: WARN, not CRITICAL
-            List<ChurnWarning> due = monitor.tick();
-            for (ChurnWarning w : due) {
+            List<DestinationFigures> due = monitor.tick();
+            for (DestinationFigures w : due) {
                 assertEquals(WarningLevel.WARN, w.level());
                 warnings++;
             }
@@ -87,7 +87,7 @@ class ChurnMonitorTest {
         for (int s = 0; s < 20; s++) {
             int rate = s < 10 ? 300 : 450; // 0.64, then 0.96 of capacity
             second(rate, rate);
-            for (ChurnWarning w : monitor.tick()) {
+            for (DestinationFigures w : monitor.tick()) {
                 if (w.level() == WarningLevel.CRITICAL) {
                     criticalCount++;
                 } else {

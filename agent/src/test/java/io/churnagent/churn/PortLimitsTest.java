@@ -60,7 +60,7 @@ class PortLimitsTest {
     @Test
     void aCloudNatWithFewPortsAndALongHoldBindsAtAChurnTheLocalRangeShrugsOff() {
         ChurnMonitor monitor = monitor(cloudNat(64), new HostShare());
-        List<ChurnWarning> warnings = List.of();
+        List<DestinationFigures> warnings = List.of();
         for (int s = 0; s < 5; s++) {
             second(1, 1); // one connection a second: 60 ports here, 120 on the NAT
             warnings = monitor.tick();

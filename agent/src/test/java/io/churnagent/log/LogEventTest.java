@@ -2,7 +2,7 @@ package io.churnagent.log;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.churnagent.churn.ChurnMonitor;
-import io.churnagent.churn.ChurnWarning;
+import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationTable;
 import io.churnagent.churn.ModelSettings;
@@ -123,7 +123,7 @@ class LogEventTest {
         ConnectionTracker tracker = new ConnectionTracker(table, new OpenConnectionTable(12), () -> now[0]);
         ChurnMonitor monitor = new ChurnMonitor(table, () -> now[0], new ModelSettings(1_000, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L));
         InetAddress remote = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
-        List<ChurnWarning> warnings = new ArrayList<>();
+        List<DestinationFigures> warnings = new ArrayList<>();
         int port = 40000;
         for (int s = 0; s < 3; s++) {
             for (int i = 0; i < 13; i++) {

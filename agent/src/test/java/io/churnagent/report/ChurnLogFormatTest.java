@@ -3,7 +3,7 @@ package io.churnagent.report;
 import io.churnagent.log.AgentLog;
 import io.churnagent.log.Logfmt;
 import io.churnagent.churn.ChurnMonitor;
-import io.churnagent.churn.ChurnWarning;
+import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationTable;
 import io.churnagent.churn.ModelSettings;
@@ -31,8 +31,8 @@ class ChurnLogFormatTest {
     private final ChurnMonitor monitor = new ChurnMonitor(table, () -> now[0],
             new ModelSettings(1_000, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L));
 
-    private List<ChurnWarning> churn(InetAddress address, String host, int perSecond, int seconds) {
-        List<ChurnWarning> warnings = new ArrayList<>();
+    private List<DestinationFigures> churn(InetAddress address, String host, int perSecond, int seconds) {
+        List<DestinationFigures> warnings = new ArrayList<>();
         int port = 40000;
         for (int s = 0; s < seconds; s++) {
             for (int i = 0; i < perSecond; i++) {
@@ -48,7 +48,7 @@ class ChurnLogFormatTest {
     @Test
     void theFirstLineIsOneLogfmtEventWithEveryRequiredKey() throws Exception {
         InetAddress remote = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
-        List<ChurnWarning> warnings = churn(remote, "api.example.com", 10, 3); // 600 of 1000: WARN
+        List<DestinationFigures> warnings = churn(remote, "api.example.com", 10, 3); // 600 of 1000: WARN
         assertEquals(1, warnings.size());
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
         String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
@@ -71,7 +71,7 @@ class ChurnLogFormatTest {
     void aLoopbackWarningSaysThatThisHostSurvivesWhereProductionWouldNot() {
         tracker.connectFailed(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443),
                 new BindException("Cannot assign requested address"));
-        List<ChurnWarning> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3);
+        List<DestinationFigures> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3);
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
         String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
         assertTrue(text.startsWith("event=churn_warning level=critical"), text);
@@ -82,7 +82,7 @@ class ChurnLogFormatTest {
 
     @Test
     void theWarningSaysWhichHostSettingsApply() throws Exception {
-        List<ChurnWarning> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
+        List<DestinationFigures> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
         BitSet reserved = new BitSet();
         reserved.set(40000, 40100);
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 41099, reserved), 1, 1000, 0, 500, 60);
@@ -96,7 +96,7 @@ class ChurnLogFormatTest {
 
     @Test
     void aLargeTableLeftUnreadGivesUnknownPerDestinationAndSockstatsTotalWithTheReason() throws Exception {
-        List<ChurnWarning> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
+        List<DestinationFigures> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
         String text = new ChurnLogFormat(kernel).warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.skipped(
                 io.churnagent.kernel.TcpSocketTable.Skipped.LARGE, 131072));
@@ -107,7 +107,7 @@ class ChurnLogFormatTest {
 
     @Test
     void aReadAbandonedAsSlowGivesUnknownPerDestinationAndSaysWhy() throws Exception {
-        List<ChurnWarning> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
+        List<DestinationFigures> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
         ChurnLogFormat format = new ChurnLogFormat(KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1,
                 262144, 60));
         String text = format.warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.skipped(
@@ -124,7 +124,7 @@ class ChurnLogFormatTest {
 
     @Test
     void whenThePeerHoldsTheTimeWaitTheLevelIsLoweredAndSaidSo() {
-        List<ChurnWarning> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // 1200 of 1000
+        List<DestinationFigures> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // 1200 of 1000
         ChurnLogFormat format = new ChurnLogFormat(KernelSettings.of(null, 2, 1000, 1, 262144, 60));
         String text = format.warning(warnings.get(0), null, io.churnagent.churn.TimeWaitSide.Side.PEER);
         assertTrue(text.startsWith("event=churn_warning level=warn model_level=critical destination=127.0.0.1:8443"), text);
@@ -157,7 +157,7 @@ class ChurnLogFormatTest {
                 "   0: 0100007F:9C40 0100007F:20FB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
                 "   1: 0100007F:9C41 0100007F:20FB 06 00000000:00000000 03:00000F9F 00000000     0        0 0 3 0",
                 "   2: 0100007F:9C42 0100007F:20FB 01 00000000:00000000 00:00000000 00000000  1000        0 9 1 0"));
-        List<ChurnWarning> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // port 8443 = 0x20FB
+        List<DestinationFigures> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // port 8443 = 0x20FB
         String text = new ChurnLogFormat(KernelSettings.of(null, 2, 1000, 1, 262144, 60))
                 .warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.read(proc));
         assertTrue(text.contains("projected_time_wait=1200 observed_time_wait=2 observed_established=1 "), text);
@@ -167,7 +167,7 @@ class ChurnLogFormatTest {
     @Test
     void warningsAndReportLinesCarryTheTopCallSiteAndItsStack() throws Exception {
         InetAddress remote = InetAddress.getByAddress(new byte[] {10, 1, 2, 4});
-        List<ChurnWarning> warnings = churn(remote, "api.example.com", 10, 3);
+        List<DestinationFigures> warnings = churn(remote, "api.example.com", 10, 3);
         io.churnagent.churn.DestinationSites sites = new io.churnagent.churn.DestinationSites(table.indexLimit());
         io.churnagent.churn.DestinationStats d = table.find(remote, 8443);
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);

@@ -1,7 +1,7 @@
 package io.churnagent.report;
 
 import io.churnagent.churn.ChurnMonitor;
-import io.churnagent.churn.ChurnWarning;
+import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationTable;
 import io.churnagent.churn.HostShare;
@@ -32,8 +32,8 @@ class EgressWarningTest {
     private final HostShare share = new HostShare();
     private final KernelSettings kernel = KernelSettings.of(PortRange.of(32768, 60999, new BitSet()), 2, 1000, 1, 262144, 60);
 
-    private List<ChurnWarning> churn(ChurnMonitor monitor, int perSecond, int seconds, long others) throws Exception {
-        List<ChurnWarning> warnings = new ArrayList<>();
+    private List<DestinationFigures> churn(ChurnMonitor monitor, int perSecond, int seconds, long others) throws Exception {
+        List<DestinationFigures> warnings = new ArrayList<>();
         InetAddress remote = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
         int port = 40000;
         for (int s = 0; s < seconds; s++) {
@@ -56,7 +56,7 @@ class EgressWarningTest {
                 "Cloud NAT gives each VM 64 ports per destination (minPortsPerVm) and holds a closed connection's port 120 s (tcpTimeWaitTimeoutSec)");
         ChurnMonitor monitor = new ChurnMonitor(table, () -> now[0],
                 new ModelSettings(28_232, nat, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L), share);
-        List<ChurnWarning> warnings = churn(monitor, 1, 3, 0);
+        List<DestinationFigures> warnings = churn(monitor, 1, 3, 0);
         assertEquals(1, warnings.size());
         // the peer closing first does not lower a NAT's warning: the NAT holds the port either way
         String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null, TimeWaitSide.Side.PEER);
@@ -73,7 +73,7 @@ class EgressWarningTest {
     void theHostShareIsShownAndCountedInTheSum() throws Exception {
         ChurnMonitor monitor = new ChurnMonitor(table, () -> now[0],
                 new ModelSettings(1_000, null, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L), share);
-        List<ChurnWarning> warnings = churn(monitor, 3, 3, 400); // 180 own + 400 others = 58 %
+        List<DestinationFigures> warnings = churn(monitor, 3, 3, 400); // 180 own + 400 others = 58 %
         assertEquals(1, warnings.size());
         String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
         String first = text.split(System.lineSeparator())[0];

@@ -1,9 +1,7 @@
 package io.churnagent.export.jfr;
 
-import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.FailureReason;
-import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.TcpSocketTable;
@@ -29,7 +27,6 @@ import java.util.function.Supplier;
  */
 public final class JfrExporter implements TickListener, AutoCloseable {
 
-    private final ModelSettings thresholds;
     private final Supplier<TcpSocketTable> kernel;
     private final Runnable periodic = this::emitStatistics;
     private final FlightRecorderListener listener = new FlightRecorderListener() {
@@ -42,8 +39,7 @@ public final class JfrExporter implements TickListener, AutoCloseable {
     private volatile boolean registered;
     private boolean closed;
 
-    public JfrExporter(ModelSettings thresholds, Supplier<TcpSocketTable> kernel) {
-        this.thresholds = thresholds;
+    public JfrExporter(Supplier<TcpSocketTable> kernel) {
         this.kernel = kernel;
         FlightRecorder.addListener(listener); // calls recorderInitialized at once if JFR already runs
     }
@@ -59,7 +55,7 @@ public final class JfrExporter implements TickListener, AutoCloseable {
     }
 
     @Override
-    public void afterTick(List<DestinationFigures> figures, List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
+    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
         latest = figures;
         if (!registered) {
             // Flight Recorder never started, so no recording can take the events; building one would
@@ -67,15 +63,14 @@ public final class JfrExporter implements TickListener, AutoCloseable {
             // that is busy churning (LateClassLoadsIT)
             return;
         }
-        for (ChurnWarning w : warnings) {
+        for (DestinationFigures f : warnings) {
             ChurnWarningEvent e = new ChurnWarningEvent();
             if (!e.shouldCommit()) {
                 break; // no recording wants it: the same answer for the rest of this tick
             }
-            DestinationFigures f = w.figures();
             e.destination = f.destination().label();
             e.host = f.destination().host();
-            e.warningLevel = w.level() == WarningLevel.CRITICAL ? "critical" : "warn";
+            e.warningLevel = f.level() == WarningLevel.CRITICAL ? "critical" : "warn";
             e.connectRatePerSecond = f.connectsPerSecond();
             e.closeRatePerSecond = f.closesPerSecond();
             e.open = f.open();
@@ -124,13 +119,13 @@ public final class JfrExporter implements TickListener, AutoCloseable {
             e.open = f.open();
             e.closesLast60s = f.closesLast60s();
             e.projectedTimeWait = f.projectedTimeWait();
-            double observed = ExportedFigure.OBSERVED_TIME_WAIT.value(f, table, thresholds);
+            double observed = ExportedFigure.OBSERVED_TIME_WAIT.value(f, table);
             e.observedTimeWait = Double.isNaN(observed) ? -1 : (long) observed;
             e.projectedLoad = f.projectedLoad();
             e.capacity = f.capacity();
             e.projectedLoadRatio = f.ratio();
             e.secondsToExhaustion = f.exhaustionInSeconds() < 0 ? -1 : f.exhaustionInSeconds();
-            e.warningLevel = ExportedFigure.levelName(f, thresholds);
+            e.warningLevel = ExportedFigure.levelName(f);
             e.commit();
         }
     }

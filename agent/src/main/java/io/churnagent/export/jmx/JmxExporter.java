@@ -2,7 +2,6 @@ package io.churnagent.export.jmx;
 
 import io.churnagent.export.ExportedFigure;
 import io.churnagent.report.TickListener;
-import io.churnagent.churn.ChurnWarning;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.ModelSettings;
@@ -115,7 +114,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
     }
 
     @Override
-    public void afterTick(List<DestinationFigures> figures, List<ChurnWarning> warnings, List<PortExhaustion> exhaustions) {
+    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
         DestinationFigures[] slots = byIndex;
         int limit = tracker.destinations().indexLimit();
         if (slots.length < limit) {
@@ -140,7 +139,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
             for (DestinationFigures f : figures) {
                 int index = f.destination().index();
                 boolean other = f.destination().isOverflow(); // always registered, like the summary
-                int allowed = thresholds.levelFor(f.ratio()) != WarningLevel.NONE ? maxDestinations
+                int allowed = f.level() != WarningLevel.NONE ? maxDestinations
                         : Math.min(maxDestinations, QUIET_DESTINATION_MBEANS);
                 if (!tried.get(index) && (other || destinationMBeans < allowed)) {
                     tried.set(index);
@@ -224,12 +223,12 @@ public final class JmxExporter implements TickListener, AutoCloseable {
             if (figure == ExportedFigure.WARNING_LEVEL) {
                 shape.attribute(figure.jmxAttribute(), "java.lang.String", figure.description(), label -> {
                     DestinationFigures f = latest(label);
-                    return f == null ? "none" : ExportedFigure.levelName(f, thresholds);
+                    return f == null ? "none" : ExportedFigure.levelName(f);
                 });
             } else if (figure.isDecimal()) {
                 shape.attribute(figure.jmxAttribute(), "double", figure.description(), label -> {
                     DestinationFigures f = latest(label);
-                    return f == null ? 0.0 : figure.value(f, kernel.get(), thresholds);
+                    return f == null ? 0.0 : figure.value(f, kernel.get());
                 });
             } else {
                 shape.attribute(figure.jmxAttribute(), "long", figure.description(), label -> {
@@ -237,7 +236,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
                     if (f == null) {
                         return 0L;
                     }
-                    double v = figure.value(f, kernel.get(), thresholds);
+                    double v = figure.value(f, kernel.get());
                     return Double.isNaN(v) ? -1L : (long) v;
                 });
             }
@@ -273,7 +272,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
         bean.attribute("DestinationsAtWarnLevel", "long", "Destinations at or above warn.ratio now.", () -> {
             long n = 0;
             for (DestinationFigures f : latestList) {
-                if (thresholds.levelFor(f.ratio()) != WarningLevel.NONE) {
+                if (f.level() != WarningLevel.NONE) {
                     n++;
                 }
             }
@@ -290,7 +289,7 @@ public final class JmxExporter implements TickListener, AutoCloseable {
     private long sum(ExportedFigure figure) {
         long sum = 0;
         for (DestinationFigures f : new ArrayList<>(latestList)) {
-            sum += (long) figure.value(f, null, thresholds);
+            sum += (long) figure.value(f, null);
         }
         return sum;
     }

@@ -6,7 +6,6 @@ import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.FailureReason;
-import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.Ticker;
 import io.churnagent.kernel.TcpSocketTable;
 
@@ -35,7 +34,6 @@ public final class PrometheusFormat {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final ConnectionTracker tracker;
-    private final ModelSettings thresholds;
     private final ClientSiteTable clientSites;
     private final int clientThreshold;
     private final Ticker ticker;
@@ -45,10 +43,9 @@ public final class PrometheusFormat {
      * @param clientThreshold {@code client.per.request.threshold}: constructions per minute above which a site is flagged
      * @param ticker          the clock the site table was recorded with
      */
-    public PrometheusFormat(ConnectionTracker tracker, ModelSettings thresholds, ClientSiteTable clientSites,
+    public PrometheusFormat(ConnectionTracker tracker, ClientSiteTable clientSites,
                             int clientThreshold, Ticker ticker) {
         this.tracker = tracker;
-        this.thresholds = thresholds;
         this.clientSites = clientSites;
         this.clientThreshold = clientThreshold;
         this.ticker = ticker;
@@ -63,7 +60,7 @@ public final class PrometheusFormat {
             }
             header(out, figure.metric(), figure.counter() ? "counter" : "gauge", figure.description());
             for (DestinationFigures f : figures) {
-                double v = figure.value(f, kernel, thresholds);
+                double v = figure.value(f, kernel);
                 if (Double.isNaN(v)) {
                     continue;
                 }

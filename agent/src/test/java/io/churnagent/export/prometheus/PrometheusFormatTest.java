@@ -32,7 +32,7 @@ class PrometheusFormatTest {
     private final ModelSettings settings = new ModelSettings(1_000, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L);
     private final ChurnMonitor monitor = new ChurnMonitor(table, () -> now[0], settings);
     private final ClientSiteTable clientSites = new ClientSiteTable(2);
-    private final PrometheusFormat format = new PrometheusFormat(tracker, settings, clientSites, 10, () -> now[0]);
+    private final PrometheusFormat format = new PrometheusFormat(tracker, clientSites, 10, () -> now[0]);
 
     @Test
     void familiesHaveHelpAndTypeAndLabelsAreEscaped() throws Exception {
