@@ -1,7 +1,5 @@
 package io.churnagent.churn;
 
-import java.util.List;
-
 /**
  * One place in the application that builds clients inside request handlers: its first stack, the
  * handler it ran under, and counts (total and per second over the last minute); thread-safe (its
@@ -11,11 +9,9 @@ public final class ClientSite {
 
     static final int WINDOW_SECONDS = 60;
 
-    private final String site;
+    private final TrimmedStack stack;
     private final String family;
     private final String handler;
-    private final List<String> frames;
-    private final int omittedFrames;
     private final long[] secondOf = new long[WINDOW_SECONDS];
     private final int[] countOf = new int[WINDOW_SECONDS];
     private long total;
@@ -24,11 +20,10 @@ public final class ClientSite {
 
     /** A site whose first construction had {@code stack} (with a site) under {@code handler}; nothing recorded yet. */
     public ClientSite(String family, TrimmedStack stack, String handler) {
-        this.site = stack.site();
+        stack.frames(); // resolve the frames now rather than hold the walker's
+        this.stack = stack;
         this.family = family;
         this.handler = handler;
-        this.frames = stack.frames();
-        this.omittedFrames = stack.omitted();
         java.util.Arrays.fill(secondOf, Long.MIN_VALUE);
     }
 
@@ -70,7 +65,7 @@ public final class ClientSite {
 
     /** {@code Class.method(File.java:LINE)} of the first application frame. */
     public String site() {
-        return site;
+        return stack.site();
     }
 
     /** The client family, e.g. {@code jdk-httpclient}, {@code okhttp}, {@code jdbc}. */
@@ -83,14 +78,9 @@ public final class ClientSite {
         return handler;
     }
 
-    /** The trimmed stack of the first construction, site first. */
-    public List<String> frames() {
-        return frames;
-    }
-
-    /** Frames of the first stack that were not kept. */
-    public int omittedFrames() {
-        return omittedFrames;
+    /** The trimmed stack of the first construction. */
+    public TrimmedStack stack() {
+        return stack;
     }
 
     /** Constructions recorded here so far. */

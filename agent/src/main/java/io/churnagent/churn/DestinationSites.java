@@ -52,38 +52,17 @@ public final class DestinationSites {
 
     /** One site of one destination and how many sampled connects came from it; immutable snapshot. */
     public static final class SiteSamples {
-        private final String site;
-        private final String handler;
-        private final List<String> frames;
-        private final int omitted;
+        private final TrimmedStack stack;
         private final long samples;
 
-        SiteSamples(String site, String handler, List<String> frames, int omitted, long samples) {
-            this.site = site;
-            this.handler = handler;
-            this.frames = frames;
-            this.omitted = omitted;
+        SiteSamples(TrimmedStack stack, long samples) {
+            this.stack = stack;
             this.samples = samples;
         }
 
-        /** {@code Class.method(File.java:LINE)}. */
-        public String site() {
-            return site;
-        }
-
-        /** The outermost application frame of the first sample (the handler, in a server). */
-        public String handler() {
-            return handler;
-        }
-
-        /** The trimmed stack of the first sample, site first. */
-        public List<String> frames() {
-            return frames;
-        }
-
-        /** Frames not kept. */
-        public int omitted() {
-            return omitted;
+        /** The trimmed stack of the first sample: its site, handler frame and frames (already resolved). */
+        public TrimmedStack stack() {
+            return stack;
         }
 
         /** Sampled connects from this site. */
@@ -129,8 +108,7 @@ public final class DestinationSites {
         synchronized List<SiteSamples> top(int n) {
             List<SiteSamples> all = new ArrayList<>(stacks.size());
             for (int i = 0; i < stacks.size(); i++) {
-                TrimmedStack s = stacks.get(i);
-                all.add(new SiteSamples(s.site(), s.handlerFrame(), s.frames(), s.omitted(), counts.get(i)[0]));
+                all.add(new SiteSamples(stacks.get(i), counts.get(i)[0]));
             }
             all.sort(MOST_SAMPLES_FIRST);
             return all.size() > n ? new ArrayList<>(all.subList(0, n)) : all;

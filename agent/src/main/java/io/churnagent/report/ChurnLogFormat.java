@@ -192,7 +192,7 @@ public final class ChurnLogFormat {
         List<DestinationSites.SiteSamples> top = topSites(f.destination(), 1);
         site(line, top);
         if (!top.isEmpty()) {
-            ClientSiteFormat.frames(line, top.get(0).frames(), top.get(0).omitted());
+            ClientSiteFormat.frames(line, top.get(0).stack());
         }
         return line;
     }
@@ -203,10 +203,10 @@ public final class ChurnLogFormat {
 
     /** {@code site=} the most sampled call site, or {@code unknown}; in JSON also {@code call_sites=[...]}. */
     private static void site(LogEvent line, List<DestinationSites.SiteSamples> top) {
-        line.add("site", top.isEmpty() ? "unknown" : top.get(0).site());
+        line.add("site", top.isEmpty() ? "unknown" : top.get(0).stack().site());
         List<String> all = new ArrayList<>(top.size());
         for (DestinationSites.SiteSamples s : top) {
-            all.add(s.site());
+            all.add(s.stack().site());
         }
         line.addList("call_sites", all);
     }
@@ -223,8 +223,8 @@ public final class ChurnLogFormat {
         line.explain("Connections come from (sampled call sites):");
         for (DestinationSites.SiteSamples s : top) {
             line.explain(String.format(Locale.ROOT, "  %s (%d samples; outermost application frame %s)",
-                    s.site(), s.samples(), s.handler()));
-            ClientSiteFormat.frames(line, s.frames(), s.omitted());
+                    s.stack().site(), s.samples(), s.stack().handlerFrame()));
+            ClientSiteFormat.frames(line, s.stack());
         }
     }
 

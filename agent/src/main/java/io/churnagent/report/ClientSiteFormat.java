@@ -3,8 +3,8 @@ package io.churnagent.report;
 import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ClientPerRequest;
 import io.churnagent.churn.ClientSite;
+import io.churnagent.churn.TrimmedStack;
 
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -34,17 +34,17 @@ public final class ClientSiteFormat {
                         + "ephemeral ports of a destination.",
                 s.handler(), describe(s.family()), e.builtLastMinute(), s.site()));
         line.explain("Stack of the first one:");
-        frames(line, s.frames(), s.omittedFrames());
+        frames(line, s.stack());
         return line.explain("Fix: " + fix(s.family()));
     }
 
     /** A trimmed stack as sentences of {@code line}: {@code "    at <frame>"} each, then {@code "    ... N more"}. */
-    public static LogEvent frames(LogEvent line, List<String> frames, int omitted) {
-        for (String f : frames) {
+    public static LogEvent frames(LogEvent line, TrimmedStack stack) {
+        for (String f : stack.frames()) {
             line.explain("    at " + f);
         }
-        if (omitted > 0) {
-            line.explain("    ... " + omitted + " more");
+        if (stack.omitted() > 0) {
+            line.explain("    ... " + stack.omitted() + " more");
         }
         return line;
     }

@@ -3,6 +3,7 @@ package io.churnagent.report;
 import io.churnagent.log.IsoTime;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationSites;
+import io.churnagent.churn.TrimmedStack;
 import io.churnagent.churn.DestinationStats;
 
 import java.util.List;
@@ -220,14 +221,15 @@ public final class HtmlReport {
             return;
         }
         for (DestinationSites.SiteSamples s : top) {
-            out.append("<div class=\"site\"><div class=\"sitehead\">").append(escape(s.site())).append(" &mdash; ")
+            TrimmedStack stack = s.stack();
+            out.append("<div class=\"site\"><div class=\"sitehead\">").append(escape(stack.site())).append(" &mdash; ")
                     .append(s.samples()).append(s.samples() == 1 ? " sample" : " samples")
-                    .append("; outermost application frame ").append(escape(s.handler())).append("</div>\n<pre>");
-            for (String frame : s.frames()) {
+                    .append("; outermost application frame ").append(escape(stack.handlerFrame())).append("</div>\n<pre>");
+            for (String frame : stack.frames()) {
                 out.append("at ").append(escape(frame)).append('\n');
             }
-            if (s.omitted() > 0) {
-                out.append("... ").append(s.omitted()).append(" more frames\n");
+            if (stack.omitted() > 0) {
+                out.append("... ").append(stack.omitted()).append(" more frames\n");
             }
             out.append("</pre></div>\n");
         }

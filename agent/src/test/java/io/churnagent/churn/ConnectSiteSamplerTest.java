@@ -42,7 +42,7 @@ class ConnectSiteSamplerTest {
         DestinationStats d = table.find(remote, 443);
         List<DestinationSites.SiteSamples> top = sites.top(d, 3);
         assertEquals(1, top.size());
-        assertEquals("com.acme.Legacy.call(Legacy.java:99)", top.get(0).site());
+        assertEquals("com.acme.Legacy.call(Legacy.java:99)", top.get(0).stack().site());
         assertEquals(ConnectSiteSampler.FIRST_SAMPLED + 4, top.get(0).samples());
     }
 
@@ -65,7 +65,7 @@ class ConnectSiteSamplerTest {
         tracker.connected(remote, 8080, 40000, new InetSocketAddress(remote, 8080));
         DestinationStats d = table.find(remote, 8080);
         assertTrue(sites.known(d));
-        assertEquals("com.acme.Api.handle(Api.java:12)", sites.top(d, 1).get(0).site());
+        assertEquals("com.acme.Api.handle(Api.java:12)", sites.top(d, 1).get(0).stack().site());
     }
 
     @Test

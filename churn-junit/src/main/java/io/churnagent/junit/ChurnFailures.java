@@ -140,7 +140,7 @@ final class ChurnFailures {
             for (int k = 0; k < Math.min(SITES_SHOWN, sites.size()); k++) {
                 Scope.ConnectSite s = sites.get(k);
                 warning.explain(s.count.sum() + " opened at " + s.stack.site() + ":");
-                ClientSiteFormat.frames(warning, s.stack.frames(), s.stack.omitted());
+                ClientSiteFormat.frames(warning, s.stack);
             }
             text.append(LINE).append(warning.explain(fix(scope)));
         }
