@@ -1,9 +1,7 @@
 package io.churnagent.churn;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.churnagent.bootstrap.ClientBridge;
+import io.churnagent.log.CapturedLog;
 import io.churnagent.report.ClientSiteReporter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,19 +83,15 @@ class ClientSitesBoundTest {
             assertEquals(50 - 10 * hot, top.get(hot).total());
         }
 
-        LoggerContext context = new LoggerContext();
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.setContext(context);
-        logged.start();
-        ch.qos.logback.classic.Logger log = context.getLogger("test");
-        log.addAppender(logged);
-        ClientSiteReporter reporter = new ClientSiteReporter(table, log, 1_000_000, 60_000_000_000L, ticker);
+        CapturedLog logged = new CapturedLog();
+        ClientSiteReporter reporter = new ClientSiteReporter(table, logged.logger(), 1_000_000, 60_000_000_000L, ticker);
         reporter.run();
         buildAt(DISTINCT + 1);
         reporter.run();
-        assertEquals(1, logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("event=client_sites_full "))
-                .count(), () -> String.valueOf(logged.list));
-        String line = logged.list.get(0).getFormattedMessage();
+        List<String> messages = logged.messages();
+        assertEquals(1, messages.stream().filter(m -> m.startsWith("event=client_sites_full ")).count(),
+                () -> String.valueOf(messages));
+        String line = messages.get(0);
         assertTrue(line.contains("max_sites=500 other=" + (DISTINCT - MAX_SITES) + " "), line);
     }
 

@@ -1,9 +1,7 @@
 package io.churnagent.report;
 
 import io.churnagent.kernel.SocketTableCache;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.churnagent.log.CapturedLog;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationTable;
@@ -81,12 +79,7 @@ class GarbageProcTest {
             tracker.connected(loopback, 8080, 40000 + i, new InetSocketAddress(loopback, 8080));
             tracker.closing(loopback, 8080, 40000 + i);
         }
-        LoggerContext context = new LoggerContext();
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.setContext(context);
-        logged.start();
-        ch.qos.logback.classic.Logger log = context.getLogger("test");
-        log.addAppender(logged);
+        CapturedLog logged = new CapturedLog();
         int available = 0;
         for (int run = 0; run < 300; run++) {
             Path proc = dir.resolve("proc" + run);
@@ -105,7 +98,7 @@ class GarbageProcTest {
             assertTrue(table.timeWait("127.0.0.1:8080") >= 0);
             ChurnMonitor monitor = new ChurnMonitor(destinations, () -> now[0],
                     new ModelSettings(kernel.portRange().capacity(), 0.5, 0.8, 60_000_000_000L, 1_000_000_000L));
-            Reporter reporter = Reporter.builder(monitor, tracker, new ChurnLogFormat(kernel), log,
+            Reporter reporter = Reporter.builder(monitor, tracker, new ChurnLogFormat(kernel), logged.logger(),
                     new SocketTableCache(maxCpuNanos -> TcpSocketTable.readWithin(proc, maxCpuNanos), 1_000,
                             System::nanoTime)).reportMillis(1).build();
             now[0] += 1_000_000_000L;
@@ -115,8 +108,8 @@ class GarbageProcTest {
             assertTrue(report.get(1).contains("destination=127.0.0.1:8080 "), report.get(1));
         }
         assertTrue(available > 10 && available < 300, "both readable and unreadable tables were tried: " + available);
-        assertEquals(0, logged.list.stream().filter(e -> e.getFormattedMessage().contains("agent_error")).count(),
-                () -> String.valueOf(logged.list));
-        assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().startsWith("event=churn_report ")));
+        List<String> messages = logged.messages();
+        assertEquals(0, messages.stream().filter(m -> m.contains("agent_error")).count(), () -> String.valueOf(messages));
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("event=churn_report ")));
     }
 }
