@@ -10,6 +10,7 @@ import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.OpenConnectionTable;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.PortRange;
+import io.churnagent.kernel.TcpSocketTable;
 import org.junit.jupiter.api.Test;
 
 import java.net.BindException;
@@ -45,13 +46,28 @@ class ChurnLogFormatTest {
         return warnings;
     }
 
+    /** Fails naming every part that {@code text} lacks. */
+    private static void assertContains(String text, String... parts) {
+        List<String> missing = new ArrayList<>();
+        for (String part : parts) {
+            if (!text.contains(part)) {
+                missing.add(part);
+            }
+        }
+        assertTrue(missing.isEmpty(), () -> "missing " + missing + " in:\n" + text);
+    }
+
+    /** Ports 40000-40999, tcp_tw_reuse=2 (loopback only), reuse delay 1000 ms, timestamps on, 262144 buckets, FIN 60 s. */
+    private static KernelSettings defaultKernel() {
+        return KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
+    }
+
     @Test
     void theFirstLineIsOneLogfmtEventWithEveryRequiredKey() throws Exception {
         InetAddress remote = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
         List<DestinationFigures> warnings = churn(remote, "api.example.com", 10, 3); // 600 of 1000: WARN
         assertEquals(1, warnings.size());
-        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
+        String text = new ChurnLogFormat(defaultKernel()).warning(warnings.get(0), null);
         String first = text.split(System.lineSeparator())[0];
         for (String key : new String[] {"event=churn_warning", "level=warn", "destination=10.1.2.3:8443",
                 "host=api.example.com", "connects_per_s=10.0", "closes_per_s=10.0", "open=0",
@@ -72,12 +88,10 @@ class ChurnLogFormatTest {
         tracker.connectFailed(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443),
                 new BindException("Cannot assign requested address"));
         List<DestinationFigures> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3);
-        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
+        String text = new ChurnLogFormat(defaultKernel()).warning(warnings.get(0), null);
         assertTrue(text.startsWith("event=churn_warning level=critical"), text);
-        assertTrue(text.contains("survives"), text);
-        assertTrue(text.contains("failed_addr_not_avail=1"), text);
-        assertTrue(text.contains("1 connects to it have already failed with \"Cannot assign requested address\""), text);
+        assertContains(text, "survives", "failed_addr_not_avail=1",
+                "1 connects to it have already failed with \"Cannot assign requested address\"");
     }
 
     @Test
@@ -87,36 +101,35 @@ class ChurnLogFormatTest {
         reserved.set(40000, 40100);
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 41099, reserved), 1, 1000, 0, 500, 60);
         String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
-        assertTrue(text.contains("On this host: tcp_tw_reuse=1 would let new connections take over TIME_WAIT ports,"
-                + " but it needs TCP timestamps and tcp_timestamps=0"), text);
-        assertTrue(text.contains("ip_local_reserved_ports takes 100 of the 1100 ports"), text);
-        assertTrue(text.contains("tcp_max_tw_buckets=500 is below the 1000 ports a destination may hold"), text);
-        assertTrue(text.contains("ports come back early here"), text);
+        assertContains(text,
+                "On this host: tcp_tw_reuse=1 would let new connections take over TIME_WAIT ports,"
+                        + " but it needs TCP timestamps and tcp_timestamps=0",
+                "ip_local_reserved_ports takes 100 of the 1100 ports",
+                "tcp_max_tw_buckets=500 is below the 1000 ports a destination may hold",
+                "ports come back early here");
     }
 
     @Test
     void aLargeTableLeftUnreadGivesUnknownPerDestinationAndSockstatsTotalWithTheReason() throws Exception {
         List<DestinationFigures> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
-        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.skipped(
-                io.churnagent.kernel.TcpSocketTable.Skipped.LARGE, 131072));
+        String text = new ChurnLogFormat(defaultKernel()).warning(warnings.get(0), TcpSocketTable.skipped(
+                TcpSocketTable.Skipped.LARGE, 131072));
         assertTrue(text.split(System.lineSeparator())[0].contains("observed_time_wait=unknown"), text);
-        assertTrue(text.contains("The kernel holds 131072 sockets in TIME_WAIT host-wide (/proc/net/sockstat)"), text);
-        assertTrue(text.contains("read only after a minute at that size"), text);
+        assertContains(text, "The kernel holds 131072 sockets in TIME_WAIT host-wide (/proc/net/sockstat)",
+                "read only after a minute at that size");
     }
 
     @Test
     void aReadAbandonedAsSlowGivesUnknownPerDestinationAndSaysWhy() throws Exception {
         List<DestinationFigures> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
-        ChurnLogFormat format = new ChurnLogFormat(KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1,
-                262144, 60));
-        String text = format.warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.skipped(
-                io.churnagent.kernel.TcpSocketTable.Skipped.SLOW, 70000));
+        ChurnLogFormat format = new ChurnLogFormat(defaultKernel());
+        String text = format.warning(warnings.get(0), TcpSocketTable.skipped(
+                TcpSocketTable.Skipped.SLOW, 70000));
         assertTrue(text.split(System.lineSeparator())[0].contains("observed_time_wait=unknown"), text);
         assertTrue(text.contains("The kernel holds 70000 sockets in TIME_WAIT host-wide (/proc/net/sockstat); its "
                 + "per-socket table was not read: the last read was abandoned after 500 ms of CPU"), text);
-        String noTotal = format.warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.skipped(
-                io.churnagent.kernel.TcpSocketTable.Skipped.SLOW, -1));
+        String noTotal = format.warning(warnings.get(0), TcpSocketTable.skipped(
+                TcpSocketTable.Skipped.SLOW, -1));
         assertTrue(noTotal.contains("The kernel's per-socket table was not read: the last read was abandoned after 500 ms"),
                 noTotal);
         assertFalse(noTotal.contains("-1"), noTotal);
@@ -159,7 +172,7 @@ class ChurnLogFormatTest {
                 "   2: 0100007F:9C42 0100007F:20FB 01 00000000:00000000 00:00000000 00000000  1000        0 9 1 0"));
         List<DestinationFigures> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // port 8443 = 0x20FB
         String text = new ChurnLogFormat(KernelSettings.of(null, 2, 1000, 1, 262144, 60))
-                .warning(warnings.get(0), io.churnagent.kernel.TcpSocketTable.read(proc));
+                .warning(warnings.get(0), TcpSocketTable.read(proc));
         assertTrue(text.contains("projected_time_wait=1200 observed_time_wait=2 observed_established=1 "), text);
         assertTrue(text.contains("The kernel holds 2 sockets in TIME_WAIT and 1 established to it right now"), text);
     }
@@ -170,7 +183,7 @@ class ChurnLogFormatTest {
         List<DestinationFigures> warnings = churn(remote, "api.example.com", 10, 3);
         io.churnagent.churn.DestinationSites sites = new io.churnagent.churn.DestinationSites(table.indexLimit());
         io.churnagent.churn.DestinationStats d = table.find(remote, 8443);
-        KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60);
+        KernelSettings kernel = defaultKernel();
         String before = new ChurnLogFormat(kernel, sites).warning(warnings.get(0), null);
         assertTrue(before.split(System.lineSeparator())[0].endsWith(" site=unknown"), before);
         io.churnagent.churn.TrimmedStack stack = io.churnagent.churn.TrimmedStack.of(List.of(
