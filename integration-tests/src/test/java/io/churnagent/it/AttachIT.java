@@ -34,7 +34,9 @@ class AttachIT {
             demo.awaitLine(l -> l.matches("\\[ *\\d+s\\] ok=[1-9].*"), Duration.ofSeconds(20));
             assertTrue(demo.agentEvents().isEmpty(), "nothing is reported before the attach");
 
-            ForkedJvm attach = cli(jdk, "attach", Long.toString(demo.pid()), "warn.ratio=0.3");
+            // warn.ratio=0.05 (1,412 ports, ~24 closes/s held) keeps this about attaching, not about how fast
+            // the machine is: at 0.3 the demo must close ~141/s per backend, and a loaded 2-core host does ~100
+            ForkedJvm attach = cli(jdk, "attach", Long.toString(demo.pid()), "warn.ratio=0.05");
             assertEquals(0, attach.run(Duration.ofSeconds(60)), attach::stderr);
             assertTrue(attach.stdout().contains("attached to " + demo.pid()), attach::stdout);
             long attachedAt = System.nanoTime();
@@ -53,7 +55,7 @@ class AttachIT {
             assertEquals(dynamicAgentWarning, demo.stderr().contains("A Java agent has been loaded dynamically"),
                     "the JVM's own dynamic-agent warning, which the note explains");
 
-            ForkedJvm again = cli(jdk, "attach", Long.toString(demo.pid()), "warn.ratio=0.3,report.interval=7s");
+            ForkedJvm again = cli(jdk, "attach", Long.toString(demo.pid()), "warn.ratio=0.05,report.interval=7s");
             assertEquals(0, again.run(Duration.ofSeconds(60)), again::stderr);
             assertTrue(again.stdout().contains("already runs in " + demo.pid()), again::stdout);
             String updated = demo.awaitLine(l -> l.contains("event=agent_options_updated"), Duration.ofSeconds(10));
@@ -142,10 +144,7 @@ class AttachIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         AgentEvent last = null;
         while (System.nanoTime() < deadline) {
-            List<AgentEvent> lines = app.agentEvents().stream()
-                    .filter(e -> "churn_report".equals(e.event()) && destination.equals(e.get("destination")))
-                    .collect(Collectors.toList());
-            last = lines.isEmpty() ? null : lines.get(lines.size() - 1);
+            last = AgentEvent.reportByDestination(app.agentEvents()).get(destination);
             if (last != null && Integer.toString(connects).equals(last.get("connects"))) {
                 return last;
             }

@@ -32,23 +32,22 @@ class ConcurrencyIT {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50")
                 .mainClass(ConcurrentChurn.class, Integer.toString(PLATFORM), Integer.toString(PER_PLATFORM),
                         Integer.toString(VIRTUAL), Integer.toString(PER_VIRTUAL));
-        assertEquals(0, jvm.run(Duration.ofSeconds(400)), () -> output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(400)), () -> jvm.output());
         String done = jvm.stdout().lines().filter(l -> l.startsWith("done ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no done line" + output(jvm)));
+                .orElseThrow(() -> new AssertionError("no done line" + jvm.output()));
         Map<String, String> result = LogfmtReader.parse(done.substring(5));
         long expected = (long) PLATFORM * PER_PLATFORM + (virtual ? (long) VIRTUAL * PER_VIRTUAL : 0);
-        assertEquals("0", result.get("errors"), () -> output(jvm));
+        assertEquals("0", result.get("errors"), () -> jvm.output());
         assertEquals(Long.toString(expected), result.get("connects"), done);
         assertEquals(Long.toString(expected), result.get("closes"), done);
         assertEquals(virtual ? Integer.toString(VIRTUAL) : "0", result.get("virtual"), done);
 
         assertEquals(0, jvm.agentEvents().stream().filter(e -> "agent_disabled".equals(e.event())
-                || e.event().startsWith("agent_error")).count(), () -> "an overloaded machine is not a faulty agent" + output(jvm));
+                || e.event().startsWith("agent_error")).count(), () -> "an overloaded machine is not a faulty agent" + jvm.output());
         Set<String> servers = jvm.stdout().lines().filter(l -> l.startsWith("server="))
                 .map(l -> l.substring(7)).collect(Collectors.toSet());
         assertEquals(16, servers.size());
-        List<AgentEvent> lines = jvm.agentEvents().stream().filter(e -> "churn_report".equals(e.event()))
-                .collect(Collectors.toList());
+        List<AgentEvent> lines = AgentEvent.named(jvm.agentEvents(), "churn_report");
         long connects = 0;
         long closes = 0;
         for (AgentEvent e : lines) {
@@ -62,16 +61,12 @@ class ConcurrencyIT {
             connects += e.getLong("connects");
             closes += e.getLong("closes");
         }
-        assertEquals(16, lines.size(), () -> output(jvm));
+        assertEquals(16, lines.size(), () -> jvm.output());
         assertEquals(expected, connects, "no lost or doubled connect");
         assertEquals(expected, closes, "no lost or doubled close");
         AgentEvent summary = jvm.agentEvents().stream().filter(e -> "churn_report_summary".equals(e.event()))
                 .reduce((a, b) -> b).orElseThrow();
         assertEquals(0, summary.getLong("untracked_connections"), summary::toString);
         System.out.println(jdk.getFileName() + ": " + done + " agent connects=" + connects + " closes=" + closes);
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

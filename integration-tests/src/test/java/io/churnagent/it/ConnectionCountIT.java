@@ -21,10 +21,10 @@ class ConnectionCountIT {
     @OnEachJdk
     void everyPathCountsEachConnectionAndCloseExactlyOnce(Path jdk) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50").mainClass(ConnectionPaths.class, Integer.toString(N));
-        assertEquals(0, jvm.run(Duration.ofSeconds(60)), () -> "program failed: " + output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(60)), () -> "program failed: " + jvm.output());
 
         Map<String, Integer> ports = jvm.announcedPaths();
-        assertEquals(7, ports.size(), () -> output(jvm));
+        assertEquals(7, ports.size(), () -> jvm.output());
         Map<String, AgentEvent> report = AgentEvent.reportByDestination(jvm.agentEvents());
 
         for (String path : List.of("socket", "channel_blocking", "channel_nonblocking", "adaptor", "urlconnection", "httpclient")) {
@@ -33,9 +33,5 @@ class ConnectionCountIT {
         AgentEvent refused = ReportAssertions.reportLine(report, ports.get("refused"), "refused connects", jvm);
         assertEquals(0, refused.getLong("connects"));
         assertEquals(N, refused.getLong("failed_refused"));
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

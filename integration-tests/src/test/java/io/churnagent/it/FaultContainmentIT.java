@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,8 +28,8 @@ class FaultContainmentIT {
             jvm.jvmArg("-Dio.churnagent.test.fault=" + fault);
         }
         jvm.mainClass(FaultyHost.class, Integer.toString(SOCKETS), Integer.toString(REQUESTS));
-        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> fault + ": the application failed" + output(jvm));
-        assertTrue(jvm.stdout().contains("ok sockets=" + SOCKETS), () -> output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> fault + ": the application failed" + jvm.output());
+        assertTrue(jvm.stdout().contains("ok sockets=" + SOCKETS), () -> jvm.output());
         for (String line : jvm.stderr().split("\n")) {
             assertTrue(line.isEmpty() || line.startsWith("[churn-agent] "),
                     () -> "nothing but agent lines on stderr (no stack trace, no OutOfMemoryError): " + line);
@@ -67,9 +68,8 @@ class FaultContainmentIT {
     void aSinkThatAllocatesWhereTheHeapHasRoomCostsTimeButCountsExactly(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "allocate", "-Xmx512m");
         assertEquals(0, jvm.agentEvents().stream().filter(e -> "agent_disabled".equals(e.event())).count(), jvm::stderr);
-        AgentEvent line = jvm.agentEvents().stream()
-                .filter(e -> "churn_report".equals(e.event()) && e.get("destination").equals("127.0.0.1:" + port(jvm)))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no report line" + output(jvm)));
+        AgentEvent line = AgentEvent.reportByDestination(jvm.agentEvents()).get("127.0.0.1:" + port(jvm));
+        assertNotNull(line, () -> "no report line" + jvm.output());
         assertEquals(SOCKETS + SOCKETS / 5, line.getLong("connects"), line::toString);
         assertEquals(SOCKETS + SOCKETS / 5, line.getLong("closes"), line::toString);
         assertEquals(0, line.getLong("open"), line::toString);
@@ -97,7 +97,7 @@ class FaultContainmentIT {
     private static AgentEvent onlyDisabledEvent(ForkedJvm jvm) throws Exception {
         List<AgentEvent> disabled = jvm.agentEvents().stream().filter(e -> "agent_disabled".equals(e.event()))
                 .collect(Collectors.toList());
-        assertEquals(1, disabled.size(), () -> "said exactly once" + output(jvm));
+        assertEquals(1, disabled.size(), () -> "said exactly once" + jvm.output());
         assertEquals("ERROR", disabled.get(0).level);
         assertEquals(1, jvm.agentEvents().stream().filter(e -> "test_fault_injection".equals(e.event())).count());
         assertEquals(0, jvm.agentEvents().stream().filter(e -> "agent_error".equals(e.event())).count(), jvm::stderr);
@@ -114,9 +114,5 @@ class FaultContainmentIT {
 
     private static String port(ForkedJvm jvm) {
         return okLine(jvm).replaceAll(".*port=(\\d+).*", "$1");
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

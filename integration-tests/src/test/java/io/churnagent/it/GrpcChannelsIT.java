@@ -38,19 +38,19 @@ class GrpcChannelsIT {
         List<AgentEvent> perRequest = events.stream()
                 .filter(e -> "client_per_request".equals(e.event()) && "grpc".equals(e.get("family")))
                 .collect(Collectors.toList());
-        assertEquals(1, perRequest.size(), () -> "one client_per_request for the gRPC site: " + output(jvm));
+        assertEquals(1, perRequest.size(), () -> "one client_per_request for the gRPC site: " + jvm.output());
         assertEquals(site, perRequest.get(0).get("site"));
         assertTrue(perRequest.get(0).get("handler").startsWith("io.churnagent.it.programs.Gateway$Front.handle("),
                 () -> perRequest.get(0).toString());
         assertTrue(jvm.stderr().contains("Fix: build one ManagedChannel per target at startup and share it"),
-                () -> "the gRPC fix is said: " + output(jvm));
+                () -> "the gRPC fix is said: " + jvm.output());
         assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())
                 && "netty-bootstrap".equals(e.get("family"))), () -> "gRPC's own Bootstrap per transport is not a client: "
-                + output(jvm));
+                + jvm.output());
 
         AgentEvent warning = events.stream().filter(e -> "churn_warning".equals(e.event())
                 && destination.equals(e.get("destination"))).findFirst().orElse(null);
-        assertNotNull(warning, () -> "no churn_warning for the gRPC destination: " + output(jvm));
+        assertNotNull(warning, () -> "no churn_warning for the gRPC destination: " + jvm.output());
         assertEquals(site, warning.get("site"), () -> "connects on gRPC's threads name where the channel was built: "
                 + warning);
     }
@@ -62,8 +62,8 @@ class GrpcChannelsIT {
         AgentEvent line = ReportAssertions.reportLine(AgentEvent.reportByDestination(events), jvm.announced("port ").get("grpc"),
                 "the shared channel's connection", jvm);
         assertEquals(1, line.getLong("connects"), () -> line.toString());
-        assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())), () -> output(jvm));
-        assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())), () -> output(jvm));
+        assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())), () -> jvm.output());
+        assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())), () -> jvm.output());
     }
 
     private static ForkedJvm run(Path jdk, String mode) throws Exception {
@@ -72,15 +72,11 @@ class GrpcChannelsIT {
         ForkedJvm jvm = new ForkedJvm(jdk).inPrivateNetwork().withAgent(OPTIONS)
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
                 .mainClass(GrpcChannels.class, mode, Integer.toString(REQUESTS));
-        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + jvm.output());
         String out = jvm.stdout();
-        assertTrue(out.contains("epoll true\n"), () -> "gRPC's shaded epoll transport must be in use: " + output(jvm));
-        assertTrue(out.contains("ok " + REQUESTS + "\n"), () -> output(jvm));
+        assertTrue(out.contains("epoll true\n"), () -> "gRPC's shaded epoll transport must be in use: " + jvm.output());
+        assertTrue(out.contains("ok " + REQUESTS + "\n"), () -> jvm.output());
         ReportAssertions.assertNoBridgeFaults(jvm);
         return jvm;
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

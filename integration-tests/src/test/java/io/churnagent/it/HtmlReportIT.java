@@ -89,7 +89,7 @@ class HtmlReportIT {
                     && said.get(0).contains(") to " + live + " ("), said.get(0));
             assertTrue(app.stdout().lines().noneMatch(l -> l.startsWith("churned")), "the page came while it ran");
 
-            assertEquals(0, app.waitFor(Duration.ofSeconds(60)), () -> ConnectionCountIT.output(app));
+            assertEquals(0, app.waitFor(Duration.ofSeconds(60)), () -> app.output());
         } finally {
             app.kill();
         }

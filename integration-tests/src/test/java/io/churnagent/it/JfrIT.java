@@ -31,7 +31,7 @@ class JfrIT {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent("capacity=1000")
                 .jvmArg("-XX:StartFlightRecording=filename=" + recording + ",settings=default,dumponexit=true")
                 .mainClass(SteadyConnections.class, Integer.toString(N), "100", "3");
-        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> ConnectionCountIT.output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> jvm.output());
         String port = jvm.stdout().lines().filter(l -> l.startsWith("port=")).findFirst().orElseThrow().substring(5);
         assertTrue(jvm.stderr().contains("event=churn_warning"), jvm::stderr);
         assertFalse(jvm.stderr().contains("export_unavailable"), jvm::stderr);

@@ -37,14 +37,14 @@ class JmxIT {
                 .jvmArg("-Dcom.sun.management.jmxremote.authenticate=false")
                 .jvmArg("-Dcom.sun.management.jmxremote.ssl=false")
                 .mainClass(JmxOverLoopback.class, Integer.toString(JMX_PORT), Integer.toString(N), "200");
-        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> ConnectionCountIT.output(jvm));
-        assertTrue(jvm.stdout().contains("\nread"), () -> ConnectionCountIT.output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> jvm.output());
+        assertTrue(jvm.stdout().contains("\nread"), () -> jvm.output());
         String port = jvm.stdout().lines().filter(l -> l.startsWith("port=")).findFirst().orElseThrow().substring(5);
         Map<String, Map<String, String>> beans = mbeans(jvm.stdout());
 
         String destinationName = "io.churnagent:type=Destination,name=\"127.0.0.1:" + port + "\"";
         Map<String, String> destination = beans.get(destinationName);
-        assertNotNull(destination, () -> "registered: " + beans.keySet() + ConnectionCountIT.output(jvm));
+        assertNotNull(destination, () -> "registered: " + beans.keySet() + jvm.output());
         assertEquals(Long.toString(N), destination.get("Connects"));
         assertEquals(Long.toString(N), destination.get("Closes"));
         assertEquals("0", destination.get("Open"));

@@ -58,10 +58,10 @@ class JsonLogIT {
     @OnEachJdk
     void theJsonReportCarriesTheSameCountsAsTheTextReport(Path jdk) throws Exception {
         ForkedJvm text = new ForkedJvm(jdk).withAgent("report.top=50").mainClass(ConnectionPaths.class, Integer.toString(N));
-        assertEquals(0, text.run(Duration.ofSeconds(60)), () -> ConnectionCountIT.output(text));
+        assertEquals(0, text.run(Duration.ofSeconds(60)), () -> text.output());
         ForkedJvm json = new ForkedJvm(jdk).withAgent("report.top=50,log.format=json")
                 .mainClass(ConnectionPaths.class, Integer.toString(N));
-        assertEquals(0, json.run(Duration.ofSeconds(60)), () -> ConnectionCountIT.output(json));
+        assertEquals(0, json.run(Duration.ofSeconds(60)), () -> json.output());
 
         Map<String, Map<String, String>> textByPath = byPath(text, text.agentEvents().stream()
                 .filter(e -> "churn_report".equals(e.event()))
@@ -75,8 +75,8 @@ class JsonLogIT {
                 .filter(n -> n.get("event").asText().equals("churn_report"))
                 .collect(Collectors.toMap(n -> n.get("destination").asText(), JsonLogIT::asStrings, (a, b) -> b)));
 
-        assertEquals(7, textByPath.size(), () -> ConnectionCountIT.output(text));
-        assertEquals(textByPath.keySet(), jsonByPath.keySet(), () -> ConnectionCountIT.output(json));
+        assertEquals(7, textByPath.size(), () -> text.output());
+        assertEquals(textByPath.keySet(), jsonByPath.keySet(), () -> json.output());
         for (String path : textByPath.keySet()) {
             Map<String, String> t = textByPath.get(path);
             Map<String, String> j = jsonByPath.get(path);

@@ -56,7 +56,7 @@ class KernelFallbackIT {
         List<AgentEvent> kernel = events.stream()
                 .filter(e -> "churn_warning".equals(e.event()) && "kernel".equals(e.fields.get("source")))
                 .collect(Collectors.toList());
-        assertFalse(kernel.isEmpty(), () -> "no source=kernel warning: " + output(jvm));
+        assertFalse(kernel.isEmpty(), () -> "no source=kernel warning: " + jvm.output());
         AgentEvent w = kernel.get(0);
         assertEquals(destination, w.get("destination"), () -> w.toString());
         assertEquals(0, w.getLong("explained_time_wait"), () -> "the hooks closed none of them: " + w);
@@ -65,9 +65,9 @@ class KernelFallbackIT {
         assertTrue(w.getDouble("ratio") >= 0.5, () -> w.toString());
         assertEquals(pid, w.get("holder_pids").split(",")[0], () -> "this JVM holds the connections: " + w);
         assertTrue(w.getLong("this_jvm_established") >= 1, () -> w.toString());
-        assertTrue(jvm.stderr().contains("(this JVM) with "), () -> output(jvm));
+        assertTrue(jvm.stderr().contains("(this JVM) with "), () -> jvm.output());
         assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event()) && e.fields.get("source") == null
-                && destination.equals(e.get("destination"))), () -> "the hooks saw nothing of it: " + output(jvm));
+                && destination.equals(e.get("destination"))), () -> "the hooks saw nothing of it: " + jvm.output());
     }
 
     @OnEachJdk
@@ -76,21 +76,17 @@ class KernelFallbackIT {
         String destination = "127.0.0.1:" + jvm.announced("port ").get("backend");
         List<AgentEvent> events = jvm.agentEvents();
         assertTrue(events.stream().anyMatch(e -> "churn_warning".equals(e.event()) && e.fields.get("source") == null
-                && destination.equals(e.get("destination"))), () -> "the hooks' own warning: " + output(jvm));
+                && destination.equals(e.get("destination"))), () -> "the hooks' own warning: " + jvm.output());
         assertTrue(events.stream().noneMatch(e -> "kernel".equals(e.fields.get("source"))),
-                () -> "the counted closes explain the kernel's TIME_WAIT: " + output(jvm));
+                () -> "the counted closes explain the kernel's TIME_WAIT: " + jvm.output());
     }
 
     private static ForkedJvm run(Path jdk, String mode) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).wrappedIn("unshare", "-rn", "sh", "-c", NAMESPACE, "sh")
                 .withAgent(OPTIONS)
                 .mainClass(UnseenChurn.class, mode, "200", "10", library.toString());
-        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + output(jvm));
-        assertTrue(jvm.stdout().contains("done 2000\n"), () -> output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + jvm.output());
+        assertTrue(jvm.stdout().contains("done 2000\n"), () -> jvm.output());
         return jvm;
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

@@ -49,8 +49,7 @@ class LifecycleIT {
             while (line == null || !"30".equals(line.get("closes"))) {
                 assertTrue(System.nanoTime() < deadline, () -> "a report line with 30 closes: " + app.stderr());
                 Thread.sleep(200);
-                line = app.agentEvents().stream().filter(e -> "churn_report".equals(e.event())
-                        && destination.equals(e.get("destination"))).reduce((a, b) -> b).orElse(null);
+                line = AgentEvent.reportByDestination(app.agentEvents()).get(destination);
             }
             assertEquals("30", line.get("connects"), "one instrumentation: each connection counted once");
             assertEquals("0", line.get("open"));
@@ -89,7 +88,7 @@ class LifecycleIT {
         ForkedJvm app = new ForkedJvm(jdk).withAgent("").mainClass(ChurnUntilStopped.class, "exit-in-handler");
         assertEquals(3, app.run(Duration.ofSeconds(30)), app::stderr);
         assertTrue(app.stdout().contains("exiting from the handler"), app::stdout);
-        AgentEvent line = app.agentEvents().stream().filter(e -> "churn_report".equals(e.event())).findFirst()
+        AgentEvent line = AgentEvent.named(app.agentEvents(), "churn_report").stream().findFirst()
                 .orElseThrow(() -> new AssertionError("no shutdown report: " + app.stderr()));
         assertTrue(line.getLong("connects") >= 50, line::toString);
         assertTrue(app.allLines().stream().anyMatch(l -> l.contains("event=churn_report_summary reason=shutdown")));

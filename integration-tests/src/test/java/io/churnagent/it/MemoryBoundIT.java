@@ -6,7 +6,6 @@ import io.churnagent.log.LogfmtReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,19 +29,18 @@ class MemoryBoundIT {
         ForkedJvm jvm = new ForkedJvm(jdk).jvmArg("-Xmx256m").jvmArg("-XX:+UseSerialGC")
                 .withAgent("destinations.max=" + MAX + ",report.top=10")
                 .mainClass(DestinationFlood.class, Integer.toString(DISTINCT));
-        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> jvm.output());
         String result = jvm.stdout().lines().filter(l -> l.startsWith("retained_bytes=")).findFirst()
-                .orElseThrow(() -> new AssertionError(output(jvm)));
+                .orElseThrow(() -> new AssertionError(jvm.output()));
         long retained = Long.parseLong(LogfmtReader.parse(result).get("retained_bytes"));
         System.out.println(jdk.getFileName() + ": " + result + " cap=" + CAP_BYTES);
         assertTrue(retained < CAP_BYTES, result);
 
         AgentEvent summary = jvm.agentEvents().stream().filter(e -> "churn_report_summary".equals(e.event()))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError(output(jvm)));
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError(jvm.output()));
         long overflowed = DISTINCT - (MAX - 5);
         assertEquals(overflowed, summary.getLong("overflow_destinations"), summary::toString);
-        Map<String, AgentEvent> lines = jvm.agentEvents().stream().filter(e -> "churn_report".equals(e.event()))
-                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+        Map<String, AgentEvent> lines = AgentEvent.reportByDestination(jvm.agentEvents());
         AgentEvent other = lines.get("other");
         assertNotNull(other, () -> "an 'other' line: " + lines.keySet());
         assertEquals(overflowed, other.getLong("connects"), other::toString);
@@ -54,9 +52,5 @@ class MemoryBoundIT {
             assertEquals(500 - 100 * hot, line.getLong("connects"), line::toString);
             assertEquals(500 - 100 * hot, line.getLong("closes"), line::toString);
         }
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

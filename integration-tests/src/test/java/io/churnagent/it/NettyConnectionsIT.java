@@ -37,18 +37,18 @@ class NettyConnectionsIT {
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
                 .mainClassOn(ForkedJvm.netty42Classpath(), NettyConnections.class, Integer.toString(N));
         assertCountedOnce(jvm);
-        assertTrue(jvm.stdout().contains("netty 4.2.18.Final\n"), () -> "ran on Netty 4.2: " + output(jvm));
+        assertTrue(jvm.stdout().contains("netty 4.2.18.Final\n"), () -> "ran on Netty 4.2: " + jvm.output());
     }
 
     private static void assertCountedOnce(ForkedJvm jvm) throws Exception {
-        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + jvm.output());
         String out = jvm.stdout();
-        assertTrue(out.contains("refused " + N + "\n"), () -> "every connect to the closed port fails: " + output(jvm));
+        assertTrue(out.contains("refused " + N + "\n"), () -> "every connect to the closed port fails: " + jvm.output());
         ReportAssertions.assertNoBridgeFaults(jvm);
-        assertFalse(jvm.stderr().contains("cannot instrument"), () -> output(jvm));
+        assertFalse(jvm.stderr().contains("cannot instrument"), () -> jvm.output());
 
         Map<String, Integer> ports = jvm.announcedPaths();
-        assertEquals(4, ports.size(), () -> output(jvm));
+        assertEquals(4, ports.size(), () -> jvm.output());
         Map<String, AgentEvent> report = AgentEvent.reportByDestination(jvm.agentEvents());
 
         for (String path : List.of("epoll", "nio")) {
@@ -61,9 +61,5 @@ class NettyConnectionsIT {
 
         AgentEvent udp = report.get("127.0.0.1:" + ports.get("epoll_udp"));
         assertTrue(udp == null || udp.getLong("connects") == 0, () -> "a UDP connect is no TCP connection: " + udp);
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

@@ -31,12 +31,12 @@ class NettyHandlersIT {
     void bootstrapsBuiltPerRequestAreNamedWithTheirSiteAndHandler(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "per-request");
         List<AgentEvent> perRequest = AgentEvent.named(jvm.agentEvents(), "client_per_request");
-        assertEquals(2, perRequest.size(), () -> "one event per handler: " + perRequest + output(jvm));
+        assertEquals(2, perRequest.size(), () -> "one event per handler: " + perRequest + jvm.output());
         for (String[] server : new String[][] {{"http", "HttpFront.channelRead0"}, {"raw", "RawFront.channelRead"}}) {
             String site = PROGRAM + ".call" + capitalized(server[0]) + "Backend(NettyServer.java:" + lineOf("SITE:" + server[0]) + ")";
             String handler = PROGRAM + "$" + server[1] + "(NettyServer.java:" + lineOf("HANDLER:" + server[0]) + ")";
             AgentEvent e = perRequest.stream().filter(x -> site.equals(x.get("site"))).findFirst().orElse(null);
-            assertNotNull(e, () -> "no client_per_request at " + site + ": " + perRequest + output(jvm));
+            assertNotNull(e, () -> "no client_per_request at " + site + ": " + perRequest + jvm.output());
             assertEquals("netty-bootstrap", e.get("family"), () -> e.toString());
             assertEquals(handler, e.get("handler"), () -> e.toString());
             assertTrue(e.getLong("built_60s") > 10 && e.getLong("built_60s") <= REQUESTS, () -> e.toString());
@@ -47,7 +47,7 @@ class NettyHandlersIT {
     @OnEachJdk
     void aSharedBootstrapIsNotReported(Path jdk) throws Exception {
         ForkedJvm jvm = run(jdk, "shared");
-        assertEquals(List.of(), AgentEvent.named(jvm.agentEvents(), "client_per_request"), () -> output(jvm));
+        assertEquals(List.of(), AgentEvent.named(jvm.agentEvents(), "client_per_request"), () -> jvm.output());
         assertBackendsCounted(jvm);
     }
 
@@ -65,10 +65,10 @@ class NettyHandlersIT {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent(AGENT_OPTIONS)
                 .jvmArg("-Dlogback.configurationFile=logback-programs-quiet.xml")
                 .mainClass(NettyServer.class, mode, Integer.toString(REQUESTS));
-        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + jvm.output());
         ReportAssertions.assertServed(jvm, List.of("http", "raw"), REQUESTS);
         ReportAssertions.assertNoBridgeFaults(jvm);
-        assertFalse(jvm.stderr().contains("cannot instrument"), () -> output(jvm));
+        assertFalse(jvm.stderr().contains("cannot instrument"), () -> jvm.output());
         return jvm;
     }
 
@@ -78,9 +78,5 @@ class NettyHandlersIT {
 
     private static int lineOf(String marker) throws Exception {
         return SourceMarkers.lineOf(io.churnagent.it.programs.NettyServer.class, marker);
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

@@ -35,8 +35,7 @@ class OddAddressesIT {
         assertEquals(without.keySet(), with.keySet());
         without.forEach((name, fields) -> assertEquals(fields.get("result"), with.get(name).get("result"), name));
 
-        Map<String, AgentEvent> report = agent.agentEvents().stream().filter(e -> "churn_report".equals(e.event()))
-                .collect(Collectors.toMap(e -> e.get("destination"), e -> e, (a, b) -> b));
+        Map<String, AgentEvent> report = AgentEvent.reportByDestination(agent.agentEvents());
         for (String name : List.of("ipv6_loopback", "ipv6_scoped", "ipv4_mapped")) {
             Map<String, String> c = with.get(name);
             if (c.containsKey("skipped")) {

@@ -39,11 +39,11 @@ class RedisClientsIT {
     void aLettuceClientPerRequestOnNetty42EpollNamesTheHandlersLine(Path jdk) throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             ForkedJvm jvm = run(jdk, "lettuce", redis, true);
-            assertTrue(jvm.stdout().contains("epoll true netty 4.2.18.Final"), () -> "Lettuce on Netty 4.2 epoll: " + output(jvm));
+            assertTrue(jvm.stdout().contains("epoll true netty 4.2.18.Final"), () -> "Lettuce on Netty 4.2 epoll: " + jvm.output());
             String site = PROGRAM + ".lettucePerRequest(RedisClients.java:" + SourceMarkers.lineOf(RedisClients.class, "SITE:lettuce") + ")";
             assertChurnNamed(jvm, redis, "lettuce", site, site, REQUESTS);
             assertTrue(jvm.agentEvents().stream().noneMatch(e -> "client_per_request".equals(e.event())
-                    && "netty-bootstrap".equals(e.get("family"))), () -> "Lettuce's Bootstrap per connect is its own: " + output(jvm));
+                    && "netty-bootstrap".equals(e.get("family"))), () -> "Lettuce's Bootstrap per connect is its own: " + jvm.output());
         }
     }
 
@@ -54,10 +54,10 @@ class RedisClientsIT {
                 ForkedJvm jvm = run(jdk, mode, redis, mode.startsWith("lettuce"));
                 List<AgentEvent> events = jvm.agentEvents();
                 AgentEvent line = AgentEvent.reportByDestination(events).get("127.0.0.1:" + redis.port());
-                assertNotNull(line, () -> mode + ": the pooled connections are seen: " + output(jvm));
+                assertNotNull(line, () -> mode + ": the pooled connections are seen: " + jvm.output());
                 assertTrue(line.getLong("connects") >= 1 && line.getLong("connects") <= 8, () -> mode + ": " + line);
-                assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())), () -> mode + output(jvm));
-                assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())), () -> mode + output(jvm));
+                assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())), () -> mode + jvm.output());
+                assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())), () -> mode + jvm.output());
             }
         }
     }
@@ -72,7 +72,7 @@ class RedisClientsIT {
         List<AgentEvent> events = jvm.agentEvents();
         String destination = "127.0.0.1:" + redis.port();
         AgentEvent line = AgentEvent.reportByDestination(events).get(destination);
-        assertNotNull(line, () -> "no report line for Redis " + destination + output(jvm));
+        assertNotNull(line, () -> "no report line for Redis " + destination + jvm.output());
         assertEquals(requests, line.getLong("connects"), () -> line.toString());
         assertEquals(requests, line.getLong("closes"), () -> line.toString());
         assertEquals(connectSite, line.get("site"), () -> "the handler's line, not the library's frame: " + line);
@@ -80,11 +80,11 @@ class RedisClientsIT {
         List<AgentEvent> perRequest = events.stream()
                 .filter(e -> "client_per_request".equals(e.event()) && family.equals(e.get("family")))
                 .collect(Collectors.toList());
-        assertEquals(1, perRequest.size(), () -> "one client_per_request for " + family + output(jvm));
+        assertEquals(1, perRequest.size(), () -> "one client_per_request for " + family + jvm.output());
         assertEquals(site, perRequest.get(0).get("site"));
         AgentEvent warning = events.stream().filter(e -> "churn_warning".equals(e.event())
                 && destination.equals(e.get("destination"))).findFirst().orElse(null);
-        assertNotNull(warning, () -> "no churn_warning for Redis: " + output(jvm));
+        assertNotNull(warning, () -> "no churn_warning for Redis: " + jvm.output());
         assertEquals(connectSite, warning.get("site"), () -> warning.toString());
     }
 
@@ -97,13 +97,9 @@ class RedisClientsIT {
         } else {
             jvm.mainClass(RedisClients.class, args);
         }
-        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + output(jvm));
-        assertTrue(jvm.stdout().contains("ok " + REQUESTS + "\n"), () -> output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> "program failed: " + jvm.output());
+        assertTrue(jvm.stdout().contains("ok " + REQUESTS + "\n"), () -> jvm.output());
         ReportAssertions.assertNoBridgeFaults(jvm);
         return jvm;
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }

@@ -32,7 +32,7 @@ class SharedPortsIT {
         try (ForkedJvm jvm = run(jdk, OPTIONS, "12", "40", "14")) {
             String destination = "127.0.0.1:" + jvm.announced("port ").get("backend");
             List<AgentEvent> warnings = hooksWarnings(jvm, destination);
-            assertFalse(warnings.isEmpty(), () -> "no warning on the sum: " + KernelFallbackIT.output(jvm));
+            assertFalse(warnings.isEmpty(), () -> "no warning on the sum: " + jvm.output());
             AgentEvent w = warnings.get(0);
             assertEquals("local", w.get("limit"), w::toString);
             long own = w.getLong("this_jvm_load");
@@ -52,9 +52,9 @@ class SharedPortsIT {
             // the positive event first: the shutdown report has the destination and its 168 connects
             Map<String, AgentEvent> report = AgentEvent.reportByDestination(jvm.agentEvents());
             AgentEvent d = report.get(destination);
-            assertTrue(d != null && d.getLong("connects") >= 160, () -> "report: " + KernelFallbackIT.output(jvm));
+            assertTrue(d != null && d.getLong("connects") >= 160, () -> "report: " + jvm.output());
             assertEquals(0, d.getLong("host_share"), d::toString);
-            assertTrue(hooksWarnings(jvm, destination).isEmpty(), () -> "36 % warns nobody: " + KernelFallbackIT.output(jvm));
+            assertTrue(hooksWarnings(jvm, destination).isEmpty(), () -> "36 % warns nobody: " + jvm.output());
         }
     }
 
@@ -64,7 +64,7 @@ class SharedPortsIT {
             String destination = "127.0.0.1:" + jvm.announced("port ").get("backend");
             assertTrue(jvm.stderr().contains("egress=gcp-cloud-nat:64"), () -> "start-up line: " + jvm.stderr());
             List<AgentEvent> warnings = hooksWarnings(jvm, destination);
-            assertFalse(warnings.isEmpty(), () -> "3/s × 120 s = 360 of 64 NAT ports: " + KernelFallbackIT.output(jvm));
+            assertFalse(warnings.isEmpty(), () -> "3/s × 120 s = 360 of 64 NAT ports: " + jvm.output());
             AgentEvent w = warnings.get(0);
             assertEquals("critical", w.get("level"), w::toString);
             assertEquals("gcp-cloud-nat", w.get("limit"), w::toString);
@@ -85,8 +85,8 @@ class SharedPortsIT {
         ForkedJvm jvm = new ForkedJvm(jdk).wrappedIn("unshare", "-rn", "sh", "-c", NAMESPACE, "sh")
                 .withAgent(options)
                 .mainClass(SharedPorts.class, own, other, seconds);
-        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + KernelFallbackIT.output(jvm));
-        assertTrue(jvm.stdout().contains("done "), () -> KernelFallbackIT.output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + jvm.output());
+        assertTrue(jvm.stdout().contains("done "), () -> jvm.output());
         return jvm;
     }
 }

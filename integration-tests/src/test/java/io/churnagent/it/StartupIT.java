@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -75,9 +76,8 @@ class StartupIT {
 
     private static AgentEvent shutdownReportLine(ForkedJvm jvm) throws Exception {
         String port = jvm.stdout().replaceAll("(?s).*port=(\\d+).*", "$1");
-        return jvm.agentEvents().stream()
-                .filter(e -> "churn_report".equals(e.event()) && ("127.0.0.1:" + port).equals(e.get("destination")))
-                .reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no report line for port " + port + ":\n" + jvm.stderr()));
+        AgentEvent line = AgentEvent.reportByDestination(jvm.agentEvents()).get("127.0.0.1:" + port);
+        assertNotNull(line, () -> "no report line for port " + port + ":\n" + jvm.stderr());
+        return line;
     }
 }

@@ -28,14 +28,14 @@ class TrimmedRuntimeIT {
         assertEquals(0, jlink.exitValue(), () -> new String(readAll(jlink)));
 
         ForkedJvm jvm = new ForkedJvm(image).withAgent("").mainClass(SteadyConnections.class, "20", "200", "0");
-        assertEquals(0, jvm.run(Duration.ofSeconds(60)), () -> ConnectionCountIT.output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(60)), () -> jvm.output());
         List<AgentEvent> events = jvm.agentEvents();
         List<AgentEvent> unavailable = events.stream().filter(e -> "export_unavailable".equals(e.event()))
                 .collect(Collectors.toList());
-        assertEquals(2, unavailable.size(), () -> ConnectionCountIT.output(jvm));
+        assertEquals(2, unavailable.size(), () -> jvm.output());
         assertTrue(unavailable.stream().allMatch(e -> e.level.equals("INFO")), unavailable::toString);
         assertEquals(List.of("jmx", "jfr"), unavailable.stream().map(e -> e.get("export")).collect(Collectors.toList()));
-        assertTrue(events.stream().noneMatch(e -> e.level.equals("ERROR")), () -> ConnectionCountIT.output(jvm));
+        assertTrue(events.stream().noneMatch(e -> e.level.equals("ERROR")), () -> jvm.output());
         String port = jvm.stdout().lines().filter(l -> l.startsWith("port=")).findFirst().orElseThrow().substring(5);
         AgentEvent report = events.stream().filter(e -> "churn_report".equals(e.event())
                 && e.get("destination").equals("127.0.0.1:" + port)).findFirst().orElseThrow();

@@ -47,18 +47,14 @@ class UnlistedLibraryIT {
         String destination = "127.0.0.1:" + jvm.announced("port ").get("backend");
         AgentEvent warning = jvm.agentEvents().stream().filter(e -> "churn_warning".equals(e.event())
                 && destination.equals(e.get("destination"))).findFirst().orElse(null);
-        assertNotNull(warning, () -> "no churn_warning for " + destination + output(jvm));
+        assertNotNull(warning, () -> "no churn_warning for " + destination + jvm.output());
         return warning;
     }
 
     private static ForkedJvm run(Path jdk, String options) throws Exception {
         ForkedJvm jvm = new ForkedJvm(jdk).withAgent(options).mainClass(UnlistedLibrary.class, Integer.toString(REQUESTS));
-        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + output(jvm));
-        assertTrue(jvm.stdout().contains("ok " + REQUESTS + "\n"), () -> output(jvm));
+        assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + jvm.output());
+        assertTrue(jvm.stdout().contains("ok " + REQUESTS + "\n"), () -> jvm.output());
         return jvm;
-    }
-
-    static String output(ForkedJvm jvm) {
-        return "\nstdout:\n" + jvm.stdout() + "\nstderr:\n" + jvm.stderr();
     }
 }
