@@ -27,6 +27,31 @@ class ChurnBridgeTest {
         ChurnBridge.uninstall();
     }
 
+    /** A sink that runs {@code onConnected} for each established connection and ignores the rest. */
+    private static ConnectionSink onConnected(Runnable onConnected) {
+        return new ConnectionSink() {
+            @Override
+            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
+                onConnected.run();
+            }
+
+            @Override
+            public void connectFailed(SocketAddress requested, Throwable error) {
+            }
+
+            @Override
+            public void closing(InetAddress r, int rp, int lp) {
+            }
+        };
+    }
+
+    /** {@code times} established connections local -> remote through the bridge. */
+    private void connect(int times) {
+        for (int i = 0; i < times; i++) {
+            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
+        }
+    }
+
     @Test
     void aSinkThatKeepsThrowingIsRemovedAndTheCallerNeverSeesIt() {
         AtomicInteger calls = new AtomicInteger();
@@ -97,25 +122,12 @@ class ChurnBridgeTest {
     void aSinkWhoseCallsTakeTooLongIsRemovedAfterAFewSlowCalls() {
         long limit = 2_000_000L; // 2 ms; the sink moves the bridge's clock past it: no sleeping
         AtomicInteger calls = new AtomicInteger();
-        ChurnBridge.install(new ConnectionSink() {
-            @Override
-            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
-                calls.incrementAndGet();
-                clock.addAndGet(2 * limit);
-                ChurnBridge.advanceClock(clock.get());
-            }
-
-            @Override
-            public void connectFailed(SocketAddress requested, Throwable error) {
-            }
-
-            @Override
-            public void closing(InetAddress r, int rp, int lp) {
-            }
-        }, limit);
-        for (int i = 0; i < 20; i++) {
-            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
-        }
+        ChurnBridge.install(onConnected(() -> {
+            calls.incrementAndGet();
+            clock.addAndGet(2 * limit);
+            ChurnBridge.advanceClock(clock.get());
+        }), limit);
+        connect(20);
         assertFalse(ChurnBridge.installed());
         assertEquals(ChurnBridge.MAX_SLOW_CALLS, calls.get(), "dropped after exactly the allowed slow calls");
         assertEquals(ChurnBridge.MAX_SLOW_CALLS, ChurnBridge.slowCalls());
@@ -129,25 +141,12 @@ class ChurnBridgeTest {
     void slowCallsBetweenFastOnesNeverDropTheSink() {
         long limit = 2_000_000L;
         AtomicInteger calls = new AtomicInteger();
-        ChurnBridge.install(new ConnectionSink() {
-            @Override
-            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
-                if (calls.incrementAndGet() % 2 == 0) {
-                    ChurnBridge.advanceClock(clock.addAndGet(2 * limit));
-                }
+        ChurnBridge.install(onConnected(() -> {
+            if (calls.incrementAndGet() % 2 == 0) {
+                ChurnBridge.advanceClock(clock.addAndGet(2 * limit));
             }
-
-            @Override
-            public void connectFailed(SocketAddress requested, Throwable error) {
-            }
-
-            @Override
-            public void closing(InetAddress r, int rp, int lp) {
-            }
-        }, limit);
-        for (int i = 0; i < 40; i++) {
-            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
-        }
+        }), limit);
+        connect(40);
         assertTrue(ChurnBridge.installed());
         assertEquals(20, ChurnBridge.slowCalls());
         assertFalse(ChurnBridge.droppedAsSlow());
@@ -155,19 +154,7 @@ class ChurnBridgeTest {
 
     @Test
     void fastCallsAreNeverSlow() {
-        ChurnBridge.install(new ConnectionSink() {
-            @Override
-            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
-            }
-
-            @Override
-            public void connectFailed(SocketAddress requested, Throwable error) {
-            }
-
-            @Override
-            public void closing(InetAddress r, int rp, int lp) {
-            }
-        });
+        ChurnBridge.install(onConnected(() -> { }));
         for (int i = 0; i < 10_000; i++) {
             ChurnBridge.channelConnectExit(local, remote, remote, true, null);
             ChurnBridge.channelClose(local, remote);
@@ -181,28 +168,15 @@ class ChurnBridgeTest {
     void withoutAMovingClockNoCallIsSlow() throws InterruptedException {
         long limit = 1_000_000L;
         AtomicInteger calls = new AtomicInteger();
-        ChurnBridge.install(new ConnectionSink() {
-            @Override
-            public void connected(InetAddress r, int rp, int lp, SocketAddress requested) {
-                calls.incrementAndGet();
-                try {
-                    Thread.sleep(3); // three limits of real time
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        ChurnBridge.install(onConnected(() -> {
+            calls.incrementAndGet();
+            try {
+                Thread.sleep(3); // three limits of real time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public void connectFailed(SocketAddress requested, Throwable error) {
-            }
-
-            @Override
-            public void closing(InetAddress r, int rp, int lp) {
-            }
-        }, limit);
-        for (int i = 0; i < 5; i++) {
-            ChurnBridge.channelConnectExit(local, remote, remote, true, null);
-        }
+        }), limit);
+        connect(5);
         assertEquals(5, calls.get());
         assertTrue(ChurnBridge.installed());
         assertEquals(0, ChurnBridge.slowCalls());

@@ -28,22 +28,27 @@ class TimeWaitSideTest {
         return announced;
     }
 
+    /**
+     * {@link #observe} at 30 closes/s, then checks that it made {@code announced} announcements and left
+     * {@code index} on {@code side}.
+     */
+    private void assertObserved(int index, int seconds, double observedShare, int announced, TimeWaitSide.Side side,
+            String message) {
+        assertEquals(announced, observe(index, seconds, 30, observedShare), message);
+        assertEquals(side, sides.side(index), message);
+    }
+
     @Test
     void thePeerIsNamedOnlyAfterTenSecondsOfFarTooFewTimeWaitSockets() {
-        assertEquals(0, observe(1, 10, 30, 0.0));
-        assertEquals(TimeWaitSide.Side.UNKNOWN, sides.side(1), "9 s of evidence is not enough");
-        assertEquals(1, observe(1, 1, 30, 0.0));
-        assertEquals(TimeWaitSide.Side.PEER, sides.side(1));
-        assertEquals(0, observe(1, 20, 30, 0.0), "announced once");
-        assertEquals(TimeWaitSide.Side.PEER, sides.side(1));
+        assertObserved(1, 10, 0.0, 0, TimeWaitSide.Side.UNKNOWN, "9 s of evidence is not enough");
+        assertObserved(1, 1, 0.0, 1, TimeWaitSide.Side.PEER, null);
+        assertObserved(1, 20, 0.0, 0, TimeWaitSide.Side.PEER, "announced once");
     }
 
     @Test
     void timeWaitHereMeansThisSideClosesFirst() {
-        assertEquals(0, observe(2, 30, 30, 0.9));
-        assertEquals(TimeWaitSide.Side.THIS_HOST, sides.side(2));
-        assertEquals(0, observe(3, 30, 30, 0.25), "a quarter is not far below");
-        assertEquals(TimeWaitSide.Side.THIS_HOST, sides.side(3));
+        assertObserved(2, 30, 0.9, 0, TimeWaitSide.Side.THIS_HOST, null);
+        assertObserved(3, 30, 0.25, 0, TimeWaitSide.Side.THIS_HOST, "a quarter is not far below");
     }
 
     @Test
@@ -84,8 +89,7 @@ class TimeWaitSideTest {
     void aDestinationThatTurnsPeerAgainIsAnnouncedAgainOnlyAfterTheInterval() {
         observe(1, 11, 30, 0.0);
         observe(1, 1, 30, 1.0);
-        assertEquals(0, observe(1, 15, 30, 0.0), "within the minute: not again");
-        assertEquals(TimeWaitSide.Side.PEER, sides.side(1));
+        assertObserved(1, 15, 0.0, 0, TimeWaitSide.Side.PEER, "within the minute: not again");
         now += MINUTE;
         observe(1, 1, 30, 1.0);
         assertEquals(1, observe(1, 11, 30, 0.0));

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,25 +14,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrimmedStackTest {
 
+    private static final Pattern PRINTED = Pattern.compile("(.+)\\.([^.(]+)\\(([^:]+):(\\d+)\\)");
+
     static StackTraceElement frame(String cls, String method, int line) {
         String simple = cls.substring(cls.lastIndexOf('.') + 1).replaceAll("\\$.*", "");
         return new StackTraceElement(cls, method, simple + ".java", line);
     }
 
+    /** A stack written as a stack trace prints its frames: {@code com.acme.Api.handle(Api.java:7)}, innermost first. */
+    private static List<StackTraceElement> stack(String... printed) {
+        List<StackTraceElement> frames = new ArrayList<>();
+        for (String p : printed) {
+            Matcher m = PRINTED.matcher(p);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("not a printed frame: " + p);
+            }
+            frames.add(new StackTraceElement(m.group(1), m.group(2), m.group(3), Integer.parseInt(m.group(4))));
+        }
+        return List.copyOf(frames);
+    }
+
     /** A servlet building an OkHttp client: agent and library frames above, container frames below. */
     static List<StackTraceElement> servletStack() {
-        return List.of(
-                frame("io.churnagent.churn.StackSource", "lambda$static$0", 12),
-                frame("io.churnagent.churn.ClientSiteRecorder", "clientBuilt", 40),
-                frame("io.churnagent.bootstrap.ClientBridge", "constructionExit", 120),
-                frame("okhttp3.OkHttpClient", "<init>", 200),
-                frame("okhttp3.OkHttpClient", "<init>", 180),
-                frame("com.acme.orders.PriceClient", "fetch", 42),
-                frame("org.springframework.aop.framework.ReflectiveMethodInvocation", "proceed", 186),
-                frame("com.acme.orders.OrderController", "get", 17),
-                frame("jakarta.servlet.http.HttpServlet", "service", 587),
-                frame("org.eclipse.jetty.ee10.servlet.ServletHolder", "handle", 736),
-                frame("java.lang.Thread", "run", 840));
+        return stack(
+                "io.churnagent.churn.StackSource.lambda$static$0(StackSource.java:12)",
+                "io.churnagent.churn.ClientSiteRecorder.clientBuilt(ClientSiteRecorder.java:40)",
+                "io.churnagent.bootstrap.ClientBridge.constructionExit(ClientBridge.java:120)",
+                "okhttp3.OkHttpClient.<init>(OkHttpClient.java:200)",
+                "okhttp3.OkHttpClient.<init>(OkHttpClient.java:180)",
+                "com.acme.orders.PriceClient.fetch(PriceClient.java:42)",
+                "org.springframework.aop.framework.ReflectiveMethodInvocation.proceed(ReflectiveMethodInvocation.java:186)",
+                "com.acme.orders.OrderController.get(OrderController.java:17)",
+                "jakarta.servlet.http.HttpServlet.service(HttpServlet.java:587)",
+                "org.eclipse.jetty.ee10.servlet.ServletHolder.handle(ServletHolder.java:736)",
+                "java.lang.Thread.run(Thread.java:840)");
     }
 
     @Test
@@ -172,14 +189,14 @@ class TrimmedStackTest {
 
     /** A handler that connects through a library the list does not know (Jedis before it was listed, say). */
     static List<StackTraceElement> unlistedLibraryStack() {
-        return List.of(
-                frame("java.net.Socket", "connect", 600),
-                frame("org.vendorlib.SocketFactory", "connectToFirstSuccessfulHost", 90),
-                frame("org.vendorlib.Connection", "connect", 40),
-                frame("org.vendorlib.Client", "<init>", 12),
-                frame("com.acme.web.OrderHandler", "lookup", 33),
-                frame("com.acme.web.OrderHandler", "handle", 21),
-                frame("com.sun.net.httpserver.Filter$Chain", "doFilter", 80));
+        return stack(
+                "java.net.Socket.connect(Socket.java:600)",
+                "org.vendorlib.SocketFactory.connectToFirstSuccessfulHost(SocketFactory.java:90)",
+                "org.vendorlib.Connection.connect(Connection.java:40)",
+                "org.vendorlib.Client.<init>(Client.java:12)",
+                "com.acme.web.OrderHandler.lookup(OrderHandler.java:33)",
+                "com.acme.web.OrderHandler.handle(OrderHandler.java:21)",
+                "com.sun.net.httpserver.Filter$Chain.doFilter(Filter.java:80)");
     }
 
     @Test

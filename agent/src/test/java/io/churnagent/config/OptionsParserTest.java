@@ -16,8 +16,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class OptionsParserTest {
@@ -51,12 +54,6 @@ class OptionsParserTest {
         return p;
     }
 
-    private static void allInvalid(Option<?> key, String... values) {
-        for (String v : values) {
-            invalid(key, v);
-        }
-    }
-
     private static void assertOneProblemContaining(ParseResult r, String... fragments) {
         assertEquals(1, r.problems().size(), r.problems().toString());
         for (String f : fragments) {
@@ -84,26 +81,158 @@ class OptionsParserTest {
 
     // ---- every key, valid and invalid ----------------------------------------------------------
 
-    @Test
-    void warnRatio() {
-        assertEquals(0.5, valid("warn.ratio=0.5").warnRatio());
-        assertEquals(0.25, valid("warn.ratio=.25").warnRatio());
-        assertEquals(0.001, valid("warn.ratio=0.001").warnRatio());
-        assertEquals(0.7, valid("warn.ratio= 0.7 ").warnRatio());
-        assertEquals(0.8, valid("warn.ratio=0.80").warnRatio());
-        assertEquals(1.0, valid("warn.ratio=1,critical.ratio=1").warnRatio());
-        assertEquals(1.0, valid("warn.ratio=1.,critical.ratio=1.000").warnRatio());
-        allInvalid(Option.WARN_RATIO, "0", "0.0", "1.01", "2", "-0.5", "+0.5", "abc", "", " ", "NaN", "Infinity",
-                "1e-1", "0x1p-1", "0.5d", "0.5f", "50%", "0,5", "1.2.3", ".", "0.5 0.6", "\u0660.5");
+    /** Agent arguments that must parse, each with what the option's own getter must then give. */
+    static Stream<Arguments> validValues() {
+        return Stream.of(
+                accepted("warn.ratio=0.5", AgentOptions::warnRatio, 0.5),
+                accepted("warn.ratio=.25", AgentOptions::warnRatio, 0.25),
+                accepted("warn.ratio=0.001", AgentOptions::warnRatio, 0.001),
+                accepted("warn.ratio= 0.7 ", AgentOptions::warnRatio, 0.7),
+                accepted("warn.ratio=0.80", AgentOptions::warnRatio, 0.8),
+                accepted("warn.ratio=1,critical.ratio=1", AgentOptions::warnRatio, 1.0),
+                accepted("warn.ratio=1.,critical.ratio=1.000", AgentOptions::warnRatio, 1.0),
+
+                accepted("critical.ratio=0.9", AgentOptions::criticalRatio, 0.9),
+                accepted("critical.ratio=1", AgentOptions::criticalRatio, 1.0),
+                accepted("critical.ratio=0.5", AgentOptions::criticalRatio, 0.5, "equal to warn.ratio is allowed"),
+                accepted("warn.ratio=0.1,critical.ratio=0.2", AgentOptions::criticalRatio, 0.2),
+
+                accepted("warn.interval=500ms", AgentOptions::warnIntervalMillis, 500L),
+                accepted("warn.interval=10s", AgentOptions::warnIntervalMillis, 10_000L),
+                accepted("warn.interval=5m", AgentOptions::warnIntervalMillis, 300_000L),
+                accepted("warn.interval=1h", AgentOptions::warnIntervalMillis, 3_600_000L),
+                accepted("warn.interval=24h", AgentOptions::warnIntervalMillis, 86_400_000L),
+                accepted("warn.interval=30", AgentOptions::warnIntervalMillis, 30_000L),
+                accepted("warn.interval=1ms", AgentOptions::warnIntervalMillis, 1L),
+                accepted("warn.interval=1.5s", AgentOptions::warnIntervalMillis, 1_500L),
+
+                accepted("report.interval=1m", AgentOptions::reportIntervalMillis, 60_000L),
+                accepted("report.interval=250ms", AgentOptions::reportIntervalMillis, 250L),
+                accepted("report.interval=0", AgentOptions::reportIntervalMillis, 0L),
+                accepted("report.interval=0s", AgentOptions::reportIntervalMillis, 0L),
+                accepted("report.interval=off", AgentOptions::reportIntervalMillis, 0L),
+                accepted("report.interval=OFF", AgentOptions::reportIntervalMillis, 0L),
+                accepted("report.interval=24h", AgentOptions::reportIntervalMillis, 86_400_000L),
+
+                accepted("evaluate.interval=100ms", AgentOptions::evaluateIntervalMillis, 100L),
+                accepted("evaluate.interval=1s", AgentOptions::evaluateIntervalMillis, 1_000L),
+                accepted("evaluate.interval=0.5", AgentOptions::evaluateIntervalMillis, 500L),
+                accepted("evaluate.interval=60s", AgentOptions::evaluateIntervalMillis, 60_000L),
+                accepted("evaluate.interval=1m", AgentOptions::evaluateIntervalMillis, 60_000L),
+
+                accepted("log.file=/tmp/churn.log", AgentOptions::logFile, "/tmp/churn.log"),
+                accepted("log.file= logs/churn.log ", AgentOptions::logFile, "logs/churn.log"),
+                accepted("log.file=/tmp/with space.log", AgentOptions::logFile, "/tmp/with space.log"),
+                accepted("log.file=/tmp/caf\u00e9.log", AgentOptions::logFile, "/tmp/caf\u00e9.log"),
+                accepted("log.file=a=b.log", AgentOptions::logFile, "a=b.log", "only the first '=' separates"),
+                accepted("log.file=stderr", AgentOptions::logFile, null),
+
+                accepted("log.level=trace", AgentOptions::logLevel, "trace"),
+                accepted("log.level=DEBUG", AgentOptions::logLevel, "debug"),
+                accepted("log.level=Info", AgentOptions::logLevel, "info"),
+                accepted("log.level=warn", AgentOptions::logLevel, "warn"),
+                accepted("log.level= error ", AgentOptions::logLevel, "error"),
+
+                accepted("destinations.max=1", AgentOptions::maxDestinations, 1),
+                accepted("destinations.max=65000", AgentOptions::maxDestinations, 65_000),
+                accepted("destinations.max=0042", AgentOptions::maxDestinations, 42),
+
+                accepted("report.top=1", AgentOptions::reportTop, 1),
+                accepted("report.top=1000", AgentOptions::reportTop, 1000),
+
+                accepted("capacity=0", AgentOptions::capacityOverride, 0),
+                accepted("capacity=1", AgentOptions::capacityOverride, 1),
+                accepted("capacity=28232", AgentOptions::capacityOverride, 28232),
+                accepted("capacity=65535", AgentOptions::capacityOverride, 65535),
+
+                accepted("handlers=none", AgentOptions::handlers, List.of()),
+                accepted("handlers=com.example.Api#serve", AgentOptions::handlers, List.of("com.example.Api#serve")),
+                accepted("handlers= com.example.Api#serve ; com.example.Jobs$Worker#run ;", AgentOptions::handlers,
+                        List.of("com.example.Api#serve", "com.example.Jobs$Worker#run")),
+
+                accepted("app.packages=auto", AgentOptions::appPackages, List.of()),
+                accepted("app.packages=com.acme", AgentOptions::appPackages, List.of("com.acme")),
+                accepted("app.packages= com.acme.* ; org.example.billing ;", AgentOptions::appPackages,
+                        List.of("com.acme", "org.example.billing")));
+    }
+
+    private static <T> Arguments accepted(String agentArgs, Function<AgentOptions, T> getter, T expected) {
+        return accepted(agentArgs, getter, expected, null);
+    }
+
+    private static <T> Arguments accepted(String agentArgs, Function<AgentOptions, T> getter, T expected, String why) {
+        return Arguments.of(agentArgs, getter, expected, why);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validValues")
+    void aValidValueReachesTheOptionsGetter(String agentArgs, Function<AgentOptions, ?> getter, Object expected,
+            String why) {
+        assertEquals(expected, getter.apply(valid(agentArgs)), why);
+    }
+
+    /**
+     * Values each option must reject; {@link #invalid} checks the one problem each gives and that the
+     * option keeps its default.
+     */
+    static Stream<Arguments> invalidValues() {
+        return Stream.of(
+                rejected(Option.WARN_RATIO, "0", "0.0", "1.01", "2", "-0.5", "+0.5", "abc", "", " ", "NaN", "Infinity",
+                        "1e-1", "0x1p-1", "0.5d", "0.5f", "50%", "0,5", "1.2.3", ".", "0.5 0.6", "\u0660.5"),
+                rejected(Option.CRITICAL_RATIO, "0", "1.5", "-1", "high", "", "0.9x"),
+                rejected(Option.WARN_INTERVAL, "0", "0s", "-1s", "-5", "25h", "86400001ms", "10x", "1.5.2s", "",
+                        "99999999999999999999", "9223372036854775807h", "1.5ms", "ten seconds", "1h30m"),
+                rejected(Option.REPORT_INTERVAL, "-1", "-1s", "25h", "never", "no", "false", "", "10x", "1.5.2s"),
+                rejected(Option.EVALUATE_INTERVAL, "99ms", "61s", "2m", "0", "off", "", "1h", "-100ms", "fast"),
+                rejected(Option.LOG_FILE, "", "   ", "/tmp/a\u0001b.log", "/tmp/a\nb.log", "x\u007fy"),
+                rejected(Option.LOG_LEVEL, "warning", "fatal", "off", "all", "", "inf o", "1"),
+                rejected(Option.DESTINATIONS_MAX, "0", "65001", "-1", "1.0", "1e3", "99999999999", "2147483648", "",
+                        "lots", "\u0661\u0660", "1_000"),
+                rejected(Option.REPORT_TOP, "0", "1001", "-3", "ten", ""),
+                rejected(Option.CAPACITY, "-1", "65536", "auto", "kernel", "", "1k"),
+                rejected(Option.ENABLED, "2", "enable", "y", "n", "", "truee", "-1"),
+                // missing '#', empty class or method, descriptors, empty names
+                rejected(Option.HANDLERS, "com.example.Api", "#serve", "com.example.Api#", "com.example.Api##serve",
+                        "com.example.Api#serve(int)", ";", " ; ", "com.example..Api#serve", "com.example.Api#serve;bad",
+                        "com.example.Api#serve#run", "1com.Api#serve"),
+                // wildcards inside, trailing dots, class#method, empty names
+                rejected(Option.APP_PACKAGES, "com..acme", "com.acme.", "com.*.acme", "com.acme#run", ";", " ; ",
+                        "1com.acme", "com acme"))
+                .flatMap(Function.identity());
+    }
+
+    private static Stream<Arguments> rejected(Option<?> key, String... values) {
+        return Stream.of(values).map(value -> Arguments.of(key, value));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("invalidValues")
+    void anInvalidValueIsOneProblemAndLeavesTheDefault(Option<?> key, String value) {
+        invalid(key, value);
     }
 
     @Test
-    void criticalRatio() {
-        assertEquals(0.9, valid("critical.ratio=0.9").criticalRatio());
-        assertEquals(1.0, valid("critical.ratio=1").criticalRatio());
-        assertEquals(0.5, valid("critical.ratio=0.5").criticalRatio(), "equal to warn.ratio is allowed");
-        assertEquals(0.2, valid("warn.ratio=0.1,critical.ratio=0.2").criticalRatio());
-        allInvalid(Option.CRITICAL_RATIO, "0", "1.5", "-1", "high", "", "0.9x");
+    void theProblemForAListOptionNamesTheFormItExpects() {
+        String handlers = invalid(Option.HANDLERS, "com.example.Api");
+        assertTrue(handlers.contains("Class#method"), handlers);
+        String packages = invalid(Option.APP_PACKAGES, "com..acme");
+        assertTrue(packages.contains("package names separated by ';'"), packages);
+    }
+
+    @Test
+    void aCommaInTheLogFileIsOnlyAProblemInAgentArguments() {
+        assertEquals("/tmp/a,b.log", OptionsParser.parse(null, Map.of("churn.log.file", "/tmp/a,b.log"), Map.of())
+                .options().logFile(), "a ',' is only a problem in agent arguments");
+    }
+
+    @Test
+    void enabled() {
+        for (String yes : new String[] {"true", "TRUE", "yes", "Yes", "on", "1"}) {
+            assertTrue(valid("enabled=" + yes).enabled(), yes);
+        }
+        for (String no : new String[] {"false", "False", "no", "NO", "off", "0"}) {
+            assertFalse(valid("enabled=" + no).enabled(), no);
+        }
     }
 
     @Test
@@ -133,65 +262,6 @@ class OptionsParserTest {
     }
 
     @Test
-    void warnInterval() {
-        assertEquals(500, valid("warn.interval=500ms").warnIntervalMillis());
-        assertEquals(10_000, valid("warn.interval=10s").warnIntervalMillis());
-        assertEquals(300_000, valid("warn.interval=5m").warnIntervalMillis());
-        assertEquals(3_600_000, valid("warn.interval=1h").warnIntervalMillis());
-        assertEquals(86_400_000, valid("warn.interval=24h").warnIntervalMillis());
-        assertEquals(30_000, valid("warn.interval=30").warnIntervalMillis());
-        assertEquals(1, valid("warn.interval=1ms").warnIntervalMillis());
-        assertEquals(1_500, valid("warn.interval=1.5s").warnIntervalMillis());
-        allInvalid(Option.WARN_INTERVAL, "0", "0s", "-1s", "-5", "25h", "86400001ms", "10x", "1.5.2s", "",
-                "99999999999999999999", "9223372036854775807h", "1.5ms", "ten seconds", "1h30m");
-    }
-
-    @Test
-    void reportInterval() {
-        assertEquals(60_000, valid("report.interval=1m").reportIntervalMillis());
-        assertEquals(250, valid("report.interval=250ms").reportIntervalMillis());
-        assertEquals(0, valid("report.interval=0").reportIntervalMillis());
-        assertEquals(0, valid("report.interval=0s").reportIntervalMillis());
-        assertEquals(0, valid("report.interval=off").reportIntervalMillis());
-        assertEquals(0, valid("report.interval=OFF").reportIntervalMillis());
-        assertEquals(86_400_000, valid("report.interval=24h").reportIntervalMillis());
-        allInvalid(Option.REPORT_INTERVAL, "-1", "-1s", "25h", "never", "no", "false", "", "10x", "1.5.2s");
-    }
-
-    @Test
-    void evaluateInterval() {
-        assertEquals(100, valid("evaluate.interval=100ms").evaluateIntervalMillis());
-        assertEquals(1_000, valid("evaluate.interval=1s").evaluateIntervalMillis());
-        assertEquals(500, valid("evaluate.interval=0.5").evaluateIntervalMillis());
-        assertEquals(60_000, valid("evaluate.interval=60s").evaluateIntervalMillis());
-        assertEquals(60_000, valid("evaluate.interval=1m").evaluateIntervalMillis());
-        allInvalid(Option.EVALUATE_INTERVAL, "99ms", "61s", "2m", "0", "off", "", "1h", "-100ms", "fast");
-    }
-
-    @Test
-    void logFile() {
-        assertEquals("/tmp/churn.log", valid("log.file=/tmp/churn.log").logFile());
-        assertEquals("logs/churn.log", valid("log.file= logs/churn.log ").logFile());
-        assertEquals("/tmp/with space.log", valid("log.file=/tmp/with space.log").logFile());
-        assertEquals("/tmp/caf\u00e9.log", valid("log.file=/tmp/caf\u00e9.log").logFile());
-        assertEquals("a=b.log", valid("log.file=a=b.log").logFile(), "only the first '=' separates");
-        assertNull(valid("log.file=stderr").logFile());
-        assertEquals("/tmp/a,b.log", OptionsParser.parse(null, Map.of("churn.log.file", "/tmp/a,b.log"), Map.of())
-                .options().logFile(), "a ',' is only a problem in agent arguments");
-        allInvalid(Option.LOG_FILE, "", "   ", "/tmp/a\u0001b.log", "/tmp/a\nb.log", "x\u007fy");
-    }
-
-    @Test
-    void logLevel() {
-        assertEquals("trace", valid("log.level=trace").logLevel());
-        assertEquals("debug", valid("log.level=DEBUG").logLevel());
-        assertEquals("info", valid("log.level=Info").logLevel());
-        assertEquals("warn", valid("log.level=warn").logLevel());
-        assertEquals("error", valid("log.level= error ").logLevel());
-        allInvalid(Option.LOG_LEVEL, "warning", "fatal", "off", "all", "", "inf o", "1");
-    }
-
-    @Test
     void valuesAreReadTheSameInATurkishLocale() {
         Locale saved = Locale.getDefault();
         try {
@@ -205,69 +275,6 @@ class OptionsParserTest {
         } finally {
             Locale.setDefault(saved);
         }
-    }
-
-    @Test
-    void maxDestinations() {
-        assertEquals(1, valid("destinations.max=1").maxDestinations());
-        assertEquals(65_000, valid("destinations.max=65000").maxDestinations());
-        assertEquals(42, valid("destinations.max=0042").maxDestinations());
-        allInvalid(Option.DESTINATIONS_MAX, "0", "65001", "-1", "1.0", "1e3", "99999999999", "2147483648", "",
-                "lots", "\u0661\u0660", "1_000");
-    }
-
-    @Test
-    void reportTop() {
-        assertEquals(1, valid("report.top=1").reportTop());
-        assertEquals(1000, valid("report.top=1000").reportTop());
-        allInvalid(Option.REPORT_TOP, "0", "1001", "-3", "ten", "");
-    }
-
-    @Test
-    void capacity() {
-        assertEquals(0, valid("capacity=0").capacityOverride());
-        assertEquals(1, valid("capacity=1").capacityOverride());
-        assertEquals(28232, valid("capacity=28232").capacityOverride());
-        assertEquals(65535, valid("capacity=65535").capacityOverride());
-        allInvalid(Option.CAPACITY, "-1", "65536", "auto", "kernel", "", "1k");
-    }
-
-    @Test
-    void enabled() {
-        for (String yes : new String[] {"true", "TRUE", "yes", "Yes", "on", "1"}) {
-            assertTrue(valid("enabled=" + yes).enabled(), yes);
-        }
-        for (String no : new String[] {"false", "False", "no", "NO", "off", "0"}) {
-            assertFalse(valid("enabled=" + no).enabled(), no);
-        }
-        allInvalid(Option.ENABLED, "2", "enable", "y", "n", "", "truee", "-1");
-    }
-
-    @Test
-    void handlers() {
-        assertEquals(List.of(), valid("handlers=none").handlers());
-        assertEquals(List.of("com.example.Api#serve"), valid("handlers=com.example.Api#serve").handlers());
-        assertEquals(List.of("com.example.Api#serve", "com.example.Jobs$Worker#run"),
-                valid("handlers= com.example.Api#serve ; com.example.Jobs$Worker#run ;").handlers());
-        // missing '#', empty class or method, descriptors, empty names: one problem naming the key, default kept
-        allInvalid(Option.HANDLERS, "com.example.Api", "#serve", "com.example.Api#", "com.example.Api##serve",
-                "com.example.Api#serve(int)", ";", " ; ", "com.example..Api#serve", "com.example.Api#serve;bad",
-                "com.example.Api#serve#run", "1com.Api#serve");
-        String p = invalid(Option.HANDLERS, "com.example.Api");
-        assertTrue(p.contains("Class#method"), p);
-    }
-
-    @Test
-    void appPackages() {
-        assertEquals(List.of(), valid("app.packages=auto").appPackages());
-        assertEquals(List.of("com.acme"), valid("app.packages=com.acme").appPackages());
-        assertEquals(List.of("com.acme", "org.example.billing"),
-                valid("app.packages= com.acme.* ; org.example.billing ;").appPackages());
-        // wildcards inside, trailing dots, class#method, empty names: one problem naming the key, default kept
-        allInvalid(Option.APP_PACKAGES, "com..acme", "com.acme.", "com.*.acme", "com.acme#run", ";", " ; ",
-                "1com.acme", "com acme");
-        String p = invalid(Option.APP_PACKAGES, "com..acme");
-        assertTrue(p.contains("package names separated by ';'"), p);
     }
 
     @Test

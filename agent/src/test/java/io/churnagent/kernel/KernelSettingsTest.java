@@ -56,6 +56,17 @@ class KernelSettingsTest {
         return proc(files);
     }
 
+    /** Reads a typical tree with {@code file} holding {@code content}, which must give no problem. */
+    private KernelSettings readWithoutProblems(String file, String content) throws IOException {
+        return readWithoutProblems(procWith(file, content));
+    }
+
+    private static KernelSettings readWithoutProblems(Path root) {
+        KernelSettings k = KernelSettings.read(root);
+        assertEquals(List.of(), k.problems());
+        return k;
+    }
+
     private String path(String file) {
         return tmp.resolve("proc/sys/net/ipv4").resolve(file).toString();
     }
@@ -69,8 +80,7 @@ class KernelSettingsTest {
 
     @Test
     void readsATypicalKernel() throws IOException {
-        KernelSettings k = KernelSettings.read(proc(typical()));
-        assertEquals(List.of(), k.problems());
+        KernelSettings k = readWithoutProblems(proc(typical()));
         assertTrue(k.portRangeFromKernel());
         assertEquals(PortRange.defaults(), k.portRange());
         assertEquals(2, k.tcpTwReuse());
@@ -84,16 +94,14 @@ class KernelSettingsTest {
 
     @Test
     void readsACustomRangeSeparatedBySpaces() throws IOException {
-        KernelSettings k = KernelSettings.read(procWith("ip_local_port_range", "10000   10999"));
-        assertEquals(List.of(), k.problems());
+        KernelSettings k = readWithoutProblems("ip_local_port_range", "10000   10999");
         assertEquals(1000, k.portRange().size());
         assertEquals(1000, k.portRange().capacity());
     }
 
     @Test
     void readsASinglePortRange() throws IOException {
-        KernelSettings k = KernelSettings.read(procWith("ip_local_port_range", "40000\t40000\n"));
-        assertEquals(List.of(), k.problems());
+        KernelSettings k = readWithoutProblems("ip_local_port_range", "40000\t40000\n");
         assertEquals(1, k.portRange().capacity());
     }
 
@@ -102,8 +110,7 @@ class KernelSettingsTest {
         Map<String, String> files = typical();
         files.put("ip_local_port_range", "10000\t10999\n");
         files.put("ip_local_reserved_ports", "8080,9990-10009,10500-10599,10990-11010\n");
-        KernelSettings k = KernelSettings.read(proc(files));
-        assertEquals(List.of(), k.problems());
+        KernelSettings k = readWithoutProblems(proc(files));
         assertEquals(10 + 100 + 10, k.portRange().reservedInRange());
         assertEquals(880, k.portRange().capacity());
         assertTrue(k.portRange().isReserved(10000));
@@ -112,8 +119,7 @@ class KernelSettingsTest {
 
     @Test
     void emptyReservedPortsFileMeansNoneReserved() throws IOException {
-        KernelSettings k = KernelSettings.read(procWith("ip_local_reserved_ports", ""));
-        assertEquals(List.of(), k.problems());
+        KernelSettings k = readWithoutProblems("ip_local_reserved_ports", "");
         assertEquals(0, k.portRange().reservedInRange());
     }
 
@@ -128,8 +134,7 @@ class KernelSettingsTest {
         Map<String, String> files = typical();
         files.put("ip_local_port_range", "1 65535");
         files.put("ip_local_reserved_ports", sb.toString());
-        KernelSettings k = KernelSettings.read(proc(files));
-        assertEquals(List.of(), k.problems());
+        KernelSettings k = readWithoutProblems(proc(files));
         assertEquals(32768, k.portRange().reservedInRange());
         assertEquals(32767, k.portRange().capacity());
     }
@@ -157,8 +162,7 @@ class KernelSettingsTest {
 
     @Test
     void missingReuseDelayIsNormalOnOlderKernels() throws IOException {
-        KernelSettings k = KernelSettings.read(procWith("tcp_tw_reuse_delay", null));
-        assertEquals(List.of(), k.problems());
+        KernelSettings k = readWithoutProblems("tcp_tw_reuse_delay", null);
         assertEquals(-1, k.tcpTwReuseDelayMillis());
         assertEquals(1000, k.effectiveTwReuseDelayMillis());
         assertTrue(k.describe().contains("tcp_tw_reuse_delay=absent"), k.describe());

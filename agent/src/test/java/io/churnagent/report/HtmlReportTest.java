@@ -55,6 +55,17 @@ class HtmlReportTest {
         }
     }
 
+    /** {@link #run} with {@code count} destinations svc-0.internal, svc-1.internal, ... at 1, 2, ... a second. */
+    private void runServices(int seconds, int count) throws Exception {
+        String[] hosts = new String[count];
+        int[] rates = new int[count];
+        for (int i = 0; i < count; i++) {
+            hosts[i] = "svc-" + i + ".internal";
+            rates[i] = 1 + i;
+        }
+        run(seconds, hosts, rates);
+    }
+
     private String render(int top) {
         return HtmlReport.render(header, history.snapshot(), monitor.latest(), sites, top);
     }
@@ -166,13 +177,7 @@ class HtmlReportTest {
 
     @Test
     void manyDestinationsShowTheTopOnesMostChurningFirstAndSayHowManyMore() throws Exception {
-        String[] hosts = new String[30];
-        int[] rates = new int[30];
-        for (int i = 0; i < hosts.length; i++) {
-            hosts[i] = "svc-" + i + ".internal";
-            rates[i] = 1 + i;
-        }
-        run(12, hosts, rates);
+        runServices(12, 30);
         String page = render(10);
         assertSelfContained(page);
         assertEquals(10, count(page, "<section class=\"dest\""), "report.top=10");
@@ -191,13 +196,7 @@ class HtmlReportTest {
 
     @Test
     void aFullHistoryOfSixteenDestinationsIsAPageOfAFewHundredKilobytes() throws Exception {
-        String[] hosts = new String[16];
-        int[] rates = new int[16];
-        for (int i = 0; i < hosts.length; i++) {
-            hosts[i] = "svc-" + i + ".internal";
-            rates[i] = 1 + i;
-        }
-        run(ChurnHistory.SAMPLES * 2 + 10, hosts, rates); // 12 minutes and more: every slot full
+        runServices(ChurnHistory.SAMPLES * 2 + 10, 16); // 12 minutes and more: every slot full
         String one = HtmlReport.render(header, history.snapshot(), monitor.latest(), sites, 1);
         String ten = render(10);
         String all = render(16);
