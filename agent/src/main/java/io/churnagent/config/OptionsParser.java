@@ -38,27 +38,12 @@ public final class OptionsParser {
     public static ParseResult parse(String agentArgs, Map<String, String> systemProperties,
                                     Map<String, String> environment) {
         Problems problems = new Problems();
-        Map<Option<?>, Setting> fromArgs = new HashMap<>();
-        Map<Option<?>, Setting> fromProperties = new HashMap<>();
-        Map<Option<?>, Setting> fromEnvironment = new HashMap<>();
-        try {
-            readAgentArguments(agentArgs, fromArgs, problems);
-        } catch (Throwable t) {
-            fromArgs.clear();
-            problems.add("could not read the agent arguments (" + t.getClass().getName() + "); ignoring them");
-        }
-        try {
-            readSystemProperties(systemProperties, fromProperties, problems);
-        } catch (Throwable t) {
-            fromProperties.clear();
-            problems.add("could not read the churn.* system properties (" + t.getClass().getName() + "); ignoring them");
-        }
-        try {
-            readEnvironment(environment, fromEnvironment, problems);
-        } catch (Throwable t) {
-            fromEnvironment.clear();
-            problems.add("could not read the CHURN_* environment variables (" + t.getClass().getName() + "); ignoring them");
-        }
+        Map<Option<?>, Setting> fromArgs = read("the agent arguments", problems,
+                out -> readAgentArguments(agentArgs, out, problems));
+        Map<Option<?>, Setting> fromProperties = read("the churn.* system properties", problems,
+                out -> readSystemProperties(systemProperties, out, problems));
+        Map<Option<?>, Setting> fromEnvironment = read("the CHURN_* environment variables", problems,
+                out -> readEnvironment(environment, out, problems));
         try {
             AgentOptions options = resolve(fromArgs, fromProperties, fromEnvironment, problems);
             return new ParseResult(options, problems.list());
@@ -66,6 +51,23 @@ public final class OptionsParser {
             problems.add("could not apply the options (" + t.getClass().getName() + "); using the defaults for all of them");
             return new ParseResult(AgentOptions.defaults(), problems.list());
         }
+    }
+
+    /** Reads one source of settings into the map it is given. */
+    private interface Source {
+        void readInto(Map<Option<?>, Setting> out);
+    }
+
+    /** Reads {@code source}; if that throws, the source counts as empty and one problem says so. */
+    private static Map<Option<?>, Setting> read(String what, Problems problems, Source source) {
+        Map<Option<?>, Setting> settings = new HashMap<>();
+        try {
+            source.readInto(settings);
+        } catch (Throwable t) {
+            settings.clear();
+            problems.add("could not read " + what + " (" + t.getClass().getName() + "); ignoring them");
+        }
+        return settings;
     }
 
     private static void readAgentArguments(String agentArgs, Map<Option<?>, Setting> out, Problems problems) {

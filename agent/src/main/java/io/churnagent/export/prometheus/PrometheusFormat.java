@@ -138,16 +138,7 @@ public final class PrometheusFormat {
 
     private static void header(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ');
-        for (int i = 0; i < help.length(); i++) {
-            char c = help.charAt(i);
-            if (c == '\\') {
-                out.append("\\\\");
-            } else if (c == '\n') {
-                out.append("\\n");
-            } else {
-                out.append(c);
-            }
-        }
+        escape(out, help, false);
         out.append('\n').append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
@@ -167,11 +158,20 @@ public final class PrometheusFormat {
 
     /** Appends a label value escaped for the text format (and as valid UTF-8). */
     static void labelValue(StringBuilder out, String value) {
+        escape(out, value, true);
+    }
+
+    /**
+     * Appends {@code value} escaped as the text format wants: backslash and newline always, the double
+     * quote only in a label value (a HELP text keeps it); a lone surrogate becomes U+FFFD, so that the
+     * output is valid UTF-8.
+     */
+    private static void escape(StringBuilder out, String value, boolean quotes) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\\') {
                 out.append("\\\\");
-            } else if (c == '"') {
+            } else if (quotes && c == '"') {
                 out.append("\\\"");
             } else if (c == '\n') {
                 out.append("\\n");
