@@ -15,9 +15,12 @@ import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class KernelSettingsTest {
@@ -92,17 +95,17 @@ class KernelSettingsTest {
                 + " tcp_timestamps=1 tcp_max_tw_buckets=131072 tcp_fin_timeout=60s", k.describe());
     }
 
-    @Test
-    void readsACustomRangeSeparatedBySpaces() throws IOException {
-        KernelSettings k = readWithoutProblems("ip_local_port_range", "10000   10999");
-        assertEquals(1000, k.portRange().size());
-        assertEquals(1000, k.portRange().capacity());
+    /** Ranges the kernel may write besides the typical one: spaces for the tab, a single port. */
+    static Stream<Arguments> customRanges() {
+        return Stream.of(Arguments.of("10000   10999", 1000), Arguments.of("40000\t40000\n", 1));
     }
 
-    @Test
-    void readsASinglePortRange() throws IOException {
-        KernelSettings k = readWithoutProblems("ip_local_port_range", "40000\t40000\n");
-        assertEquals(1, k.portRange().capacity());
+    @ParameterizedTest
+    @MethodSource("customRanges")
+    void readsACustomRange(String content, int ports) throws IOException {
+        KernelSettings k = readWithoutProblems("ip_local_port_range", content);
+        assertEquals(ports, k.portRange().size());
+        assertEquals(ports, k.portRange().capacity());
     }
 
     @Test

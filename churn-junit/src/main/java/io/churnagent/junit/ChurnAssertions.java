@@ -53,14 +53,21 @@ public final class ChurnAssertions {
         }
     }
 
-    /** A count of connections to check. */
-    public static final class Connections {
-        private final ChurnAssert owner;
-        private final String hostPort;
+    /** What a count is checked for: the checks it returns to and the destination ({@code host:port}; empty: all). */
+    abstract static class OfDestination {
+        final ChurnAssert owner;
+        final String hostPort;
 
-        Connections(ChurnAssert owner, String hostPort) {
+        OfDestination(ChurnAssert owner, String hostPort) {
             this.owner = owner;
             this.hostPort = hostPort;
+        }
+    }
+
+    /** A count of connections to check. */
+    public static final class Connections extends OfDestination {
+        Connections(ChurnAssert owner, String hostPort) {
+            super(owner, hostPort);
         }
 
         /** Fails when more than {@code max} were opened. */
@@ -76,13 +83,9 @@ public final class ChurnAssertions {
     }
 
     /** Connections per request to check. */
-    public static final class PerRequest {
-        private final ChurnAssert owner;
-        private final String hostPort;
-
+    public static final class PerRequest extends OfDestination {
         PerRequest(ChurnAssert owner, String hostPort) {
-            this.owner = owner;
-            this.hostPort = hostPort;
+            super(owner, hostPort);
         }
 
         /** Fails when more than {@code budget} were opened per request, or when there was no request. */

@@ -97,7 +97,7 @@ class ChurnExtensionTest {
     void theAgentRunsInThisJvmOnceTheExtensionRan() {
         run(SocketFixtures.PerCall.class);
         assertEquals(true, io.churnagent.InProcessAgent.active());
-        assertEquals(Integer.getInteger("churn.test.expect.java", Runtime.version().feature()),
+        assertEquals(Integer.getInteger("churnagent.test.expect.java", Runtime.version().feature()),
                 Runtime.version().feature(), "the surefire execution runs on the JDK it says");
     }
 }
