@@ -1,7 +1,6 @@
 package io.churnagent.report;
 
 import io.churnagent.kernel.SocketTableCache;
-import io.churnagent.log.AgentLog;
 import io.churnagent.log.IsoTime;
 import io.churnagent.log.LogEvent;
 import io.churnagent.log.Logfmt;

@@ -2,7 +2,6 @@ package io.churnagent.report;
 
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
-import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationSites;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.DestinationTable;
