@@ -16,6 +16,8 @@ import java.util.Locale;
  * <p>A destination's share is what the kernel holds towards it (TIME_WAIT, established and closing
  * sockets, every process of the network namespace) over the ports one destination may use. That is
  * the truth of this moment, not a projection: {@code doctor} is for when the error is happening.
+ * Destinations are listed by that share, not by TIME_WAIT alone: connections a program opens and
+ * never closes (clients dropped without {@code close()}) use up the range as surely, with no TIME_WAIT.
  */
 final class DoctorReport {
 
@@ -105,9 +107,9 @@ final class DoctorReport {
                         + " (dmesg: \"time wait bucket table overflow\"); ports come back early, without TIME_WAIT's"
                         + " protection.");
             }
-            List<String> labels = table.topByTimeWait(top);
+            List<String> labels = table.topByHeld(top);
             if (labels.isEmpty()) {
-                out.add("  no destination has sockets in TIME_WAIT");
+                out.add("  no outbound connection holds a source port");
             } else {
                 out.add(String.format(Locale.ROOT, "  %-44s %9s %11s %6s %6s  %s", "DESTINATION", "TIME_WAIT",
                         "ESTABLISHED", "HELD", "SHARE", "STATUS"));

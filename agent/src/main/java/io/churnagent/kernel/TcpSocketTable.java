@@ -168,23 +168,50 @@ public final class TcpSocketTable {
      * TIME_WAIT first (then most sockets held, then by label, so the order is stable).
      */
     public List<String> topByTimeWait(int limit) {
+        return top(limit, 1, new Ordering(1, 2));
+    }
+
+    /**
+     * Up to {@code limit} remote {@code IP:PORT} labels holding at least one source port, most ports
+     * held first (then most TIME_WAIT, then by label): the destinations nearest to running out, whether
+     * their ports sit in TIME_WAIT or in connections that are never closed.
+     */
+    public List<String> topByHeld(int limit) {
+        return top(limit, 2, new Ordering(2, 1));
+    }
+
+    /** The labels whose count {@code nonZero} (an index of the counts) is above 0, in {@code order}, cut to {@code limit}. */
+    private List<String> top(int limit, int nonZero, Ordering order) {
         List<String> labels = new ArrayList<>();
         for (Map.Entry<String, int[]> e : byRemote.entrySet()) {
-            if (e.getValue()[1] > 0) {
+            if (e.getValue()[nonZero] > 0) {
                 labels.add(e.getKey());
             }
         }
-        labels.sort(new ByTimeWait()); // a class, not a lambda: nothing is spun at run time on a late first use
+        labels.sort(order);
         return labels.size() > limit ? new ArrayList<>(labels.subList(0, Math.max(0, limit))) : labels;
     }
 
-    /** Most TIME_WAIT first, then most ports held, then by label. */
-    private final class ByTimeWait implements java.util.Comparator<String> {
+    /**
+     * Most of count {@code first} (an index of the counts: 1 TIME_WAIT, 2 held), then most of count
+     * {@code second}, then by label. A class, not a lambda: nothing is spun at run time on a late first use.
+     */
+    private final class Ordering implements java.util.Comparator<String> {
+        private final int first;
+        private final int second;
+
+        Ordering(int first, int second) {
+            this.first = first;
+            this.second = second;
+        }
+
         @Override
         public int compare(String a, String b) {
-            int c = Integer.compare(timeWait(b), timeWait(a));
+            int[] ca = byRemote.get(a);
+            int[] cb = byRemote.get(b);
+            int c = Integer.compare(cb[first], ca[first]);
             if (c == 0) {
-                c = Integer.compare(held(b), held(a));
+                c = Integer.compare(cb[second], ca[second]);
             }
             return c != 0 ? c : a.compareTo(b);
         }

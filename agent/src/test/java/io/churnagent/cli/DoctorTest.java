@@ -83,6 +83,16 @@ class DoctorTest {
     }
 
     @Test
+    void connectionsNeverClosedExhaustADestinationWithoutAnyTimeWait() throws Exception {
+        sysctls("40000 40199", "0", "262144");
+        sockets(0, 196); // clients dropped without close(): every connection still established
+        assertEquals(ExitCode.DOCTOR_CRITICAL, doctor(), stdout());
+        String text = stdout();
+        assertTrue(text.matches("(?s).*10\\.0\\.0\\.5:443 +0 +196 +196 +98%  exhausted.*"), text);
+        assertTrue(text.contains("Verdict: 1 destination(s) at or above 80% of their ports: 10.0.0.5:443"), text);
+    }
+
+    @Test
     void recommendationsStartWithTheCodeAndSayWhatTcpFinTimeoutDoesNot() throws Exception {
         sysctls("40000 40199", "0", "262144");
         sockets(150, 0);

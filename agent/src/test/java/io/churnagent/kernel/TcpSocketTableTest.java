@@ -79,6 +79,8 @@ class TcpSocketTableTest {
         assertEquals(3, table.held("10.1.2.3:443"));
         assertEquals(List.of("10.1.2.3:443", "10.1.2.4:443"), table.topByTimeWait(5));
         assertEquals(List.of("10.1.2.3:443"), table.topByTimeWait(1));
+        assertEquals(List.of("10.1.2.3:443", "10.1.2.4:443", "127.0.0.1:8080"), table.topByHeld(5),
+                "by ports held, then TIME_WAIT: a destination with no TIME_WAIT is listed too");
     }
 
     @Test
