@@ -95,7 +95,9 @@ class JsonLogIT {
 
     @OnEachJdk
     void theChurningDemoWarnsInJsonWithConsistentFigures(Path jdk) throws Exception {
-        ForkedJvm demo = new ForkedJvm(jdk).withAgent("log.format=json,warn.ratio=0.3")
+        // 0.1, about 47 closes/s per backend: this test is about the JSON, not about how fast the
+        // host runs the demo (at 0.3 it needed 141/s, which a loaded 2-core host may not reach)
+        ForkedJvm demo = new ForkedJvm(jdk).withAgent("log.format=json,warn.ratio=0.1")
                 .jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=12");
         assertEquals(0, demo.run(Duration.ofSeconds(90)), demo::stderr);
         List<JsonNode> lines = jsonLines(demo);
@@ -110,7 +112,7 @@ class JsonLogIT {
             assertTrue(Math.abs(w.get("projected_time_wait").asLong() - closesPerSecond * 60) <= 3.5, w::toString);
             double ratio = (double) w.get("projected_load").asLong() / w.get("capacity").asLong();
             assertEquals(ratio, w.get("ratio").asDouble(), 0.0051, w::toString);
-            assertTrue(w.get("ratio").asDouble() >= 0.3, w::toString);
+            assertTrue(w.get("ratio").asDouble() >= 0.1, w::toString);
             assertTrue(w.get("projected_load").asLong() >= w.get("projected_time_wait").asLong() + w.get("open").asLong(),
                     w::toString);
             assertTrue(w.get("message").asText().contains("TIME_WAIT for 60 s"), w::toString);
