@@ -35,6 +35,11 @@ public final class TcpSocketTable {
         SLOW
     }
 
+    /** Where a destination's counts sit in its {@code int[]}: ESTABLISHED sockets, TIME_WAIT ones, all it holds. */
+    private static final int ESTABLISHED_COUNT = 0;
+    private static final int TIME_WAIT_COUNT = 1;
+    private static final int HELD_COUNT = 2;
+
     private final Map<String, int[]> byRemote;
     private final int timeWaitTotal;
     private final int inboundTimeWait;
@@ -145,13 +150,13 @@ public final class TcpSocketTable {
     /** Sockets in TIME_WAIT towards {@code label} ({@code IP:PORT}). */
     public int timeWait(String label) {
         int[] c = byRemote.get(label);
-        return c == null ? 0 : c[1];
+        return c == null ? 0 : c[TIME_WAIT_COUNT];
     }
 
     /** ESTABLISHED sockets towards {@code label}. */
     public int established(String label) {
         int[] c = byRemote.get(label);
-        return c == null ? 0 : c[0];
+        return c == null ? 0 : c[ESTABLISHED_COUNT];
     }
 
     /**
@@ -160,7 +165,7 @@ public final class TcpSocketTable {
      */
     public int held(String label) {
         int[] c = byRemote.get(label);
-        return c == null ? 0 : c[2];
+        return c == null ? 0 : c[HELD_COUNT];
     }
 
     /**
@@ -168,7 +173,7 @@ public final class TcpSocketTable {
      * TIME_WAIT first (then most sockets held, then by label, so the order is stable).
      */
     public List<String> topByTimeWait(int limit) {
-        return top(limit, 1, new Ordering(1, 2));
+        return top(limit, TIME_WAIT_COUNT, new Ordering(TIME_WAIT_COUNT, HELD_COUNT));
     }
 
     /**
@@ -177,10 +182,10 @@ public final class TcpSocketTable {
      * their ports sit in TIME_WAIT or in connections that are never closed.
      */
     public List<String> topByHeld(int limit) {
-        return top(limit, 2, new Ordering(2, 1));
+        return top(limit, HELD_COUNT, new Ordering(HELD_COUNT, TIME_WAIT_COUNT));
     }
 
-    /** The labels whose count {@code nonZero} (an index of the counts) is above 0, in {@code order}, cut to {@code limit}. */
+    /** The labels whose count {@code nonZero} (one of the *_COUNT indexes) is above 0, in {@code order}, cut to {@code limit}. */
     private List<String> top(int limit, int nonZero, Ordering order) {
         List<String> labels = new ArrayList<>();
         for (Map.Entry<String, int[]> e : byRemote.entrySet()) {
@@ -193,8 +198,8 @@ public final class TcpSocketTable {
     }
 
     /**
-     * Most of count {@code first} (an index of the counts: 1 TIME_WAIT, 2 held), then most of count
-     * {@code second}, then by label. A class, not a lambda: nothing is spun at run time on a late first use.
+     * Most of count {@code first} (one of the *_COUNT indexes), then most of count {@code second}, then
+     * by label. A class, not a lambda: nothing is spun at run time on a late first use.
      */
     private final class Ordering implements java.util.Comparator<String> {
         private final int first;
@@ -239,7 +244,7 @@ public final class TcpSocketTable {
      * ephemeral port). For one reading thread.
      */
     private static final class Counter implements ProcNetTcp.RowVisitor {
-        final Map<Object, int[]> byKey = new HashMap<>(); // {established, time_wait, held}
+        final Map<Object, int[]> byKey = new HashMap<>(); // indexed by the *_COUNT constants
         final BitSet listening = new BitSet(65536);
         int timeWaitTotal;
         int inboundTimeWait;
@@ -275,14 +280,14 @@ public final class TcpSocketTable {
             }
             int[] counts = byKey.get(key);
             if (counts == null) { // not computeIfAbsent: see ProcFile on sharing the application's hot JDK code
-                counts = new int[3];
+                counts = new int[HELD_COUNT + 1];
                 byKey.put(key, counts);
             }
-            counts[2]++;
+            counts[HELD_COUNT]++;
             if (state == ProcNetTcp.TIME_WAIT) {
-                counts[1]++;
+                counts[TIME_WAIT_COUNT]++;
             } else if (state == ProcNetTcp.ESTABLISHED) {
-                counts[0]++;
+                counts[ESTABLISHED_COUNT]++;
             }
         }
 
