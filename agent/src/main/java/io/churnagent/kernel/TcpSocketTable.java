@@ -173,7 +173,7 @@ public final class TcpSocketTable {
      * TIME_WAIT first (then most sockets held, then by label, so the order is stable).
      */
     public List<String> topByTimeWait(int limit) {
-        return top(limit, TIME_WAIT_COUNT, new Ordering(TIME_WAIT_COUNT, HELD_COUNT));
+        return top(limit, TIME_WAIT_COUNT, HELD_COUNT);
     }
 
     /**
@@ -182,44 +182,34 @@ public final class TcpSocketTable {
      * their ports sit in TIME_WAIT or in connections that are never closed.
      */
     public List<String> topByHeld(int limit) {
-        return top(limit, HELD_COUNT, new Ordering(HELD_COUNT, TIME_WAIT_COUNT));
-    }
-
-    /** The labels whose count {@code nonZero} (one of the *_COUNT indexes) is above 0, in {@code order}, cut to {@code limit}. */
-    private List<String> top(int limit, int nonZero, Ordering order) {
-        List<String> labels = new ArrayList<>();
-        for (Map.Entry<String, int[]> e : byRemote.entrySet()) {
-            if (e.getValue()[nonZero] > 0) {
-                labels.add(e.getKey());
-            }
-        }
-        labels.sort(order);
-        return labels.size() > limit ? new ArrayList<>(labels.subList(0, Math.max(0, limit))) : labels;
+        return top(limit, HELD_COUNT, TIME_WAIT_COUNT);
     }
 
     /**
-     * Most of count {@code first} (one of the *_COUNT indexes), then most of count {@code second}, then
-     * by label. A class, not a lambda: nothing is spun at run time on a late first use.
+     * Up to {@code limit} labels whose count {@code first} (one of the *_COUNT indexes) is above 0, most
+     * of it first, then most of count {@code second}, then by label.
      */
-    private final class Ordering implements java.util.Comparator<String> {
-        private final int first;
-        private final int second;
-
-        Ordering(int first, int second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public int compare(String a, String b) {
-            int[] ca = byRemote.get(a);
-            int[] cb = byRemote.get(b);
-            int c = Integer.compare(cb[first], ca[first]);
-            if (c == 0) {
-                c = Integer.compare(cb[second], ca[second]);
+    private List<String> top(int limit, int first, int second) {
+        List<String> labels = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : byRemote.entrySet()) {
+            if (e.getValue()[first] > 0) {
+                labels.add(e.getKey());
             }
-            return c != 0 ? c : a.compareTo(b);
         }
+        // a class, not a lambda: nothing is spun at run time on a late first use
+        labels.sort(new java.util.Comparator<String>() {
+            @Override
+            public int compare(String a, String b) {
+                int[] ca = byRemote.get(a);
+                int[] cb = byRemote.get(b);
+                int c = Integer.compare(cb[first], ca[first]);
+                if (c == 0) {
+                    c = Integer.compare(cb[second], ca[second]);
+                }
+                return c != 0 ? c : a.compareTo(b);
+            }
+        });
+        return labels.size() > limit ? new ArrayList<>(labels.subList(0, Math.max(0, limit))) : labels;
     }
 
     /** TIME_WAIT sockets host-wide (this namespace), inbound ones included. */
