@@ -89,6 +89,7 @@ final class DoctorReport {
         out.add("");
 
         List<String> hot = new ArrayList<>();
+        List<String> heldOpen = new ArrayList<>(); // hot, with more of its ports in open connections than in TIME_WAIT
         boolean loopbackHot = false;
         if (!table.available()) {
             out.add("Right now: cannot read /proc/net/tcp or /proc/net/tcp6, so what the kernel holds is unknown.");
@@ -124,6 +125,9 @@ final class DoctorReport {
                     if (share >= warnRatio) {
                         hot.add(label);
                         loopbackHot |= isLoopback(label);
+                        if (table.established(label) > table.timeWait(label)) {
+                            heldOpen.add(label);
+                        }
                     }
                     out.add(String.format(Locale.ROOT, "  %-44s %9d %11d %6d %5d%%  %s", label, table.timeWait(label),
                             table.established(label), held, Math.round(share * 100), status));
@@ -133,7 +137,7 @@ final class DoctorReport {
             }
         }
         out.add("");
-        recommendations(out, k, hot, loopbackHot);
+        recommendations(out, k, hot, heldOpen, loopbackHot);
         out.add("");
         if (!table.available()) {
             out.add("Verdict: unknown (no socket table)");
@@ -147,7 +151,8 @@ final class DoctorReport {
         return new DoctorReport(List.copyOf(out), List.copyOf(critical), table.available());
     }
 
-    private static void recommendations(List<String> out, KernelSettings k, List<String> hot, boolean loopbackHot) {
+    private static void recommendations(List<String> out, KernelSettings k, List<String> hot, List<String> heldOpen,
+            boolean loopbackHot) {
         out.add("Recommendations, in this order");
         List<String> r = new ArrayList<>();
         r.add("Fix the code first" + (hot.isEmpty() ? "" : " (" + String.join(", ", hot) + ")") + ": create one"
@@ -155,6 +160,12 @@ final class DoctorReport {
                 + " and share it, instead of a new client or connection per request. Run the service with"
                 + " -javaagent:churn-agent.jar, or 'java -jar churn-agent.jar attach <pid>', to see which destination"
                 + " churns and the call sites that open its connections.");
+        if (!heldOpen.isEmpty()) {
+            r.add("Open connections, not TIME_WAIT, hold most ports of " + String.join(", ", heldOpen) + ": something"
+                    + " opens connections and does not close them (clients dropped without close(), a pool with no"
+                    + " bound). Close each client you create, or share one; until then tcp_tw_reuse and a wider range"
+                    + " only delay the failure, since no port of an open connection is ever reused.");
+        }
         r.add("Keep connections alive on the server side too: a server that answers \"Connection: close\" closes first,"
                 + " and the TIME_WAIT lands on it instead.");
         if (k.tcpTimestamps() == 0) {

@@ -88,6 +88,8 @@ class DoctorTest {
         assertFalse(text.contains("127.0.0.1:40000"), "inbound TIME_WAIT is not a destination: " + text);
         assertTrue(text.contains("200 connections at once per destination"), text);
         assertEquals("", err.toString(StandardCharsets.UTF_8));
+        assertEquals(established > timeWait, text.contains("2. Open connections, not TIME_WAIT, hold most ports of"
+                + " 10.0.0.5:443: something opens connections and does not close them"), text);
     }
 
     @Test
