@@ -28,7 +28,7 @@ class JfrIT {
         Path recording = Files.createTempFile("churn-it", ".jfr");
         Files.delete(recording);
         // capacity=1000 makes 100 connections/s (6000 projected) a critical warning within seconds
-        ForkedJvm jvm = new ForkedJvm(jdk).withAgent("capacity=1000")
+        ForkedJvm jvm = new ForkedJvm(jdk).inPrivateNetwork().withAgent("capacity=1000")
                 .jvmArg("-XX:StartFlightRecording=filename=" + recording + ",settings=default,dumponexit=true")
                 .mainClass(SteadyConnections.class, Integer.toString(N), "100", "3");
         assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> jvm.output());

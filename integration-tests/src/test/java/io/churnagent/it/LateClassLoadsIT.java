@@ -25,7 +25,7 @@ class LateClassLoadsIT {
     void noJdkClassLoadsOnTheAgentsLatePaths(Path jdk) throws Exception {
         Path log = Files.createTempFile("late-class-loads", ".log");
         try {
-            ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.interval=5s,capacity=100")
+            ForkedJvm jvm = new ForkedJvm(jdk).inPrivateNetwork().withAgent("report.interval=5s,capacity=100")
                     .jvmArg("-Xlog:class+load=info:file=" + log)
                     .mainClass(LateClassLoads.class, "60", "6");
             assertEquals(0, jvm.run(Duration.ofSeconds(90)), jvm::stderr);
