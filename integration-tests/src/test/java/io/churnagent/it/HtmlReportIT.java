@@ -76,8 +76,8 @@ class HtmlReportIT {
             app.awaitLine(l -> l.contains("event=churn_warning") && l.contains("destination=" + destination),
                     Duration.ofSeconds(20));
             String pid = Long.toString(app.pid());
-            // the positive event, instead of a fixed wait: the live page holds 4 samples (one per 2 s) with the
-            // kernel's observed TIME_WAIT (a line of 2 is too short to find in the screenshot)
+            // the positive event, instead of a fixed wait: the live page holds 4 samples (one per 2 s), two of
+            // them with the kernel's observed TIME_WAIT (see OBSERVED_POINTS)
             ForkedJvm report = Await.until(Duration.ofSeconds(40), () -> {
                 ForkedJvm r = cli(jdk, "report", pid, "--html", live.toString());
                 assertEquals(0, r.run(Duration.ofSeconds(60)), r::stderr);
@@ -166,16 +166,24 @@ class HtmlReportIT {
         return read(out);
     }
 
-    /** Samples of the observed TIME_WAIT series the test waits for: its line is then long enough to be found. */
-    private static final int OBSERVED_POINTS = 4;
+    /**
+     * Samples of the observed TIME_WAIT series the test waits for: the kernel's table is read around a
+     * warning (the first one, the rise to critical), so they come as dots or short lines, and one dot
+     * alone (some 30 pixels) is too small to tell from nothing in the screenshot.
+     */
+    private static final int OBSERVED_POINTS = 2;
 
-    /** The points of the observed TIME_WAIT series' lines in {@code html} (drawn in its colour). */
+    /** The samples of the observed TIME_WAIT series in {@code html}: its lines' points and its dots (drawn in its colour). */
     private static int observedPoints(String html) {
-        Matcher m = Pattern.compile(String.format("<polyline [^>]*stroke=\"#%06x\"[^>]* points=\"([^\"]*)\"", OBSERVED))
-                .matcher(html);
+        String colour = String.format("\"#%06x\"", OBSERVED);
+        Matcher lines = Pattern.compile("<polyline [^>]*stroke=" + colour + "[^>]* points=\"([^\"]*)\"").matcher(html);
         int points = 0;
-        while (m.find()) {
-            points += m.group(1).trim().split(" ").length;
+        while (lines.find()) {
+            points += lines.group(1).trim().split(" ").length;
+        }
+        Matcher dots = Pattern.compile("<circle [^>]*fill=" + colour).matcher(html);
+        while (dots.find()) {
+            points++;
         }
         return points;
     }
