@@ -29,7 +29,7 @@ class ConcurrencyIT {
     @OnEachJdk
     void totalsEqualTheRealConnectsAndClosesWithManyThreadsAtOnce(Path jdk) throws Exception {
         boolean virtual = Jdks.featureVersion(jdk) >= 21;
-        ForkedJvm jvm = new ForkedJvm(jdk).withAgent("report.top=50")
+        ForkedJvm jvm = new ForkedJvm(jdk).inPrivateNetwork().withAgent("report.top=50")
                 .mainClass(ConcurrentChurn.class, Integer.toString(PLATFORM), Integer.toString(PER_PLATFORM),
                         Integer.toString(VIRTUAL), Integer.toString(PER_VIRTUAL));
         assertEquals(0, jvm.run(Duration.ofSeconds(400)), () -> jvm.output());

@@ -23,7 +23,7 @@ class FaultContainmentIT {
     private static final int REQUESTS = 20;
 
     private static ForkedJvm run(Path jdk, String fault, String heap) throws Exception {
-        ForkedJvm jvm = new ForkedJvm(jdk).jvmArg(heap).withAgent("report.top=20");
+        ForkedJvm jvm = new ForkedJvm(jdk).inPrivateNetwork().jvmArg(heap).withAgent("report.top=20");
         if (fault != null) {
             jvm.jvmArg("-Dio.churnagent.test.fault=" + fault);
         }

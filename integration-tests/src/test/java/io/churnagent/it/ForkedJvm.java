@@ -73,7 +73,13 @@ public final class ForkedJvm implements AutoCloseable {
         return String.join(java.io.File.pathSeparator, entries);
     }
 
+    /** JVMs started outside a test (none today): killed by {@link #killAllStarted()}. */
     private static final List<ForkedJvm> STARTED = java.util.Collections.synchronizedList(new ArrayList<>());
+    /**
+     * The JVMs the current test started ({@link KillForkedJvms} sets a list before each test and kills
+     * what is on it after): tests run side by side, and one test's end must not kill another's JVMs.
+     */
+    private static final InheritableThreadLocal<List<ForkedJvm>> STARTED_BY_TEST = new InheritableThreadLocal<>();
 
     private final Path jdk;
     private final List<String> jvmArgs = new ArrayList<>();
@@ -114,10 +120,17 @@ public final class ForkedJvm implements AutoCloseable {
      * Runs the JVM in a private network namespace of its own ({@code unshare -rn}, loopback up): its
      * kernel socket table holds only its own sockets, whatever else the machine did in the last
      * minute (a benchmark leaves 100,000+ TIME_WAIT sockets in the host's table, which the agent
-     * then reads less often).
+     * then reads less often) or does beside it (another test's churn, which the kernel fallback
+     * would rightly warn about). See {@link PrivateNetwork}.
      */
     public ForkedJvm inPrivateNetwork() {
-        return wrappedIn("unshare", "-rn", "sh", "-c", "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up && exec \"$@\"", "sh");
+        return inPrivateNetwork(PrivateNetwork.loopbackOnly());
+    }
+
+    /** Runs the JVM in the private network namespace {@code network} describes (its port range, its tcp_tw_reuse). */
+    public ForkedJvm inPrivateNetwork(PrivateNetwork network) {
+        prefix.addAll(network.wrapper());
+        return this;
     }
 
     /** The program: a main class on {@link #programClasspath()}. */
@@ -160,7 +173,8 @@ public final class ForkedJvm implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("CHURN_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
         pb.environment().putAll(env);
         process = pb.start();
-        STARTED.add(this);
+        List<ForkedJvm> owner = STARTED_BY_TEST.get();
+        (owner != null ? owner : STARTED).add(this);
         return this;
     }
 
@@ -182,24 +196,50 @@ public final class ForkedJvm implements AutoCloseable {
 
     /** Waits until a line of stdout or stderr matches, or fails after {@code timeout}; returns the line. */
     public String awaitLine(Predicate<String> match, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String line : allLines()) {
-                if (match.test(line)) {
-                    return line;
-                }
-            }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(100);
+        String line = Await.until(timeout, () -> firstLine(match), found -> found != null || !process.isAlive(),
+                last -> "no matching line" + output());
+        if (line == null) {
+            // it exited: what it wrote before is all there is
+            line = firstLine(match);
         }
+        if (line == null) {
+            throw new AssertionError("no matching line: the forked JVM exited with status " + process.exitValue() + output());
+        }
+        return line;
+    }
+
+    private String firstLine(Predicate<String> match) throws IOException {
         for (String line : allLines()) {
             if (match.test(line)) {
                 return line;
             }
         }
-        throw new AssertionError("no matching line within " + timeout + "; stdout:\n" + stdout() + "\nstderr:\n" + stderr());
+        return null;
+    }
+
+    /**
+     * Waits until the agent logged an {@code event=<name>} that {@code match} accepts, or fails after
+     * {@code timeout}, and returns it.
+     */
+    public AgentEvent awaitEvent(String name, Predicate<AgentEvent> match, Duration timeout) throws Exception {
+        return AgentEvent.parse(awaitLine(l -> {
+            AgentEvent e = AgentEvent.parse(l);
+            return e != null && name.equals(e.event()) && match.test(e);
+        }, timeout));
+    }
+
+    /**
+     * Waits until the agent logged at least {@code n} events {@code event=<name>}, or fails after
+     * {@code timeout}; returns all of them.
+     */
+    public List<AgentEvent> awaitEvents(String name, int n, Duration timeout) throws Exception {
+        return Await.until(timeout, () -> AgentEvent.named(agentEvents(), name), events -> events.size() >= n,
+                last -> n + " events " + name + ", " + (last == null ? 0 : last.size()) + " came" + output());
+    }
+
+    /** Waits until {@code probe} of this JVM gives a value {@code done} accepts (see {@link Await}), saying {@code what} on timeout. */
+    public <T> T await(String what, Duration timeout, java.util.concurrent.Callable<T> probe, Predicate<? super T> done) {
+        return Await.until(timeout, probe, done, last -> what + "; last seen: " + last + output());
     }
 
     /**
@@ -237,17 +277,34 @@ public final class ForkedJvm implements AutoCloseable {
         kill();
     }
 
+    /** From now on, JVMs started by this thread (and threads it starts) belong to the test it runs. */
+    static void beginTest() {
+        STARTED_BY_TEST.set(java.util.Collections.synchronizedList(new ArrayList<>()));
+    }
+
     /**
-     * Kills every JVM started since the last call and still running, and waits for them to go (the
-     * integration tests run one at a time; {@link KillForkedJvms} calls this after each test). So a
-     * test that fails before its own {@code kill()} leaves no churning JVM behind to skew the next
-     * tests' kernel figures.
+     * Kills every JVM the current test started and left running, and waits for them to go
+     * ({@link KillForkedJvms} calls this after each test). So a test that fails before its own
+     * {@code kill()} leaves no churning JVM behind to skew other tests' kernel figures.
      */
+    static void endTest() {
+        List<ForkedJvm> owned = STARTED_BY_TEST.get();
+        STARTED_BY_TEST.remove();
+        if (owned != null) {
+            killAndWait(owned);
+        }
+    }
+
+    /** Kills every JVM started outside a test since the last call and still running, and waits for them to go. */
     static void killAllStarted() {
+        killAndWait(STARTED);
+    }
+
+    private static void killAndWait(List<ForkedJvm> list) {
         List<ForkedJvm> started;
-        synchronized (STARTED) {
-            started = new ArrayList<>(STARTED);
-            STARTED.clear();
+        synchronized (list) {
+            started = new ArrayList<>(list);
+            list.clear();
         }
         for (ForkedJvm jvm : started) {
             jvm.kill();

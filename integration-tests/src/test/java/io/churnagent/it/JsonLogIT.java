@@ -95,15 +95,28 @@ class JsonLogIT {
 
     @OnEachJdk
     void theChurningDemoWarnsInJsonWithConsistentFigures(Path jdk) throws Exception {
-        // 0.1, about 47 closes/s per backend: this test is about the JSON, not about how fast the
-        // host runs the demo (at 0.3 it needed 141/s, which a loaded 2-core host may not reach)
-        ForkedJvm demo = new ForkedJvm(jdk).withAgent("log.format=json,warn.ratio=0.1")
-                .jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=12");
-        assertEquals(0, demo.run(Duration.ofSeconds(90)), demo::stderr);
+        // 30 % of 2,000 ports, 10 closes/s per backend (a tenth of what a loaded 2-core host reaches): this
+        // test is about the JSON, not about how fast the host runs the demo or how wide its port range is
+        ForkedJvm demo = new ForkedJvm(jdk).inPrivateNetwork().withAgent("log.format=json,capacity=2000,warn.ratio=0.3")
+                .jar(ForkedJvm.demoJar(), "--mode=churn", "--duration=90");
+        demo.start();
+        try {
+            // until the first warning, not for a fixed 12 s: on a loaded machine the demo took 8 s to start
+            demo.awaitLine(l -> l.contains("\"event\":\"churn_warning\""), Duration.ofSeconds(60));
+        } catch (AssertionError e) {
+            throw new AssertionError("no churn warning in JSON: the demo reached only " + demo.stdout().lines()
+                    .filter(l -> l.contains(" ok/s over the last 5 s")).reduce((a, b) -> b).orElse("(no progress line)")
+                    + "; a warning at capacity=2000,warn.ratio=0.3 needs 10 closes/s per backend", e);
+        } finally {
+            demo.terminate();
+        }
+        demo.waitFor(Duration.ofSeconds(30));
         List<JsonNode> lines = jsonLines(demo);
         List<JsonNode> warnings = lines.stream().filter(n -> n.get("event").asText().equals("churn_warning"))
                 .collect(Collectors.toList());
-        assertFalse(warnings.isEmpty(), () -> "a churn warning in JSON: " + demo.stderr());
+        assertFalse(warnings.isEmpty(), demo::stderr);
+        assertTrue(lines.stream().anyMatch(n -> n.get("event").asText().equals("churn_report_summary")),
+                () -> "the shutdown report, in JSON too: " + demo.stderr());
         for (JsonNode w : warnings) {
             assertTrue(w.get("level").asText().equals("warn") || w.get("level").asText().equals("critical"), w::toString);
             assertTrue(w.get("destination").asText().startsWith("127.0.0.1:"), w::toString);
@@ -112,7 +125,7 @@ class JsonLogIT {
             assertTrue(Math.abs(w.get("projected_time_wait").asLong() - closesPerSecond * 60) <= 3.5, w::toString);
             double ratio = (double) w.get("projected_load").asLong() / w.get("capacity").asLong();
             assertEquals(ratio, w.get("ratio").asDouble(), 0.0051, w::toString);
-            assertTrue(w.get("ratio").asDouble() >= 0.1, w::toString);
+            assertTrue(w.get("ratio").asDouble() >= 0.3, w::toString);
             assertTrue(w.get("projected_load").asLong() >= w.get("projected_time_wait").asLong() + w.get("open").asLong(),
                     w::toString);
             assertTrue(w.get("message").asText().contains("TIME_WAIT for 60 s"), w::toString);

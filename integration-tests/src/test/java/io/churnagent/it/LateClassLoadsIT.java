@@ -2,6 +2,8 @@ package io.churnagent.it;
 
 import io.churnagent.it.programs.LateClassLoads;
 
+import org.junit.jupiter.api.parallel.Isolated;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it costs a recompile on the application's cores. Checked with {@code -Xlog:class+load} between two
  * marker classes of the program.
  */
+@Isolated("in the host's network, where it always ran: in a PrivateNetwork (an empty socket table at start-up) JDK 17 "
+        + "loaded jdk.internal.misc.ScopedMemoryAccess$Scope on a late path, 2026-12-07; and a neighbour's churn would "
+        + "run the kernel fallback's paths in its window")
 class LateClassLoadsIT {
 
     @OnEachJdk

@@ -26,7 +26,7 @@ class MemoryBoundIT {
 
     @OnEachJdk
     void twoHundredThousandDestinationsStayUnderTheCapAndOverflowIntoOther(Path jdk) throws Exception {
-        ForkedJvm jvm = new ForkedJvm(jdk).jvmArg("-Xmx256m").jvmArg("-XX:+UseSerialGC")
+        ForkedJvm jvm = new ForkedJvm(jdk).inPrivateNetwork().jvmArg("-Xmx256m").jvmArg("-XX:+UseSerialGC")
                 .withAgent("destinations.max=" + MAX + ",report.top=10")
                 .mainClass(DestinationFlood.class, Integer.toString(DISTINCT));
         assertEquals(0, jvm.run(Duration.ofSeconds(120)), () -> jvm.output());

@@ -22,10 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PortExhaustionIT {
 
-    /** Brings loopback up, shrinks the port range, turns TIME_WAIT reuse off, then runs the command. */
-    private static final String NAMESPACE_SETUP = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up"
-            + " && echo '40000 40199' > /proc/sys/net/ipv4/ip_local_port_range"
-            + " && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse && exec \"$@\"";
+    /** Loopback up, a 200-port range, TIME_WAIT reuse off. */
+    private static final PrivateNetwork NAMESPACE = PrivateNetwork.loopbackOnly().portRange(40000, 40199).timeWaitReuse(0);
 
     /**
      * The same set-up, then the program ({@code "$@"}, a JVM) in the background and, in the same
@@ -40,10 +38,7 @@ class PortExhaustionIT {
      * land on the program's exit, whose resets free the ports (a flaky failure on a slow machine,
      * 2026-11-21, left only that snapshot).
      */
-    private static final String NAMESPACE_SETUP_WITH_DOCTOR = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up"
-            + " && echo '40000 40199' > /proc/sys/net/ipv4/ip_local_port_range"
-            + " && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse || exit 99;"
-            + " echo none > \"$DOCTOR_OUT.status\"; \"$@\" & app=$!;"
+    private static final String WITH_DOCTOR = "echo none > \"$DOCTOR_OUT.status\"; \"$@\" & app=$!;"
             + " doctor() { \"$1\" -jar \"$AGENT_JAR\" doctor > \"$DOCTOR_OUT.next\" 2>&1; s=$?;"
             + "   if [ $s = 12 ] || [ \"$(cat \"$DOCTOR_OUT.status\")\" != 12 ]; then"
             + "     mv \"$DOCTOR_OUT.next\" \"$DOCTOR_OUT\"; echo $s > \"$DOCTOR_OUT.status\"; fi; };"
@@ -55,16 +50,12 @@ class PortExhaustionIT {
 
     @BeforeAll
     static void privateNetworkNamespacesWork() throws Exception {
-        Process p = new ProcessBuilder("unshare", "-rn", "sh", "-c", NAMESPACE_SETUP, "sh", "true")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "this test needs unprivileged user and network namespaces "
-                + "(unshare -rn, util-linux and iproute2); they failed: " + out);
+        NAMESPACE.assertAvailable();
     }
 
     /** The demo with the agent in a fresh namespace, and {@code doctor} there while it runs, writing to {@code doctorOut}. */
     private static ForkedJvm inNamespace(Path jdk, Path doctorOut, boolean doctorWhileRunning, String... demoArgs) {
-        return new ForkedJvm(jdk).wrappedIn("unshare", "-rn", "sh", "-c", NAMESPACE_SETUP_WITH_DOCTOR, "sh")
+        return new ForkedJvm(jdk).wrappedIn(NAMESPACE.wrapper(WITH_DOCTOR).toArray(new String[0]))
                 .env("AGENT_JAR", ForkedJvm.agentJar().toString())
                 .env("DOCTOR_WHILE_RUNNING", doctorWhileRunning ? "yes" : "no")
                 .env("DOCTOR_OUT", doctorOut.toString())

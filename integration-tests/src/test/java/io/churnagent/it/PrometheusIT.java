@@ -113,15 +113,9 @@ class PrometheusIT {
 
     /** The counts become visible at the next evaluation (about 1 s). */
     private static Map<String, Double> awaitCounts(int port, String series) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        Map<String, Double> samples = scrape(port, Duration.ofSeconds(10));
-        while (!Double.valueOf(N).equals(samples.get("churn_agent_connects_total" + series)) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            samples = scrape(port, Duration.ofSeconds(10));
-        }
-        Map<String, Double> got = samples;
-        assertEquals(N, got.get("churn_agent_connects_total" + series), got::toString);
-        return got;
+        return Await.until(Duration.ofSeconds(15), () -> scrape(port, Duration.ofSeconds(10)),
+                samples -> Double.valueOf(N).equals(samples.get("churn_agent_connects_total" + series)),
+                last -> "churn_agent_connects_total" + series + " = " + N + " in a scrape; last: " + last);
     }
 
     /** GET /metrics with a plain socket: status, Content-Type and a body that passes the strict reader. */

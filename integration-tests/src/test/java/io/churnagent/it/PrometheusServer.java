@@ -85,20 +85,26 @@ final class PrometheusServer implements AutoCloseable {
                 "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
         PrometheusServer server = new PrometheusServer(p, dir, port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            try {
-                if (server.get("/-/ready").statusCode() == 200) {
-                    return server;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
+        try {
+            Await.until(Duration.ofSeconds(30), () -> !p.isAlive() || server.ready(),
+                    () -> "prometheus ready on 127.0.0.1:" + port);
+            if (p.isAlive()) {
+                return server;
             }
-            Thread.sleep(100);
+        } catch (AssertionError timedOut) {
+            // said below, with the log
         }
         String log = server.log();
         server.close();
         throw new AssertionError("prometheus did not become ready on 127.0.0.1:" + port + " within 30 s:\n" + log);
+    }
+
+    private boolean ready() throws Exception {
+        try {
+            return get("/-/ready").statusCode() == 200;
+        } catch (java.io.IOException notYet) {
+            return false; // not listening yet
+        }
     }
 
     /** The instant query's result vector ({@code data.result}); fails unless the status is success. */
@@ -113,17 +119,14 @@ final class PrometheusServer implements AutoCloseable {
 
     /** Polls {@code promql} until its result is not empty; fails with {@code why} after {@code timeout}. */
     JsonNode await(String promql, Duration timeout, String why) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode result = query(promql);
-        while (result.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            result = query(promql);
-        }
-        if (result.isEmpty()) {
-            throw new AssertionError(why + ": " + promql + " stayed empty for " + timeout
-                    + "; firing or pending alerts: " + query("ALERTS") + "\nprometheus log:\n" + log());
-        }
-        return result;
+        return Await.until(timeout, () -> query(promql), result -> !result.isEmpty(), last -> {
+            try {
+                return why + ": " + promql + " stayed empty; firing or pending alerts: " + query("ALERTS")
+                        + "\nprometheus log:\n" + log();
+            } catch (Exception e) {
+                return why + ": " + promql + " stayed empty (" + e + ")";
+            }
+        });
     }
 
     /** Rule group evaluations so far (for "after this many evaluations, still nothing"). */

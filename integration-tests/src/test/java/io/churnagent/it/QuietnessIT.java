@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class QuietnessIT {
 
     private static ForkedJvm program(Path jdk) {
-        return new ForkedJvm(jdk)
+        return new ForkedJvm(jdk).inPrivateNetwork()
                 .jvmArg("-Djava.util.logging.SimpleFormatter.format=JUL %4$s %5$s%n");
     }
 

@@ -57,7 +57,9 @@ class RedisClientsIT {
                 assertNotNull(line, () -> mode + ": the pooled connections are seen: " + jvm.output());
                 assertTrue(line.getLong("connects") >= 1 && line.getLong("connects") <= 8, () -> mode + ": " + line);
                 assertTrue(events.stream().noneMatch(e -> "client_per_request".equals(e.event())), () -> mode + jvm.output());
-                assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())), () -> mode + jvm.output());
+                // of its own Redis: a test beside this one may churn to its own (and the kernel fallback say so)
+                assertTrue(events.stream().noneMatch(e -> "churn_warning".equals(e.event())
+                        && ("127.0.0.1:" + redis.port()).equals(e.fields.get("destination"))), () -> mode + jvm.output());
             }
         }
     }
@@ -82,9 +84,9 @@ class RedisClientsIT {
                 .collect(Collectors.toList());
         assertEquals(1, perRequest.size(), () -> "one client_per_request for " + family + jvm.output());
         assertEquals(site, perRequest.get(0).get("site"));
-        AgentEvent warning = events.stream().filter(e -> "churn_warning".equals(e.event())
-                && destination.equals(e.get("destination"))).findFirst().orElse(null);
-        assertNotNull(warning, () -> "no churn_warning for Redis: " + jvm.output());
+        // capacity=100: 50 ports held for 60 s, 0.8 closes/s
+        AgentEvent warning = ReportAssertions.assertWarned(events, destination,
+                ReportAssertions.closesPerSecondNeeded(100, 0.5), OPTIONS, jvm);
         assertEquals(connectSite, warning.get("site"), () -> warning.toString());
     }
 

@@ -42,20 +42,24 @@ final class RedisServer implements AutoCloseable {
                 "--maxclients", "10000", "--dir", log.getParent().toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         RedisServer server = new RedisServer(p, port, log);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                s.getOutputStream().write("PING\r\n".getBytes());
-                byte[] reply = new byte[7];
-                if (s.getInputStream().read(reply) > 0 && new String(reply).startsWith("+PONG")) {
-                    return server;
-                }
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+        try {
+            Await.until(java.time.Duration.ofSeconds(10), () -> pong(port), () -> "redis-server answers PING");
+            return server;
+        } catch (AssertionError timedOut) {
+            server.close();
+            throw new AssertionError("redis-server did not answer on 127.0.0.1:" + port + " within 10 s:\n"
+                    + Files.readString(log), timedOut);
         }
-        server.close();
-        throw new AssertionError("redis-server did not answer on 127.0.0.1:" + port + " within 10 s:\n" + Files.readString(log));
+    }
+
+    private static boolean pong(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.getOutputStream().write("PING\r\n".getBytes());
+            byte[] reply = new byte[7];
+            return s.getInputStream().read(reply) > 0 && new String(reply).startsWith("+PONG");
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     int port() {

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SharedPortsIT {
 
     private static final String OPTIONS = "capacity=2000,evaluate.interval=500ms,report.interval=off";
-    private static final String NAMESPACE = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up"
-            + " && echo 0 > /proc/sys/net/ipv4/tcp_tw_reuse && exec \"$@\"";
+    /** A private network namespace where TIME_WAIT ports are not reused, as towards a remote host. */
+    private static final PrivateNetwork NAMESPACE = PrivateNetwork.loopbackOnly().timeWaitReuse(0);
 
     @OnEachJdk
     void anotherProcessOnTheHostCountsAgainstTheSamePorts(Path jdk) throws Exception {
@@ -82,7 +82,7 @@ class SharedPortsIT {
     }
 
     private static ForkedJvm run(Path jdk, String options, String own, String other, String seconds) throws Exception {
-        ForkedJvm jvm = new ForkedJvm(jdk).wrappedIn("unshare", "-rn", "sh", "-c", NAMESPACE, "sh")
+        ForkedJvm jvm = new ForkedJvm(jdk).inPrivateNetwork(NAMESPACE)
                 .withAgent(options)
                 .mainClass(SharedPorts.class, own, other, seconds);
         assertEquals(0, jvm.run(Duration.ofSeconds(90)), () -> "program failed: " + jvm.output());

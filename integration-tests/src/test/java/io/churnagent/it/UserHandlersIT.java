@@ -111,11 +111,8 @@ class UserHandlersIT {
     private static void serve(ForkedJvm jvm, int n) throws Exception {
         long before = jvm.stdout().lines().filter(l -> l.startsWith("served " + n + " ")).count();
         jvm.send("serve " + n);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (jvm.stdout().lines().filter(l -> l.startsWith("served " + n + " ")).count() == before) {
-            assertTrue(System.nanoTime() < deadline, () -> "'serve " + n + "' did not finish: " + jvm.stdout());
-            Thread.sleep(50);
-        }
+        jvm.await("'serve " + n + "' to finish", Duration.ofSeconds(30),
+                () -> jvm.stdout().lines().filter(l -> l.startsWith("served " + n + " ")).count(), count -> count > before);
         assertTrue(jvm.stdout().contains("served " + n + " ok=" + n + "\n"), jvm::stdout);
     }
 
@@ -126,11 +123,8 @@ class UserHandlersIT {
      */
     private static void awaitEvaluationAfterNow(ForkedJvm jvm) throws Exception {
         long before = periodicSummaries(jvm);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (periodicSummaries(jvm) < before + 2) {
-            assertTrue(System.nanoTime() < deadline, () -> "no periodic report after the requests: " + jvm.stderr());
-            Thread.sleep(50);
-        }
+        jvm.await("two periodic reports after the requests", Duration.ofSeconds(15), () -> periodicSummaries(jvm),
+                count -> count >= before + 2);
     }
 
     private static long periodicSummaries(ForkedJvm jvm) throws Exception {

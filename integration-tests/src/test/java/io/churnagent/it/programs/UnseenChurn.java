@@ -10,12 +10,15 @@ import java.util.ArrayDeque;
  * ({@code java}: the hooks see every one). Keeps the last {@link #KEPT_OPEN} connections open, so
  * the kernel always shows ESTABLISHED ones and who holds them. This side closes first.
  *
- * <p>Arguments: {@code mode perSecond seconds [library]}; prints {@code port backend <port>},
- * {@code pid <pid>} and {@code done <connections>}.
+ * <p>Arguments: {@code mode perSecond seconds [library]}; churns for {@code seconds}, or until a line
+ * {@code stop} on stdin; prints {@code port backend <port>}, {@code pid <pid>} and
+ * {@code done <connections>}.
  */
 public final class UnseenChurn {
 
     static final int KEPT_OPEN = 20;
+
+    private static volatile boolean stopped;
 
     private UnseenChurn() {
     }
@@ -27,6 +30,20 @@ public final class UnseenChurn {
         if (mode.equals("native")) {
             NativeSockets.load(args[3]);
         }
+        Thread stdin = new Thread(() -> {
+            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.equals("stop")) {
+                        stopped = true;
+                        return;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // no more commands
+            }
+        }, "stdin");
+        stdin.setDaemon(true);
+        stdin.start();
         AgentReady.await();
         int port = DrainingBackend.start();
         System.out.println("port backend " + port);
@@ -34,7 +51,8 @@ public final class UnseenChurn {
         ArrayDeque<Object> open = new ArrayDeque<>();
         long start = System.nanoTime();
         long total = (long) perSecond * seconds;
-        for (long i = 0; i < total; i++) {
+        long i = 0;
+        for (; i < total && !stopped; i++) {
             SteadyRate.awaitRound(start, i, perSecond);
             open.addLast(mode.equals("native") ? (Object) NativeSockets.connect(port) : new Socket(InetAddress.getLoopbackAddress(), port));
             if (open.size() > KEPT_OPEN) {
@@ -44,7 +62,7 @@ public final class UnseenChurn {
         while (!open.isEmpty()) {
             close(open.removeFirst());
         }
-        System.out.println("done " + total);
+        System.out.println("done " + i);
         BridgeFaults.print();
     }
 
