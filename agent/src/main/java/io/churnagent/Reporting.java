@@ -16,6 +16,7 @@ import io.churnagent.config.AgentOptions;
 import io.churnagent.config.Egress;
 import io.churnagent.config.MainClass;
 import io.churnagent.export.Exports;
+import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.SocketTableCache;
@@ -88,6 +89,7 @@ final class Reporting {
                 .timeWaitSide(new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L))
                 .bindFailureLog(new BindFailureLog(tracker.bindFailures(), PROC, newLogger,
                         newOptions.warnIntervalMillis() * 1_000_000L, System::nanoTime))
+                .conntrack(() -> Conntrack.read(PROC), settings)
                 .build();
         Exports exports = Exports.start(newOptions, monitor, tracker, settings, kernelTable, clients.table(),
                 newReporter, newLogger);

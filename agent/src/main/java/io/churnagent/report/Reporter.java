@@ -4,12 +4,15 @@ import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
+import io.churnagent.churn.ConntrackProjection;
+import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.churn.WarningLevel;
+import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.TcpSocketTable;
 import org.slf4j.Logger;
 
@@ -20,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Drives the {@link ChurnMonitor} on a daemon thread ({@code churn-agent-reporter}): evaluates about
@@ -48,6 +52,8 @@ public final class Reporter {
     static final long SHUTDOWN_TICK_WAIT_MILLIS = 1_500;
     private final TimeWaitSide timeWaitSide;
     private final BindFailureLog bindFailureLog;
+    private final Supplier<Conntrack> conntrack; // null: not looked at
+    private final ModelSettings conntrackSettings;
     private long observedReadAt = Long.MIN_VALUE; // the kernel read TimeWaitSide last saw
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
@@ -68,6 +74,8 @@ public final class Reporter {
         this.kernelTable = b.kernelTable;
         this.timeWaitSide = b.timeWaitSide;
         this.bindFailureLog = b.bindFailureLog;
+        this.conntrack = b.conntrack;
+        this.conntrackSettings = b.conntrackSettings;
     }
 
     /**
@@ -93,6 +101,8 @@ public final class Reporter {
         private final SocketTableCache kernelTable;
         private TimeWaitSide timeWaitSide;
         private BindFailureLog bindFailureLog;
+        private Supplier<Conntrack> conntrack;
+        private ModelSettings conntrackSettings;
 
         private Builder(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                         SocketTableCache kernelTable) {
@@ -136,6 +146,16 @@ public final class Reporter {
         /** Diagnoses failed server binds on the reporter thread, every tick and at shutdown; none: not at all. */
         public Builder bindFailureLog(BindFailureLog failures) {
             this.bindFailureLog = failures;
+            return this;
+        }
+
+        /**
+         * Reads the conntrack table whenever something is logged (three small files), to project it
+         * against this JVM's connect rate and name it in warnings when it binds first; none: never.
+         */
+        public Builder conntrack(Supplier<Conntrack> reader, ModelSettings settings) {
+            this.conntrack = reader;
+            this.conntrackSettings = settings;
             return this;
         }
 
@@ -256,10 +276,11 @@ public final class Reporter {
             return;
         }
         table = kernelTable.fresh(); // the one observeTimeWaitSide just read, or a new one: it is to be logged
+        ConntrackProjection walls = warnings.isEmpty() ? null : conntrackNow();
         for (DestinationFigures f : warnings) {
             TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
                     : timeWaitSide.side(f.destination().index());
-            LogEvent event = format.warningEvent(f, table, side);
+            LogEvent event = format.warningEvent(f, table, side, walls);
             WarningLevel level = TimeWaitSide.effectiveLevel(f.level(), side);
             if (level == WarningLevel.CRITICAL) {
                 log.error("{}", event);
@@ -398,6 +419,16 @@ public final class Reporter {
         return lines;
     }
 
+    /** The conntrack wall now, against this JVM's connect rate; null when not loaded, unreadable or not looked at. */
+    private ConntrackProjection conntrackNow() {
+        if (conntrack == null) {
+            return null;
+        }
+        Conntrack c = conntrack.get();
+        return c == null || !c.loaded() ? null : new ConntrackProjection(c.count(), c.max(), c.timeWaitSeconds(),
+                ConntrackProjection.connectsPerSecond(monitor.latest()), conntrackSettings);
+    }
+
     private List<LogEvent> reportEvents(String reason, TcpSocketTable table) {
         List<DestinationFigures> figures = monitor.latest();
         long unresolved = 0;
@@ -415,11 +446,16 @@ public final class Reporter {
                 .add("unresolved_failures", unresolved);
         if (table.available()) {
             summary.add("observed_time_wait_total", table.timeWaitTotal());
+            summary.add("observed_close_wait_total", table.closeWaitTotal());
         } else if (table.hostTimeWaitOnly() >= 0) { // a large table left unread: sockstat's total
             summary.add("observed_time_wait_total", table.hostTimeWaitOnly());
         } else {
             summary.addAbsent("observed_time_wait_total", "unknown");
         }
+        if (!table.available()) {
+            summary.addAbsent("observed_close_wait_total", "unknown");
+        }
+        ChurnLogFormat.conntrack(summary, conntrackNow()); // nothing where the module is not loaded
         lines.add(summary);
         for (int i = 0; i < figures.size() && i < top; i++) {
             lines.add(format.reportEvent(figures.get(i), table));
