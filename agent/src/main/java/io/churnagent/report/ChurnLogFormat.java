@@ -300,6 +300,27 @@ public final class ChurnLogFormat {
                 .add("conntrack_ratio", c.ratio(), 2);
     }
 
+    /**
+     * The {@code event=conntrack_warning} event: the host's conntrack table is projected at warn.ratio
+     * or more, whichever destinations fill it.
+     */
+    public LogEvent conntrackWarningEvent(ConntrackProjection c) {
+        LogEvent line = LogEvent.of("conntrack_warning").add("level", levelName(c.level())).add("wall", "conntrack");
+        conntrack(line, c);
+        line.add("connects_per_s", c.connectsPerSecond(), 1);
+        line.explain(String.format(Locale.ROOT,
+                "The conntrack table holds %d entries of nf_conntrack_max=%d, and this JVM's %s new connections/s (all"
+                        + " destinations) each leave an entry for nf_conntrack_tcp_timeout_time_wait=%d s after the"
+                        + " close: projected %d (%d%%). When it is full the kernel logs \"nf_conntrack: table full,"
+                        + " dropping packet\" and new connections time out, for every process and pod of this host"
+                        + " (network namespace), long before any one destination runs out of ports.",
+                c.count(), c.max(), Logfmt.decimal(c.connectsPerSecond(), 0), c.timeWaitSeconds(), c.projected(),
+                Math.round(c.ratio() * 100)));
+        line.explain("Fix: reuse connections (one pooled keep-alive client); raise net.netfilter.nf_conntrack_max;"
+                + " lower net.netfilter.nf_conntrack_tcp_timeout_time_wait.");
+        return line;
+    }
+
     private static String conntrackSentence(ConntrackProjection c, DestinationFigures f) {
         return String.format(Locale.ROOT,
                 "The conntrack table binds first: it holds %d entries of nf_conntrack_max=%d, and this JVM's %s new"

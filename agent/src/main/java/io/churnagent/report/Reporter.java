@@ -5,6 +5,7 @@ import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.ConntrackProjection;
+import io.churnagent.churn.ConntrackWall;
 import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationStats;
@@ -54,6 +55,8 @@ public final class Reporter {
     private final BindFailureLog bindFailureLog;
     private final Supplier<Conntrack> conntrack; // null: not looked at
     private final ModelSettings conntrackSettings;
+    private final ConntrackWall conntrackWall; // null: conntrack not looked at
+    private boolean conntrackUnreadableSaid;
     private long observedReadAt = Long.MIN_VALUE; // the kernel read TimeWaitSide last saw
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
@@ -76,6 +79,7 @@ public final class Reporter {
         this.bindFailureLog = b.bindFailureLog;
         this.conntrack = b.conntrack;
         this.conntrackSettings = b.conntrackSettings;
+        this.conntrackWall = b.conntrack == null ? null : new ConntrackWall(b.conntrackSettings);
     }
 
     /**
@@ -150,8 +154,9 @@ public final class Reporter {
         }
 
         /**
-         * Reads the conntrack table whenever something is logged (three small files), to project it
-         * against this JVM's connect rate and name it in warnings when it binds first; none: never.
+         * Reads the conntrack table every tick (three small files) to project it against this JVM's
+         * connect rate: warned about on its own at warn.ratio, and named in a destination's warning
+         * when it binds first; none: never.
          */
         public Builder conntrack(Supplier<Conntrack> reader, ModelSettings settings) {
             this.conntrack = reader;
@@ -270,13 +275,21 @@ public final class Reporter {
         List<DestinationFigures> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         tellListeners(warnings, exhaustions);
+        ConntrackProjection walls = conntrackNow();
+        if (conntrackWall != null && conntrackWall.due(walls, System.nanoTime())) {
+            LogEvent event = format.conntrackWarningEvent(walls);
+            if (walls.level() == WarningLevel.CRITICAL) {
+                log.error("{}", event);
+            } else {
+                log.warn("{}", event);
+            }
+        }
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
         TcpSocketTable table = observeTimeWaitSide(warnings);
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
             return;
         }
         table = kernelTable.fresh(); // the one observeTimeWaitSide just read, or a new one: it is to be logged
-        ConntrackProjection walls = warnings.isEmpty() ? null : conntrackNow();
         for (DestinationFigures f : warnings) {
             TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
                     : timeWaitSide.side(f.destination().index());
@@ -425,6 +438,11 @@ public final class Reporter {
             return null;
         }
         Conntrack c = conntrack.get();
+        if (c != null && c.state() == Conntrack.State.UNREADABLE && !conntrackUnreadableSaid) {
+            conntrackUnreadableSaid = true; // absent (not loaded) is silence; present but unreadable is said once
+            log.info("{}", LogEvent.of("conntrack_unreadable").add("reason", c.problem())
+                    .remark("(no conntrack projection; the agent goes on)"));
+        }
         return c == null || !c.loaded() ? null : new ConntrackProjection(c.count(), c.max(), c.timeWaitSeconds(),
                 ConntrackProjection.connectsPerSecond(monitor.latest()), conntrackSettings);
     }

@@ -26,6 +26,23 @@ class ConntrackProjectionTest {
     }
 
     @Test
+    void theWallWarnsAtWarnRatioThenAfterTheIntervalOrWhenItRises() {
+        ConntrackWall wall = new ConntrackWall(SETTINGS); // warn.interval 60 s
+        ConntrackProjection warn = new ConntrackProjection(10_000, 131_072, 120, 500, SETTINGS);
+        ConntrackProjection critical = new ConntrackProjection(10_000, 131_072, 120, 900, SETTINGS);
+        ConntrackProjection low = new ConntrackProjection(10, 131_072, 120, 1, SETTINGS);
+        assertFalse(wall.due(null, 0), "no table, no warning");
+        assertFalse(wall.due(low, 0));
+        assertTrue(wall.due(warn, 1_000_000_000L));
+        assertFalse(wall.due(warn, 30_000_000_000L));
+        assertTrue(wall.due(critical, 31_000_000_000L), "rising: at once");
+        assertFalse(wall.due(critical, 60_000_000_000L));
+        assertTrue(wall.due(critical, 91_000_000_000L), "a warn.interval later");
+        assertFalse(wall.due(low, 92_000_000_000L));
+        assertTrue(wall.due(warn, 93_000_000_000L), "back above warn.ratio after a fall");
+    }
+
+    @Test
     void aNegativeRateCountsAsNoneAndNoTableIsRefused() {
         assertEquals(5, new ConntrackProjection(5, 100, 120, -3, SETTINGS).projected());
         assertThrows(IllegalArgumentException.class, () -> new ConntrackProjection(5, 0, 120, 1, SETTINGS));

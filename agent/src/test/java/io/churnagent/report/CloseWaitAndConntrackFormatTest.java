@@ -113,6 +113,14 @@ class CloseWaitAndConntrackFormatTest {
         assertTrue(warning.contains("Fix: reuse connections; raise net.netfilter.nf_conntrack_max; lower"
                 + " net.netfilter.nf_conntrack_tcp_timeout_time_wait."), warning);
 
+        String host = format.conntrackWarningEvent(tight).toString();
+        assertTrue(host.startsWith("event=conntrack_warning level=critical wall=conntrack conntrack_count=2000"
+                + " conntrack_max=4000 conntrack_projected=3200 conntrack_time_wait_s=120 conntrack_ratio=0.80"
+                + " connects_per_s=10.0"), host);
+        assertTrue(host.contains("long before any one destination runs out of ports"), host);
+        assertTrue(host.contains("Fix: reuse connections (one pooled keep-alive client); raise"
+                + " net.netfilter.nf_conntrack_max; lower net.netfilter.nf_conntrack_tcp_timeout_time_wait."), host);
+
         ConntrackProjection roomy = new ConntrackProjection(10, 262_144, 120, 10, SETTINGS);
         String quiet = format.warningEvent(f, table(0), TimeWaitSide.Side.UNKNOWN, roomy).toString();
         assertFalse(quiet.contains("conntrack"), quiet);
