@@ -87,6 +87,28 @@ class CloseWaitAndConntrackFormatTest {
     }
 
     @Test
+    void theHtmlReportShowsTheLastReadCloseWaitAsALeak() throws Exception {
+        DestinationFigures f = warned();
+        table(3); // the files the cache reads
+        io.churnagent.kernel.SocketTableCache kernel = new io.churnagent.kernel.SocketTableCache(
+                cpu -> TcpSocketTable.read(proc), 900, () -> now[0]);
+        ChurnHistory history = new ChurnHistory(4, kernel, () -> now[0], () -> 1_800_000_000_000L);
+        history.afterTick(monitor.latest(), List.of(), List.of());
+        String before = HtmlReport.render(header(), history.snapshot(), monitor.latest(), null, 4);
+        assertTrue(before.contains("observed CLOSE_WAIT (leak), last read <span class=\"v\">unknown</span>"), before);
+        kernel.get();
+        now[0] += ChurnHistory.SAMPLE_MILLIS * 1_000_000L;
+        history.afterTick(monitor.latest(), List.of(), List.of());
+        String page = HtmlReport.render(header(), history.snapshot(), monitor.latest(), null, 4);
+        assertTrue(page.contains("observed CLOSE_WAIT (leak), last read <span class=\"v\">3</span>"), page);
+        assertEquals(3, history.snapshot().of(f.destination()).observedCloseWait());
+    }
+
+    private static HtmlReport.Header header() {
+        return new HtmlReport.Header("1.2.3", "pid 42", 1_800_000_000_000L, 0.5, 0.8, "live");
+    }
+
+    @Test
     void noCloseWaitIsZeroAndQuietAndNoTableIsUnknown() throws Exception {
         DestinationFigures f = warned();
         String warning = format.warning(f, table(0));
