@@ -4,7 +4,9 @@ package io.churnagent.churn;
  * Decides when the conntrack table is worth a warning of its own ({@code event=conntrack_warning}):
  * when its projection reaches warn.ratio, then again after warn.interval or at once when the level
  * rises. Host-wide, so it warns even when no single destination does: churn spread over many
- * destinations fills conntrack long before any destination's ports. For the reporter thread only.
+ * destinations fills conntrack long before any destination's ports. Only while this JVM opens
+ * connections (a rate above 0): a table that others fill is for {@code doctor} to show, and a JVM
+ * that churns nothing stays quiet. For the reporter thread only.
  */
 public final class ConntrackWall {
 
@@ -18,7 +20,7 @@ public final class ConntrackWall {
 
     /** Whether {@code p} (null: no table) is to be warned about at {@code nanos}; records it when so. */
     public boolean due(ConntrackProjection p, long nanos) {
-        if (p == null || p.level() == WarningLevel.NONE) {
+        if (p == null || p.level() == WarningLevel.NONE || p.connectsPerSecond() <= 0) {
             warnedLevel = WarningLevel.NONE;
             return false;
         }

@@ -33,6 +33,8 @@ class ConntrackProjectionTest {
         ConntrackProjection low = new ConntrackProjection(10, 131_072, 120, 1, SETTINGS);
         assertFalse(wall.due(null, 0), "no table, no warning");
         assertFalse(wall.due(low, 0));
+        assertFalse(wall.due(new ConntrackProjection(130_000, 131_072, 120, 0, SETTINGS), 0),
+                "a full table this JVM adds nothing to is doctor's to show");
         assertTrue(wall.due(warn, 1_000_000_000L));
         assertFalse(wall.due(warn, 30_000_000_000L));
         assertTrue(wall.due(critical, 31_000_000_000L), "rising: at once");

@@ -1,5 +1,6 @@
 package io.churnagent.it;
 
+import io.churnagent.it.programs.ShortConnections;
 import io.churnagent.it.programs.SteadyConnections;
 import org.junit.jupiter.api.Assumptions;
 
@@ -19,10 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The conntrack wall with the real jar: {@code doctor} on a fake /proc where conntrack comes before the
- * ports and where the module is not loaded; and, where nf_conntrack is loaded here, a real read by
- * {@code doctor} and by the agent's report (a skip says why not). Nothing here can fill the real table
- * (that needs netfilter rules and root in the host's namespace), so the warning's wording is tested on
- * fake figures in the unit tests, and here the real figures only have to be read and the quiet case quiet.
+ * ports and where the module is not loaded; the agent shown a fake table near full (the test switch
+ * {@code io.churnagent.test.conntrack.proc}: nothing unprivileged can fill the real one) warns
+ * {@code event=conntrack_warning} and names {@code wall=conntrack} in its churn warning, and shown none
+ * says nothing of it; and, where nf_conntrack is loaded here, a real read by {@code doctor} and by the
+ * agent's report (a skip says why not).
  */
 class ConntrackIT {
 
@@ -79,6 +81,59 @@ class ConntrackIT {
         assertEquals("", absent.stderr());
     }
 
+    /**
+     * 40 connections/s, client closing, against 2,000 ports: the ports' ratio is 0.03 per connection/s,
+     * the fake table's (3,000 + 120 s × rate) / 4,000 always above it, so conntrack binds at any rate the
+     * machine manages; the warning comes from the rate, and the test waits for it, not for a time.
+     */
+    @OnEachJdk
+    void aConntrackTableNearFullIsWarnedAboutAndNamedInTheChurnWarning(Path jdk) throws Exception {
+        Path proc = fakeProc(true);
+        ForkedJvm program = new ForkedJvm(jdk).inPrivateNetwork().withAgent("capacity=2000")
+                .jvmArg("-Dio.churnagent.test.conntrack.proc=" + proc)
+                .mainClass(ShortConnections.class, "client-closes", "40", "60").start();
+        try {
+            AgentEvent host = AgentEvent.parse(program.awaitLine(l -> l.contains("event=conntrack_warning"),
+                    Duration.ofSeconds(45)));
+            assertEquals("ERROR", host.level, host::toString);
+            assertEquals("critical", host.get("level"), host::toString);
+            assertEquals(4000, host.getLong("conntrack_max"), host::toString);
+            assertTrue(host.getLong("conntrack_projected") > 3000, host::toString);
+            AgentEvent churn = AgentEvent.parse(program.awaitLine(l -> l.contains("event=churn_warning")
+                    && l.contains(" wall=conntrack "), Duration.ofSeconds(30)));
+            assertEquals(3000, churn.getLong("conntrack_count"), churn::toString);
+            assertTrue(Double.parseDouble(churn.get("conntrack_ratio")) > Double.parseDouble(churn.get("ratio")),
+                    churn::toString);
+            program.awaitLine(l -> l.contains("The conntrack table binds first"), Duration.ofSeconds(5));
+            program.awaitLine(l -> l.contains("Fix: reuse connections; raise net.netfilter.nf_conntrack_max; lower"
+                    + " net.netfilter.nf_conntrack_tcp_timeout_time_wait."), Duration.ofSeconds(5));
+        } finally {
+            program.kill();
+        }
+    }
+
+    /** The same churn where the table is absent (not loaded): the churn warning and reports say nothing of it. */
+    @OnEachJdk
+    void whereConntrackIsNotLoadedNothingSpeaksOfIt(Path jdk) throws Exception {
+        Path proc = fakeProc(false);
+        ForkedJvm program = new ForkedJvm(jdk).inPrivateNetwork().withAgent("capacity=2000,report.interval=1s")
+                .jvmArg("-Dio.churnagent.test.conntrack.proc=" + proc)
+                .mainClass(ShortConnections.class, "client-closes", "40", "60").start();
+        try {
+            program.awaitLine(l -> l.contains("event=churn_warning"), Duration.ofSeconds(45));
+            // a report after the warning: its summary would carry conntrack_*
+            long summaries = summaries(program);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (summaries(program) <= summaries) {
+                assertTrue(System.nanoTime() < deadline, () -> "no report after the warning" + program.output());
+                Thread.sleep(100);
+            }
+        } finally {
+            program.kill();
+        }
+        assertFalse(program.stderr().contains("conntrack"), program::stderr);
+    }
+
     @OnEachJdk
     void doctorReadsTheRealTableWhereTheModuleIsLoaded(Path jdk) throws Exception {
         Assumptions.assumeTrue(Files.isReadable(REAL), "nf_conntrack is not loaded in this network namespace (no "
@@ -112,6 +167,10 @@ class ConntrackIT {
         } finally {
             program.kill();
         }
+    }
+
+    private static long summaries(ForkedJvm program) throws Exception {
+        return AgentEvent.named(program.agentEvents(), "churn_report_summary").size();
     }
 
     /** Not Files.readString: /proc files say they are empty, and it read only the first byte here. */
