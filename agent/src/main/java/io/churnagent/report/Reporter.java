@@ -56,7 +56,9 @@ public final class Reporter {
     private final Supplier<Conntrack> conntrack; // null: not looked at
     private final ModelSettings conntrackSettings;
     private final ConntrackWall conntrackWall; // null: conntrack not looked at
-    private boolean conntrackUnreadableSaid;
+    // the report may be asked for from a JMX thread too: said once whoever reads first
+    private final java.util.concurrent.atomic.AtomicBoolean conntrackUnreadableSaid =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private long observedReadAt = Long.MIN_VALUE; // the kernel read TimeWaitSide last saw
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
@@ -438,8 +440,8 @@ public final class Reporter {
             return null;
         }
         Conntrack c = conntrack.get();
-        if (c != null && c.state() == Conntrack.State.UNREADABLE && !conntrackUnreadableSaid) {
-            conntrackUnreadableSaid = true; // absent (not loaded) is silence; present but unreadable is said once
+        // absent (not loaded) is silence; present but unreadable is said once
+        if (c != null && c.state() == Conntrack.State.UNREADABLE && conntrackUnreadableSaid.compareAndSet(false, true)) {
             log.info("{}", LogEvent.of("conntrack_unreadable").add("reason", c.problem())
                     .remark("(no conntrack projection; the agent goes on)"));
         }
