@@ -16,6 +16,7 @@ import io.churnagent.config.AgentOptions;
 import io.churnagent.config.Egress;
 import io.churnagent.config.MainClass;
 import io.churnagent.export.Exports;
+import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.SocketTableCache;
@@ -29,6 +30,7 @@ import io.churnagent.report.HtmlReportPage;
 import io.churnagent.report.LiveReport;
 import io.churnagent.report.Reporter;
 import io.churnagent.report.UnseenChurnLog;
+import io.churnagent.testing.ConntrackRoot;
 import org.slf4j.Logger;
 
 import java.nio.file.Path;
@@ -88,6 +90,7 @@ final class Reporting {
                 .timeWaitSide(new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L))
                 .bindFailureLog(new BindFailureLog(tracker.bindFailures(), PROC, newLogger,
                         newOptions.warnIntervalMillis() * 1_000_000L, System::nanoTime))
+                .conntrack(conntrackReader(), settings)
                 .build();
         Exports exports = Exports.start(newOptions, monitor, tracker, settings, kernelTable, clients.table(),
                 newReporter, newLogger);
@@ -132,6 +135,12 @@ final class Reporting {
     private static PortLimit egressLimit(Egress egress) {
         return egress.isLocal() ? null
                 : new PortLimit(egress.name(), egress.ports(), egress.timeWaitSeconds() * 1_000_000_000L, egress.because());
+    }
+
+    /** Reads the conntrack table under /proc (or the test switch's directory, see {@link ConntrackRoot}). */
+    private static java.util.function.Supplier<Conntrack> conntrackReader() {
+        Path root = ConntrackRoot.orElse(PROC);
+        return () -> Conntrack.read(root);
     }
 
     /** Ports per destination to model: the capacity option, else this host's range. */

@@ -1,5 +1,6 @@
 package io.churnagent.cli;
 
+import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
 
@@ -9,7 +10,7 @@ import java.nio.file.Paths;
 
 /**
  * {@code doctor}: a host check a person runs when "Cannot assign requested address" shows up, with no
- * JVM to attach to. Reads the kernel settings and socket table under {@code /proc} (or
+ * JVM to attach to. Reads the kernel settings, socket table and conntrack table under {@code /proc} (or
  * {@code --proc=DIR}), prints {@link DoctorReport} and returns an exit status scripts can test;
  * stateless.
  */
@@ -62,7 +63,8 @@ final class Doctor {
         if (warn > critical) {
             warn = critical;
         }
-        DoctorReport report = DoctorReport.of(KernelSettings.read(proc), TcpSocketTable.read(proc), warn, critical, top);
+        DoctorReport report = DoctorReport.of(KernelSettings.read(proc), TcpSocketTable.read(proc), Conntrack.read(proc),
+                warn, critical, top);
         for (String line : report.lines()) {
             out.println(line);
         }

@@ -1,5 +1,8 @@
 package io.churnagent.cli;
 
+import io.churnagent.churn.ConntrackProjection;
+import io.churnagent.churn.ModelSettings;
+import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.HostFactors;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.PortRange;
@@ -18,6 +21,12 @@ import java.util.Locale;
  * the truth of this moment, not a projection: {@code doctor} is for when the error is happening.
  * Destinations are listed by that share, not by TIME_WAIT alone: connections a program opens and
  * never closes (clients dropped without {@code close()}) use up the range as surely, with no TIME_WAIT.
+ *
+ * <p>Beyond ports it shows the other walls churn runs into that the kernel can tell: CLOSE_WAIT per
+ * destination (named as a leak: a count, it only grows until the owner closes) and the conntrack
+ * table's use, projected at this host's close rate as TIME_WAIT shows it (a lower bound on its new
+ * connections: only the closes where this side closed first leave TIME_WAIT), and a summary of the
+ * walls, nearest first, each with its fix.
  */
 final class DoctorReport {
 
@@ -50,6 +59,12 @@ final class DoctorReport {
     }
 
     static DoctorReport of(KernelSettings k, TcpSocketTable table, double warnRatio, double criticalRatio, int top) {
+        return of(k, table, null, warnRatio, criticalRatio, top);
+    }
+
+    /** @param conntrack the conntrack table as read, or null to leave conntrack out (not looked at) */
+    static DoctorReport of(KernelSettings k, TcpSocketTable table, Conntrack conntrack, double warnRatio,
+                           double criticalRatio, int top) {
         List<String> out = new ArrayList<>();
         List<String> critical = new ArrayList<>();
         PortRange range = k.portRange();
@@ -112,8 +127,8 @@ final class DoctorReport {
             if (labels.isEmpty()) {
                 out.add("  no outbound connection holds a source port");
             } else {
-                out.add(String.format(Locale.ROOT, "  %-44s %9s %11s %6s %6s  %s", "DESTINATION", "TIME_WAIT",
-                        "ESTABLISHED", "HELD", "SHARE", "STATUS"));
+                out.add(String.format(Locale.ROOT, "  %-44s %9s %11s %10s %6s %6s  %s", "DESTINATION", "TIME_WAIT",
+                        "ESTABLISHED", "CLOSE_WAIT", "HELD", "SHARE", "STATUS"));
                 for (String label : labels) {
                     int held = table.held(label);
                     double share = (double) held / capacity;
@@ -129,13 +144,21 @@ final class DoctorReport {
                             heldOpen.add(label);
                         }
                     }
-                    out.add(String.format(Locale.ROOT, "  %-44s %9d %11d %6d %5d%%  %s", label, table.timeWait(label),
-                            table.established(label), held, Math.round(share * 100), status));
+                    out.add(String.format(Locale.ROOT, "  %-44s %9d %11d %10d %6d %5d%%  %s", label,
+                            table.timeWait(label), table.established(label), table.closeWait(label), held,
+                            Math.round(share * 100), status));
                 }
                 out.add("  (HELD counts every socket towards the destination but listeners: its ports in use;"
                         + " SHARE = HELD / " + capacity + ")");
             }
         }
+        out.add("");
+        closeWait(out, table, top);
+        ConntrackProjection ct = conntrack(out, conntrack, table, warnRatio, criticalRatio);
+        if (ct != null && (double) ct.count() / ct.max() >= criticalRatio) {
+            critical.add("conntrack");
+        }
+        walls(out, table, capacity, ct, conntrack != null);
         out.add("");
         recommendations(out, k, hot, heldOpen, loopbackHot);
         out.add("");
@@ -149,6 +172,112 @@ final class DoctorReport {
                     critical.size(), Math.round(criticalRatio * 100), String.join(", ", critical)));
         }
         return new DoctorReport(List.copyOf(out), List.copyOf(critical), table.available());
+    }
+
+    /** The CLOSE_WAIT section: leaked connections per destination, or that there are none; nothing without a table. */
+    private static void closeWait(List<String> out, TcpSocketTable table, int top) {
+        if (!table.available()) {
+            return;
+        }
+        out.add(String.format(Locale.ROOT, "CLOSE_WAIT (leaked connections: the peer closed, a process here never did):"
+                + " %d host-wide", table.closeWaitTotal()));
+        List<String> labels = table.topByCloseWait(top);
+        if (labels.isEmpty()) {
+            out.add("  none: every connection the peers closed was closed here too");
+        } else {
+            for (String label : labels) {
+                out.add(String.format(Locale.ROOT, "  %-44s %6d in CLOSE_WAIT: a leak, each holds an fd and a source"
+                        + " port until its owner calls close()", label, table.closeWait(label)));
+            }
+        }
+        out.add("");
+    }
+
+    /**
+     * The conntrack section; returns the projection when the table is loaded, else null. The rate is this
+     * host's TIME_WAIT over 60 s: what closed here first in the last minute, a lower bound on its new connections.
+     */
+    private static ConntrackProjection conntrack(List<String> out, Conntrack c, TcpSocketTable table,
+                                                 double warnRatio, double criticalRatio) {
+        if (c == null) {
+            return null;
+        }
+        if (c.state() == Conntrack.State.NOT_LOADED) {
+            out.add("conntrack: not loaded in this network namespace (no /proc/sys/net/netfilter/nf_conntrack_count):"
+                    + " no conntrack wall here");
+            out.add("");
+            return null;
+        }
+        if (c.state() == Conntrack.State.UNREADABLE) {
+            out.add("conntrack: unknown, " + c.problem());
+            out.add("");
+            return null;
+        }
+        double closesPerSecond = table.available() ? table.timeWaitTotal() / 60.0 : 0;
+        ConntrackProjection p = new ConntrackProjection(c.count(), c.max(), c.timeWaitSeconds(), closesPerSecond,
+                new ModelSettings(1, warnRatio, criticalRatio, 1, 1));
+        out.add("conntrack (netfilter's connection table: every tracked flow, closed TCP flows for"
+                + " nf_conntrack_tcp_timeout_time_wait)");
+        row(out, "nf_conntrack_count", String.format(Locale.ROOT, "%d of nf_conntrack_max=%d (%d%%)", c.count(), c.max(),
+                Math.round(100.0 * c.count() / c.max())));
+        row(out, "tcp_timeout_time_wait", c.timeWaitSeconds() + " s" + (c.timeWaitRead() ? "" : " (not readable: the"
+                + " kernel's default)") + ": how long a closed TCP flow stays in the table, twice TIME_WAIT's 60 s");
+        row(out, "projected", String.format(Locale.ROOT, "%d (%d%%) if this host goes on closing %s connections/s"
+                        + " (TIME_WAIT host-wide / 60 s): count + rate x %d s", p.projected(), Math.round(p.ratio() * 100),
+                io.churnagent.log.Logfmt.decimal(closesPerSecond, 1), c.timeWaitSeconds()));
+        if (c.count() >= c.max()) {
+            out.add("  The table is full: the kernel drops new connections' packets (dmesg: \"nf_conntrack: table full,"
+                    + " dropping packet\"); connects time out.");
+        }
+        out.add("");
+        return p;
+    }
+
+    /** The walls, nearest first, each with what fills it and the fix; CLOSE_WAIT named as a leak. */
+    private static void walls(List<String> out, TcpSocketTable table, int capacity, ConntrackProjection ct,
+                              boolean conntrackLooked) {
+        out.add("Walls, nearest first");
+        List<String[]> walls = new ArrayList<>(); // {name, line}
+        List<Double> ratios = new ArrayList<>();
+        if (table.available()) {
+            List<String> worst = table.topByHeld(1);
+            double share = worst.isEmpty() ? 0 : (double) table.held(worst.get(0)) / capacity;
+            ratios.add(share);
+            walls.add(new String[] {"ports", String.format(Locale.ROOT, "source ports: %d%% of %d%s (filled by open"
+                    + " connections and TIME_WAIT, 60 s after each close this side makes first). Fix: reuse"
+                    + " connections (one pooled keep-alive client); then tcp_tw_reuse=1, a wider ip_local_port_range",
+                    Math.round(share * 100), capacity, worst.isEmpty() ? "" : " towards " + worst.get(0))});
+        }
+        if (ct != null) {
+            ratios.add(ct.ratio());
+            walls.add(new String[] {"conntrack", String.format(Locale.ROOT, "conntrack: %d%% projected (%d%% now) of"
+                    + " nf_conntrack_max=%d (filled by every flow, closed TCP ones for %d s; full means \"nf_conntrack:"
+                    + " table full, dropping packet\" for every pod of the node). Fix: reuse connections; raise"
+                    + " net.netfilter.nf_conntrack_max; lower net.netfilter.nf_conntrack_tcp_timeout_time_wait",
+                    Math.round(ct.ratio() * 100), Math.round(100.0 * ct.count() / ct.max()), ct.max(), ct.timeWaitSeconds())});
+        }
+        Integer[] order = new Integer[walls.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(ratios.get(b), ratios.get(a)));
+        int n = 0;
+        for (int i : order) {
+            out.add("  " + (++n) + ". " + walls.get(i)[1] + ".");
+        }
+        if (table.available() && table.closeWaitTotal() > 0) {
+            out.add(String.format(Locale.ROOT, "  %d. CLOSE_WAIT: %d leaked connections (the peer closed, a process here"
+                    + " never did; a count, it only grows, holding fds and source ports). Fix: close every connection,"
+                    + " response and client you open, also on error paths.", ++n, table.closeWaitTotal()));
+        }
+        if (conntrackLooked && ct == null) {
+            out.add("  (conntrack: not counted, see above)");
+        }
+        if (n == 0) {
+            out.add("  unknown: neither the socket table nor conntrack could be read");
+        } else if (order.length > 0) {
+            out.add("  Comes first: " + walls.get(order[0])[0] + ".");
+        }
     }
 
     private static void recommendations(List<String> out, KernelSettings k, List<String> hot, List<String> heldOpen,

@@ -37,6 +37,8 @@ public enum ExportedFigure {
             "Sockets the kernel holds in TIME_WAIT towards the destination now, all processes of the network namespace (-1 in JMX when /proc is unreadable)."),
     OBSERVED_ESTABLISHED("observed_established", "ObservedEstablished", "churn_agent_observed_established", false,
             "Sockets the kernel holds ESTABLISHED towards the destination now (-1 in JMX when /proc is unreadable)."),
+    OBSERVED_CLOSE_WAIT("observed_close_wait", "ObservedCloseWait", "churn_agent_observed_close_wait", false,
+            "Sockets the kernel holds in CLOSE_WAIT towards the destination now: the peer closed, this host never did, a connection leak (-1 in JMX when /proc is unreadable)."),
     PROJECTED_LOAD("projected_load", "ProjectedLoad", "churn_agent_projected_load", false,
             "Ports the destination is projected to hold on the binding limit: TIME_WAIT, open connections and their growth over the hold time, plus the host share."),
     HOST_SHARE("host_share", "HostShare", "churn_agent_host_share_ports", false,
@@ -122,6 +124,8 @@ public enum ExportedFigure {
                 return observable(f, kernel) ? kernel.timeWait(f.destination().label()) : Double.NaN;
             case OBSERVED_ESTABLISHED:
                 return observable(f, kernel) ? kernel.established(f.destination().label()) : Double.NaN;
+            case OBSERVED_CLOSE_WAIT:
+                return observable(f, kernel) ? kernel.closeWait(f.destination().label()) : Double.NaN;
             case PROJECTED_LOAD:
                 return f.projectedLoad();
             case HOST_SHARE:

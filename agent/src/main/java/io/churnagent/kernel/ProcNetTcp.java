@@ -28,6 +28,8 @@ final class ProcNetTcp {
     static final int ESTABLISHED = 0x01;
     static final int SYN_SENT = 0x02;
     static final int TIME_WAIT = 0x06;
+    /** The peer sent its FIN and this end has not closed: only the owning process's close() ends it. */
+    static final int CLOSE_WAIT = 0x08;
     static final int LISTEN = 0x0A;
 
     /** For {@link #read}: no time limit, the clock is never looked at. */

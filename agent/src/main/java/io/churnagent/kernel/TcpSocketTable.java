@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * What the kernel holds right now: TIME_WAIT, ESTABLISHED and all non-listening sockets per remote
+ * What the kernel holds right now: TIME_WAIT, ESTABLISHED, CLOSE_WAIT and all non-listening sockets per remote
  * {@code IP:PORT}, read from {@code /proc/net/tcp} and {@code /proc/net/tcp6} of this network
  * namespace. Immutable once read; reading never throws (an unreadable table gives
  * {@link #available()} false).
@@ -35,26 +35,33 @@ public final class TcpSocketTable {
         SLOW
     }
 
-    /** Where a destination's counts sit in its {@code int[]}: ESTABLISHED sockets, TIME_WAIT ones, all it holds. */
+    /**
+     * Where a destination's counts sit in its {@code int[]}: ESTABLISHED sockets, TIME_WAIT ones,
+     * CLOSE_WAIT ones, all it holds ({@link #HELD_COUNT} last: its index + 1 is the array's length).
+     */
     private static final int ESTABLISHED_COUNT = 0;
     private static final int TIME_WAIT_COUNT = 1;
-    private static final int HELD_COUNT = 2;
+    private static final int CLOSE_WAIT_COUNT = 2;
+    private static final int HELD_COUNT = 3;
 
     private final Map<String, int[]> byRemote;
     private final int timeWaitTotal;
+    private final int closeWaitTotal;
     private final int inboundTimeWait;
     private final boolean available;
     private final Skipped skipped; // null unless the table was left unread on purpose
     private final long hostTimeWaitOnly; // sockstat's total of a skipped table, else -1
 
-    private TcpSocketTable(Map<String, int[]> byRemote, int timeWaitTotal, int inboundTimeWait, boolean available) {
-        this(byRemote, timeWaitTotal, inboundTimeWait, available, null, -1);
+    private TcpSocketTable(Map<String, int[]> byRemote, int timeWaitTotal, int closeWaitTotal, int inboundTimeWait,
+                           boolean available) {
+        this(byRemote, timeWaitTotal, closeWaitTotal, inboundTimeWait, available, null, -1);
     }
 
-    private TcpSocketTable(Map<String, int[]> byRemote, int timeWaitTotal, int inboundTimeWait, boolean available,
-                           Skipped skipped, long hostTimeWaitOnly) {
+    private TcpSocketTable(Map<String, int[]> byRemote, int timeWaitTotal, int closeWaitTotal, int inboundTimeWait,
+                           boolean available, Skipped skipped, long hostTimeWaitOnly) {
         this.byRemote = byRemote;
         this.timeWaitTotal = timeWaitTotal;
+        this.closeWaitTotal = closeWaitTotal;
         this.inboundTimeWait = inboundTimeWait;
         this.available = available;
         this.skipped = skipped;
@@ -101,7 +108,7 @@ public final class TcpSocketTable {
                 }
             }
         }
-        return new TcpSocketTable(byRemote, counter.timeWaitTotal, counter.inboundTimeWait,
+        return new TcpSocketTable(byRemote, counter.timeWaitTotal, counter.closeWaitTotal, counter.inboundTimeWait,
                 v4 == ProcNetTcp.Result.READ || v6 == ProcNetTcp.Result.READ);
     }
 
@@ -120,7 +127,7 @@ public final class TcpSocketTable {
 
     /** A table that could not be read (for a caller that gave up waiting); every count is 0. */
     public static TcpSocketTable unavailable() {
-        return new TcpSocketTable(new HashMap<>(), 0, 0, false);
+        return new TcpSocketTable(new HashMap<>(), 0, 0, 0, false);
     }
 
     /**
@@ -129,7 +136,7 @@ public final class TcpSocketTable {
      * ({@code hostTimeWait}, or -1 when that is unknown too).
      */
     public static TcpSocketTable skipped(Skipped why, long hostTimeWait) {
-        return new TcpSocketTable(new HashMap<>(), 0, 0, false, why, hostTimeWait);
+        return new TcpSocketTable(new HashMap<>(), 0, 0, 0, false, why, hostTimeWait);
     }
 
     /** Why this table was left unread on purpose, or null when it was read (or could not be). */
@@ -160,6 +167,16 @@ public final class TcpSocketTable {
     }
 
     /**
+     * Sockets in CLOSE_WAIT towards {@code label}: the peer closed and a process here never closed its
+     * end. A count, not a rate: each one is a leaked connection holding an fd and a source port until
+     * its owner calls close() (the kernel never times CLOSE_WAIT out).
+     */
+    public int closeWait(String label) {
+        int[] c = byRemote.get(label);
+        return c == null ? 0 : c[CLOSE_WAIT_COUNT];
+    }
+
+    /**
      * Sockets in any state but LISTEN towards {@code label}: TIME_WAIT, ESTABLISHED and the
      * connecting and closing states, each of which keeps its source port taken for that destination.
      */
@@ -174,6 +191,11 @@ public final class TcpSocketTable {
      */
     public List<String> topByTimeWait(int limit) {
         return top(limit, TIME_WAIT_COUNT, HELD_COUNT);
+    }
+
+    /** Up to {@code limit} labels with at least one socket in CLOSE_WAIT, most first (then most held, then label). */
+    public List<String> topByCloseWait(int limit) {
+        return top(limit, CLOSE_WAIT_COUNT, HELD_COUNT);
     }
 
     /**
@@ -218,6 +240,14 @@ public final class TcpSocketTable {
     }
 
     /**
+     * CLOSE_WAIT sockets towards remote destinations host-wide (this namespace); a server's own
+     * CLOSE_WAIT (on a port it listens on: its client closed, it did not) is not among them.
+     */
+    public int closeWaitTotal() {
+        return closeWaitTotal;
+    }
+
+    /**
      * TIME_WAIT sockets on a port this namespace listens on: servers here closed first. They are in
      * {@link #timeWaitTotal()} but under no destination, and hold no ephemeral port.
      */
@@ -237,6 +267,7 @@ public final class TcpSocketTable {
         final Map<Object, int[]> byKey = new HashMap<>(); // indexed by the *_COUNT constants
         final BitSet listening = new BitSet(65536);
         int timeWaitTotal;
+        int closeWaitTotal;
         int inboundTimeWait;
 
         @Override
@@ -278,6 +309,9 @@ public final class TcpSocketTable {
                 counts[TIME_WAIT_COUNT]++;
             } else if (state == ProcNetTcp.ESTABLISHED) {
                 counts[ESTABLISHED_COUNT]++;
+            } else if (state == ProcNetTcp.CLOSE_WAIT) {
+                counts[CLOSE_WAIT_COUNT]++;
+                closeWaitTotal++;
             }
         }
 

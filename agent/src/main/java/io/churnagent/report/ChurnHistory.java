@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  * <p>Memory is fixed whatever the application does: every array is allocated in the constructor, and
  * a sample writes into them and allocates nothing. Per destination slot and sample: connects/s and
  * closes/s (floats), projected and observed TIME_WAIT (ints), 16 bytes; for 16 slots × 360 samples
- * that is 92,160 bytes, plus 2,880 bytes of sample times and the slots' bookkeeping: at most
- * {@link #boundBytes(int)} = 95,424 bytes of arrays (about 93 KiB), whatever the number of destinations,
+ * that is 92,160 bytes, plus 2,880 bytes of sample times and the slots' bookkeeping (last CLOSE_WAIT included): at most
+ * {@link #boundBytes(int)} = 95,488 bytes of arrays (about 93 KiB), whatever the number of destinations,
  * their churn or the run's length. A destination that enters the top when every slot is taken gets
  * the slot of the one that left the top longest ago (its history restarts there).
  *
@@ -61,6 +61,8 @@ public final class ChurnHistory implements TickListener {
     private final float[][] closes;
     private final int[][] projected;
     private final int[][] observed;
+    /** Each slot's CLOSE_WAIT at the last sample the kernel's table was known ({@link #UNKNOWN} before). */
+    private final int[] lastCloseWait;
     private int capacity;
     private long samples;
     private long lastSampleNanos;
@@ -83,13 +85,15 @@ public final class ChurnHistory implements TickListener {
         closes = new float[n][SAMPLES];
         projected = new int[n][SAMPLES];
         observed = new int[n][SAMPLES];
+        lastCloseWait = new int[n];
+        java.util.Arrays.fill(lastCloseWait, UNKNOWN);
     }
 
     /** The bytes of the arrays a history of {@code destinations} slots holds (object headers aside). */
     public static long boundBytes(int destinations) {
         int n = Math.max(1, Math.min(destinations, MAX_DESTINATIONS));
         long perSlotSample = 4 + 4 + 4 + 4;
-        long slots = n * (8L /* reference, generously */ + 8 + 8);
+        long slots = n * (8L /* reference, generously */ + 8 + 8 + 4);
         return n * (long) SAMPLES * perSlotSample + SAMPLES * 8L + slots;
     }
 
@@ -147,6 +151,9 @@ public final class ChurnHistory implements TickListener {
             projected[slot][at] = (int) Math.min(Integer.MAX_VALUE, f.projectedTimeWait());
             observed[slot][at] = table == null || f.destination().isOverflow() ? UNKNOWN
                     : table.timeWait(f.destination().label());
+            if (table != null && !f.destination().isOverflow()) {
+                lastCloseWait[slot] = table.closeWait(f.destination().label());
+            }
             capacity = f.capacity();
         }
     }
@@ -213,7 +220,8 @@ public final class ChurnHistory implements TickListener {
                 o[kept] = observed[slot][at];
                 kept++;
             }
-            series.add(new Series(d, trim(times, kept), trim(c, kept), trim(cl, kept), trim(p, kept), trim(o, kept)));
+            series.add(new Series(d, trim(times, kept), trim(c, kept), trim(cl, kept), trim(p, kept), trim(o, kept),
+                    lastCloseWait[slot]));
         }
         return new Snapshot(series, capacity, samples);
     }
@@ -280,10 +288,19 @@ public final class ChurnHistory implements TickListener {
         private final float[] closesPerSecond;
         private final int[] projectedTimeWait;
         private final int[] observedTimeWait;
+        private final int observedCloseWait;
 
         /** For tests and the renderer; the arrays must be of one length and are not copied. */
         public Series(DestinationStats destination, long[] timesMillis, float[] connectsPerSecond,
                       float[] closesPerSecond, int[] projectedTimeWait, int[] observedTimeWait) {
+            this(destination, timesMillis, connectsPerSecond, closesPerSecond, projectedTimeWait, observedTimeWait,
+                    UNKNOWN);
+        }
+
+        /** ... with the CLOSE_WAIT of the last sample that knew the kernel's table ({@link #UNKNOWN}: none did). */
+        public Series(DestinationStats destination, long[] timesMillis, float[] connectsPerSecond,
+                      float[] closesPerSecond, int[] projectedTimeWait, int[] observedTimeWait, int observedCloseWait) {
+            this.observedCloseWait = observedCloseWait;
             this.destination = destination;
             this.timesMillis = timesMillis;
             this.connectsPerSecond = connectsPerSecond;
@@ -317,6 +334,11 @@ public final class ChurnHistory implements TickListener {
         }
 
         /** The kernel's TIME_WAIT towards the destination at sample {@code i}, or {@link #UNKNOWN}. */
+        /** CLOSE_WAIT sockets towards the destination at the last sample the table was known, or {@link #UNKNOWN}. */
+        public int observedCloseWait() {
+            return observedCloseWait;
+        }
+
         public int observedTimeWait(int i) {
             return observedTimeWait[i];
         }

@@ -4,6 +4,7 @@ import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.log.IsoTime;
 import io.churnagent.log.LogEvent;
 import io.churnagent.log.Logfmt;
+import io.churnagent.churn.ConntrackProjection;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationSites;
 import io.churnagent.churn.DestinationStats;
@@ -72,7 +73,18 @@ public final class ChurnLogFormat {
      * keeps the model's, and a sentence says that the TIME_WAIT is on the other host.
      */
     public LogEvent warningEvent(DestinationFigures f, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
+        return warningEvent(f, kernelTable, side, null);
+    }
+
+    /**
+     * The warning, also knowing the conntrack wall ({@code conntrack}, null when not loaded or not
+     * read): when {@link ConntrackProjection#bindsBefore} this destination's ports, the line says
+     * {@code wall=conntrack} with the table's figures, and a sentence gives that wall's fix.
+     */
+    public LogEvent warningEvent(DestinationFigures f, TcpSocketTable kernelTable, TimeWaitSide.Side side,
+                                 ConntrackProjection conntrack) {
         DestinationStats d = f.destination();
+        boolean conntrackBinds = conntrack != null && conntrack.bindsBefore(f);
         // a peer that closes first spares this host's ports, not a NAT's: the NAT holds the mapping either way
         WarningLevel effective = f.limit().isLocal() ? TimeWaitSide.effectiveLevel(f.level(), side) : f.level();
         LogEvent line = new LogEvent()
@@ -84,6 +96,10 @@ public final class ChurnLogFormat {
         figures(line, f, false, kernelTable);
         line.add("time_wait_side", side == TimeWaitSide.Side.PEER ? "peer"
                 : side == TimeWaitSide.Side.THIS_HOST ? "this_host" : "unknown");
+        if (conntrackBinds) {
+            line.add("wall", "conntrack");
+            conntrack(line, conntrack);
+        }
         List<DestinationSites.SiteSamples> top = topSites(d, SITES_SHOWN);
         site(line, top);
         line.explain(String.format(Locale.ROOT,
@@ -112,6 +128,10 @@ public final class ChurnLogFormat {
                     "At the current rate the ports run out in about %d s.", Math.round(f.exhaustionInSeconds())));
         }
         observedSentence(line, d, kernelTable);
+        closeWaitSentence(line, d, kernelTable);
+        if (conntrackBinds) {
+            line.explain(conntrackSentence(conntrack, f));
+        }
         if (side == TimeWaitSide.Side.PEER) {
             line.explain(String.format(Locale.ROOT,
                     "The peer closes first: for at least %d s the kernel here has held far fewer TIME_WAIT sockets to it"
@@ -165,6 +185,7 @@ public final class ChurnLogFormat {
                         + "60 s (each in TIME_WAIT for 60 s if this side closed first), against %d ports.",
                 d.label(), d.host(), f.open(), f.closesLast60s(), f.localCapacity()));
         observedSentence(line, d, kernelTable);
+        closeWaitSentence(line, d, kernelTable);
         if (e.warnedBeforeFailure()) {
             line.explain(String.format(Locale.ROOT,
                     "Churn Agent warned about this destination %d s before the first failure.",
@@ -188,6 +209,11 @@ public final class ChurnLogFormat {
     public LogEvent reportEvent(DestinationFigures f, TcpSocketTable kernelTable) {
         LogEvent line = LogEvent.of("churn_report");
         figures(line, f, true, kernelTable);
+        int closeWait = closeWait(f.destination(), kernelTable);
+        if (closeWait > 0) {
+            line.remark("(leak: " + closeWait + " connections to it in CLOSE_WAIT, closed by the peer and never by"
+                    + " this host)");
+        }
         List<DestinationSites.SiteSamples> top = topSites(f.destination(), 1);
         site(line, top);
         if (!top.isEmpty()) {
@@ -228,16 +254,83 @@ public final class ChurnLogFormat {
     }
 
     /**
-     * {@code observed_time_wait=} and {@code observed_established=}: what the kernel holds for this
-     * destination now (every process of the network namespace), or {@code unknown} without /proc.
+     * {@code observed_time_wait=}, {@code observed_established=} and {@code observed_close_wait=}: what
+     * the kernel holds for this destination now (every process of the network namespace), or
+     * {@code unknown} without /proc.
      */
     private static void observed(LogEvent line, DestinationStats d, TcpSocketTable kernelTable) {
         if (kernelTable != null && kernelTable.available() && !d.isOverflow()) {
             line.add("observed_time_wait", kernelTable.timeWait(d.label()))
-                    .add("observed_established", kernelTable.established(d.label()));
+                    .add("observed_established", kernelTable.established(d.label()))
+                    .add("observed_close_wait", kernelTable.closeWait(d.label()));
         } else {
-            line.addAbsent("observed_time_wait", "unknown").addAbsent("observed_established", "unknown");
+            line.addAbsent("observed_time_wait", "unknown").addAbsent("observed_established", "unknown")
+                    .addAbsent("observed_close_wait", "unknown");
         }
+    }
+
+    /** CLOSE_WAIT sockets towards {@code d} in the table, 0 when none or unknown. */
+    private static int closeWait(DestinationStats d, TcpSocketTable kernelTable) {
+        return kernelTable != null && kernelTable.available() && !d.isOverflow() ? kernelTable.closeWait(d.label()) : 0;
+    }
+
+    /** The leak sentence, when the kernel holds CLOSE_WAIT sockets towards {@code d}; nothing otherwise. */
+    private static void closeWaitSentence(LogEvent line, DestinationStats d, TcpSocketTable kernelTable) {
+        int n = closeWait(d, kernelTable);
+        if (n > 0) {
+            line.explain(String.format(Locale.ROOT, "Leak: %d connections to it are in CLOSE_WAIT: the peer closed them"
+                    + " and this host never did. Each holds a file descriptor and a source port until its owner calls"
+                    + " close(), which the kernel never does for it. Fix: close every connection, response and client"
+                    + " you open (try-with-resources), also on error paths.", n));
+        }
+    }
+
+    /**
+     * The conntrack figures: {@code conntrack_count=}, {@code conntrack_max=}, {@code conntrack_projected=},
+     * {@code conntrack_ratio=}; nothing for null (the module is not loaded, or the table was not read).
+     */
+    static void conntrack(LogEvent line, ConntrackProjection c) {
+        if (c == null) {
+            return;
+        }
+        line.add("conntrack_count", c.count())
+                .add("conntrack_max", c.max())
+                .add("conntrack_projected", c.projected())
+                .add("conntrack_time_wait_s", c.timeWaitSeconds())
+                .add("conntrack_ratio", c.ratio(), 2);
+    }
+
+    /**
+     * The {@code event=conntrack_warning} event: the host's conntrack table is projected at warn.ratio
+     * or more, whichever destinations fill it.
+     */
+    public LogEvent conntrackWarningEvent(ConntrackProjection c) {
+        LogEvent line = LogEvent.of("conntrack_warning").add("level", levelName(c.level())).add("wall", "conntrack");
+        conntrack(line, c);
+        line.add("connects_per_s", c.connectsPerSecond(), 1);
+        line.explain(String.format(Locale.ROOT,
+                "The conntrack table holds %d entries of nf_conntrack_max=%d, and this JVM's %s new connections/s (all"
+                        + " destinations) each leave an entry for nf_conntrack_tcp_timeout_time_wait=%d s after the"
+                        + " close: projected %d (%d%%). When it is full the kernel logs \"nf_conntrack: table full,"
+                        + " dropping packet\" and new connections time out, for every process and pod of this host"
+                        + " (network namespace), long before any one destination runs out of ports.",
+                c.count(), c.max(), Logfmt.decimal(c.connectsPerSecond(), 0), c.timeWaitSeconds(), c.projected(),
+                Math.round(c.ratio() * 100)));
+        line.explain("Fix: reuse connections (one pooled keep-alive client); raise net.netfilter.nf_conntrack_max;"
+                + " lower net.netfilter.nf_conntrack_tcp_timeout_time_wait.");
+        return line;
+    }
+
+    private static String conntrackSentence(ConntrackProjection c, DestinationFigures f) {
+        return String.format(Locale.ROOT,
+                "The conntrack table binds first: it holds %d entries of nf_conntrack_max=%d, and this JVM's %s new"
+                        + " connections/s (all destinations) each leave an entry for nf_conntrack_tcp_timeout_time_wait=%d s"
+                        + " after the close, so it is projected at %d (%d%%, against %d%% of this destination's ports)."
+                        + " When it is full the kernel logs \"nf_conntrack: table full, dropping packet\" and new"
+                        + " connections time out, on every pod of the node. Fix: reuse connections; raise"
+                        + " net.netfilter.nf_conntrack_max; lower net.netfilter.nf_conntrack_tcp_timeout_time_wait.",
+                c.count(), c.max(), Logfmt.decimal(c.connectsPerSecond(), 0), c.timeWaitSeconds(), c.projected(),
+                Math.round(c.ratio() * 100), Math.round(f.ratio() * 100));
     }
 
     private static void observedSentence(LogEvent line, DestinationStats d, TcpSocketTable kernelTable) {

@@ -165,6 +165,8 @@ public final class HtmlReport {
         figure(out, "closes in 60 s", Long.toString(f.closesLast60s()));
         figure(out, "projected TIME_WAIT", Long.toString(f.projectedTimeWait()));
         figure(out, "observed TIME_WAIT, last read", observedNow < 0 ? "unknown" : Integer.toString(observedNow));
+        int closeWait = series == null ? ChurnHistory.UNKNOWN : series.observedCloseWait();
+        figure(out, "observed CLOSE_WAIT (leak), last read", closeWait < 0 ? "unknown" : Integer.toString(closeWait));
         out.append("</tr><tr>");
         figure(out, "projected load", Long.toString(f.projectedLoad()));
         figure(out, "capacity", Integer.toString(f.capacity()));

@@ -4,12 +4,16 @@ import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
+import io.churnagent.churn.ConntrackProjection;
+import io.churnagent.churn.ConntrackWall;
+import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.churn.WarningLevel;
+import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.TcpSocketTable;
 import org.slf4j.Logger;
 
@@ -20,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Drives the {@link ChurnMonitor} on a daemon thread ({@code churn-agent-reporter}): evaluates about
@@ -48,6 +53,12 @@ public final class Reporter {
     static final long SHUTDOWN_TICK_WAIT_MILLIS = 1_500;
     private final TimeWaitSide timeWaitSide;
     private final BindFailureLog bindFailureLog;
+    private final Supplier<Conntrack> conntrack; // null: not looked at
+    private final ModelSettings conntrackSettings;
+    private final ConntrackWall conntrackWall; // null: conntrack not looked at
+    // the report may be asked for from a JMX thread too: said once whoever reads first
+    private final java.util.concurrent.atomic.AtomicBoolean conntrackUnreadableSaid =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private long observedReadAt = Long.MIN_VALUE; // the kernel read TimeWaitSide last saw
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
@@ -68,6 +79,9 @@ public final class Reporter {
         this.kernelTable = b.kernelTable;
         this.timeWaitSide = b.timeWaitSide;
         this.bindFailureLog = b.bindFailureLog;
+        this.conntrack = b.conntrack;
+        this.conntrackSettings = b.conntrackSettings;
+        this.conntrackWall = b.conntrack == null ? null : new ConntrackWall(b.conntrackSettings);
     }
 
     /**
@@ -93,6 +107,8 @@ public final class Reporter {
         private final SocketTableCache kernelTable;
         private TimeWaitSide timeWaitSide;
         private BindFailureLog bindFailureLog;
+        private Supplier<Conntrack> conntrack;
+        private ModelSettings conntrackSettings;
 
         private Builder(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                         SocketTableCache kernelTable) {
@@ -136,6 +152,17 @@ public final class Reporter {
         /** Diagnoses failed server binds on the reporter thread, every tick and at shutdown; none: not at all. */
         public Builder bindFailureLog(BindFailureLog failures) {
             this.bindFailureLog = failures;
+            return this;
+        }
+
+        /**
+         * Reads the conntrack table every tick (three small files) to project it against this JVM's
+         * connect rate: warned about on its own at warn.ratio, and named in a destination's warning
+         * when it binds first; none: never.
+         */
+        public Builder conntrack(Supplier<Conntrack> reader, ModelSettings settings) {
+            this.conntrack = reader;
+            this.conntrackSettings = settings;
             return this;
         }
 
@@ -250,6 +277,15 @@ public final class Reporter {
         List<DestinationFigures> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         tellListeners(warnings, exhaustions);
+        ConntrackProjection walls = conntrackNow();
+        if (conntrackWall != null && conntrackWall.due(walls, System.nanoTime())) {
+            LogEvent event = format.conntrackWarningEvent(walls);
+            if (walls.level() == WarningLevel.CRITICAL) {
+                log.error("{}", event);
+            } else {
+                log.warn("{}", event);
+            }
+        }
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
         TcpSocketTable table = observeTimeWaitSide(warnings);
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
@@ -259,7 +295,7 @@ public final class Reporter {
         for (DestinationFigures f : warnings) {
             TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
                     : timeWaitSide.side(f.destination().index());
-            LogEvent event = format.warningEvent(f, table, side);
+            LogEvent event = format.warningEvent(f, table, side, walls);
             WarningLevel level = TimeWaitSide.effectiveLevel(f.level(), side);
             if (level == WarningLevel.CRITICAL) {
                 log.error("{}", event);
@@ -398,6 +434,21 @@ public final class Reporter {
         return lines;
     }
 
+    /** The conntrack wall now, against this JVM's connect rate; null when not loaded, unreadable or not looked at. */
+    private ConntrackProjection conntrackNow() {
+        if (conntrack == null) {
+            return null;
+        }
+        Conntrack c = conntrack.get();
+        // absent (not loaded) is silence; present but unreadable is said once
+        if (c != null && c.state() == Conntrack.State.UNREADABLE && conntrackUnreadableSaid.compareAndSet(false, true)) {
+            log.info("{}", LogEvent.of("conntrack_unreadable").add("reason", c.problem())
+                    .remark("(no conntrack projection; the agent goes on)"));
+        }
+        return c == null || !c.loaded() ? null : new ConntrackProjection(c.count(), c.max(), c.timeWaitSeconds(),
+                ConntrackProjection.connectsPerSecond(monitor.latest()), conntrackSettings);
+    }
+
     private List<LogEvent> reportEvents(String reason, TcpSocketTable table) {
         List<DestinationFigures> figures = monitor.latest();
         long unresolved = 0;
@@ -415,11 +466,16 @@ public final class Reporter {
                 .add("unresolved_failures", unresolved);
         if (table.available()) {
             summary.add("observed_time_wait_total", table.timeWaitTotal());
+            summary.add("observed_close_wait_total", table.closeWaitTotal());
         } else if (table.hostTimeWaitOnly() >= 0) { // a large table left unread: sockstat's total
             summary.add("observed_time_wait_total", table.hostTimeWaitOnly());
         } else {
             summary.addAbsent("observed_time_wait_total", "unknown");
         }
+        if (!table.available()) {
+            summary.addAbsent("observed_close_wait_total", "unknown");
+        }
+        ChurnLogFormat.conntrack(summary, conntrackNow()); // nothing where the module is not loaded
         lines.add(summary);
         for (int i = 0; i < figures.size() && i < top; i++) {
             lines.add(format.reportEvent(figures.get(i), table));

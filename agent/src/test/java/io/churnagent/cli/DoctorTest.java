@@ -80,7 +80,7 @@ class DoctorTest {
         sockets(timeWait, established);
         assertEquals(ExitCode.DOCTOR_CRITICAL, doctor(), stdout());
         String text = stdout();
-        assertTrue(text.matches("(?s).*10\\.0\\.0\\.5:443 +" + timeWait + " +" + established + " +196 +98%  exhausted.*"),
+        assertTrue(text.matches("(?s).*10\\.0\\.0\\.5:443 +" + timeWait + " +" + established + " +0 +196 +98%  exhausted.*"),
                 text);
         assertTrue(text.contains("Verdict: 1 destination(s) at or above 80% of their ports: 10.0.0.5:443"), text);
         assertTrue(text.contains("Right now: " + (timeWait + 2) + " sockets in TIME_WAIT host-wide"), text);

@@ -74,6 +74,10 @@ final class DestinationStatisticsEvent extends Event {
     @Description("Sockets the kernel holds in TIME_WAIT towards the destination now (-1: /proc unreadable)")
     long observedTimeWait;
 
+    @Label("Observed CLOSE_WAIT")
+    @Description("Sockets the kernel holds in CLOSE_WAIT towards the destination now: a connection leak (-1: /proc unreadable)")
+    long observedCloseWait;
+
     @Label("Projected Load")
     @Description("Ports the destination is projected to hold: TIME_WAIT, open connections and their growth")
     long projectedLoad;

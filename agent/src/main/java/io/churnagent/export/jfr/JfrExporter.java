@@ -121,6 +121,8 @@ public final class JfrExporter implements TickListener, AutoCloseable {
             e.projectedTimeWait = f.projectedTimeWait();
             double observed = ExportedFigure.OBSERVED_TIME_WAIT.value(f, table);
             e.observedTimeWait = Double.isNaN(observed) ? -1 : (long) observed;
+            double closeWait = ExportedFigure.OBSERVED_CLOSE_WAIT.value(f, table);
+            e.observedCloseWait = Double.isNaN(closeWait) ? -1 : (long) closeWait;
             e.projectedLoad = f.projectedLoad();
             e.capacity = f.capacity();
             e.projectedLoadRatio = f.ratio();

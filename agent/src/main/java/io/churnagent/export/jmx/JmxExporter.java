@@ -283,6 +283,12 @@ public final class JmxExporter implements TickListener, AutoCloseable {
                     TcpSocketTable t = kernel.get();
                     return t != null && t.available() ? (long) t.timeWaitTotal() : -1L;
                 });
+        bean.attribute("ObservedCloseWaitTotal", "long",
+                "Sockets in CLOSE_WAIT towards remote destinations in this network namespace: connections the peer"
+                        + " closed and this host never did, leaked (-1 when /proc is unreadable).", () -> {
+                    TcpSocketTable t = kernel.get();
+                    return t != null && t.available() ? (long) t.closeWaitTotal() : -1L;
+                });
         return bean;
     }
 

@@ -89,6 +89,9 @@ public final class PrometheusFormat {
             header(out, "churn_agent_namespace_time_wait", "gauge",
                     "Sockets in TIME_WAIT in this network namespace, all destinations and processes.");
             out.append("churn_agent_namespace_time_wait ").append(kernel.timeWaitTotal()).append('\n');
+            header(out, "churn_agent_namespace_close_wait", "gauge",
+                    "Sockets in CLOSE_WAIT towards remote destinations in this network namespace: leaked connections.");
+            out.append("churn_agent_namespace_close_wait ").append(kernel.closeWaitTotal()).append('\n');
         }
         clientSites(out);
         return out.toString();
