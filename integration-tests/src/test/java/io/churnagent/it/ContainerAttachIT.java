@@ -108,6 +108,7 @@ class ContainerAttachIT {
                     && l.contains("destination=" + destination + " "), Duration.ofSeconds(30)));
             double needed = 0.05 * 1000 / 60;
             double reached = Double.parseDouble(warning.get("closes_per_s"));
+            System.out.println(jdk + ": " + attach.stdout().strip() + "\n  warning: " + warning.line);
             assertTrue(reached >= 4 * needed, () -> "the program reached " + reached + " closes/s, at least 4 times the "
                     + needed + " the warning needs: " + warning.line);
 
