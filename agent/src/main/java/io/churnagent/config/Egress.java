@@ -69,7 +69,7 @@ public final class Egress {
 
     /**
      * Parses option text: {@code local}, {@code aws-nat[:<addresses 1-8>]},
-     * {@code gcp-cloud-nat[:<ports per VM>|dynamic][:<time_wait s>]},
+     * {@code gcp-cloud-nat[:<ports per VM>][:<time_wait s>]}, {@code gcp-cloud-nat:dynamic[:<time_wait s>]},
      * {@code azure-nat-gateway[:<public IPs 1-16>]}, {@code azure-snat[:<ports>]},
      * {@code k8s-snat[:<pods sharing the node 1-1000>]} or {@code ports:<n>[,time_wait:<seconds>]}
      * ({@code ;} also separates the two); ports from 1 to 65535 per destination, TIME_WAIT from 1 to

@@ -111,7 +111,7 @@ class EgressTest {
     void aBadEgressNamesTheForms() {
         ParseResult r = OptionsParser.parse("egress=gcp", Map.of(), Map.of());
         assertEquals(1, r.problems().size());
-        assertTrue(r.problems().get(0).contains("gcp-cloud-nat[:<ports per VM>|dynamic][:<time_wait seconds>]"),
+        assertTrue(r.problems().get(0).contains("gcp-cloud-nat[:<ports per VM>][:<time_wait seconds>]"),
                 r.problems().get(0));
         assertTrue(r.options().egress().isLocal());
     }
