@@ -97,7 +97,8 @@ final class Attach {
             }
             if (!jar.equals(ownJar())) {
                 out.println("churn-agent: " + descriptor.id() + " runs in its own file system (a container): the agent "
-                        + "jar was copied to " + jar + " there (" + ProcessNamespaces.read(PROC, process.pid()).describe() + ")");
+                        + "jar was copied to " + jar + " there; inside it is pid "
+                        + ProcessNamespaces.read(PROC, process.pid()).namespacePid());
             }
             if (javaVersion >= 21 && !process.hasArgument("-XX:+EnableDynamicAgentLoading")) {
                 out.println("churn-agent: note: Java " + javaVersion + " prints \"WARNING: A Java agent has been loaded "
@@ -310,6 +311,10 @@ final class Attach {
                 throw new Failure(ExitCode.ATTACH_DISABLED, descriptor.id() + " was started with "
                         + "-XX:-EnableDynamicAgentLoading, so it refuses agents while it runs; restart it with -javaagent:"
                         + ownJar());
+            }
+            if (String.valueOf(e.getMessage()).contains("java.instrument")) {
+                throw new Failure(ExitCode.AGENT_FAILED, descriptor.id() + "'s Java runtime has no java.instrument module "
+                        + "(a jlink image), so it cannot load any agent; build it with --add-modules java.instrument");
             }
             throw new Failure(ExitCode.AGENT_FAILED, "the agent did not load in " + descriptor.id() + ": " + e.getMessage()
                     + " (the target's stderr says why)");

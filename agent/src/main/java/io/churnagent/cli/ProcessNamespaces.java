@@ -103,9 +103,4 @@ final class ProcessNamespaces {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
         }
     }
-
-    /** {@code pid 4711 (1 in its namespace)} or {@code pid 4711}. */
-    String describe() {
-        return "pid " + pid + (namespacePid != pid ? " (" + namespacePid + " in its namespace)" : "");
-    }
 }

@@ -52,7 +52,6 @@ class ContainerTargetTest {
         ProcessNamespaces ns = ProcessNamespaces.read(proc, 4711);
         assertEquals(1, ns.namespacePid());
         assertTrue(ns.otherMountNamespace() && ns.otherNetworkNamespace());
-        assertEquals("pid 4711 (1 in its namespace)", ns.describe());
         assertEquals(99, ProcessNamespaces.namespacePid(dir.resolve("no-such-status"), 99));
         process(proc, 4712, 4712, "1", "1", dir);
         ProcessNamespaces same = ProcessNamespaces.read(proc, 4712);
@@ -105,6 +104,19 @@ class ContainerTargetTest {
         Files.createLink(root.resolve(jar.toString().substring(1)), jar);
         assertEquals(jar.toString(), AgentJarPlacement.forTarget(jar.toString(), target),
                 "a jar the target sees at the same path (a shared volume) is used as it is");
+    }
+
+    @Test
+    void flagsFromJavaToolOptionsCountAsTheJvmsOwn() throws Exception {
+        Path proc = proc();
+        Path p = process(proc, 4711, 1, "2", "2", dir);
+        Files.write(p.resolve("cmdline"), "java\0-jar\0app.jar\0".getBytes(StandardCharsets.UTF_8));
+        Files.write(p.resolve("environ"), ("HOME=/\0JAVA_TOOL_OPTIONS=-javaagent:/churn/churn-agent.jar=egress=k8s-snat:10 "
+                + " -XX:+EnableDynamicAgentLoading\0PATH=/bin\0").getBytes(StandardCharsets.UTF_8));
+        TargetProcess target = TargetProcess.read(proc, 4711);
+        assertTrue(target.hasArgument("-XX:+EnableDynamicAgentLoading"));
+        assertTrue(target.hasArgument("-jar"));
+        assertFalse(TargetProcess.read(proc, 1).hasArgument("-XX:+EnableDynamicAgentLoading"), "no such process");
     }
 
     @Test

@@ -183,6 +183,10 @@ class ContainerAttachIT {
             assertTrue(report.stdout().contains("destination=" + destination + " "), report::stdout);
             ForkedJvm detach = cli(jdk, jar, "detach", id);
             assertEquals(0, detach.run(Duration.ofSeconds(90)), detach::stderr);
+            // a normal exit removes its /tmp/hsperfdata_<user>/1 and /tmp/.java_pid1 from the host's /tmp
+            ProcessHandle jvm = ProcessHandle.of(pid).orElseThrow();
+            jvm.destroy();
+            jvm.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 }

@@ -85,8 +85,9 @@ class KubernetesManifestIT {
 
         String options = appEnvironment().get("JAVA_TOOL_OPTIONS");
         assertTrue(options.startsWith("-javaagent:/churn/churn-agent.jar="), options);
-        assertTrue(appEnvironment().keySet().stream().filter(k -> !k.equals("JAVA_TOOL_OPTIONS"))
-                .allMatch(k -> k.startsWith("CHURN_")), () -> "the other variables are agent options: " + appEnvironment());
+        Map<String, String> env = appEnvironment();
+        assertTrue(env.keySet().stream().filter(k -> !k.equals("JAVA_TOOL_OPTIONS")).allMatch(k -> k.startsWith("CHURN_")),
+                () -> "the other variables are agent options: " + env);
     }
 
     /**
@@ -124,7 +125,7 @@ class KubernetesManifestIT {
             JsonNode started = events.stream().filter(e -> "agent_started".equals(e.get("event").asText())).findFirst()
                     .orElseThrow(() -> new AssertionError(running.stderr()));
             assertEquals("premain", started.get("how").asText());
-            assertTrue(started.toString().contains("report.interval=5m"), () -> "CHURN_REPORT_INTERVAL: " + started);
+            assertTrue(started.toString().contains("report.interval=300s"), () -> "CHURN_REPORT_INTERVAL=5m: " + started);
             assertTrue(events.stream().map(e -> e.get("event").asText())
                     .noneMatch(e -> e.equals("agent_option_error") || e.equals("agent_error")), running::stderr);
 
