@@ -137,6 +137,7 @@ final class ActiveAgent {
         // lets 'churn-agent.jar list' see from outside that the agent runs here (not a churn.* key:
         // those are options)
         System.setProperty(AgentState.LOADED_PROPERTY, CommandLine.version());
+        System.setProperty(AgentState.REPORT_CHANNEL_PROPERTY, "file");
         log.info("{}", describe("agent_started", how, kernel, phases)
                 .add("instrumented_ms", instrumentedMillis)
                 .add("instrumented", String.join(",", installed.transformed()))
@@ -182,6 +183,23 @@ final class ActiveAgent {
         log.info("{}", line.note("options", newOptions.describe()));
     }
 
+    /**
+     * {@code report} from another network namespace: writes the live report (text or page) to
+     * {@link AgentState#reportFile} in this JVM's {@code /tmp}, created new (never over an existing
+     * file or link) and readable by its owner only; the command line reads it through
+     * {@code /proc/<pid>/root} and removes it.
+     */
+    void writeReport(String nonce, boolean html) throws java.io.IOException {
+        String content = html ? reporting.liveReport().getHtml() : reporting.liveReport().getText();
+        Path file = Paths.get(AgentState.reportFile(nonce, html));
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> ownerOnly =
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(java.nio.file.Files.createFile(file,
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ownerOnly)))) {
+            out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** Where an in-process observer (the JUnit extension) is installed. */
     ObserverSlot observers() {
         return observers;
@@ -206,6 +224,7 @@ final class ActiveAgent {
                     .remark("(could not remove " + LiveReport.OBJECT_NAME + ")"));
         }
         System.clearProperty(AgentState.LOADED_PROPERTY);
+        System.clearProperty(AgentState.REPORT_CHANNEL_PROPERTY);
         log.info("{}", LogEvent.of("agent_detached")
                 .add("classes_restored", reset)
                 .add("took_ms", phases.totalMillis())

@@ -14,7 +14,31 @@ public final class AgentMain {
 
     /** Called by the JVM for {@code -javaagent:churn-agent.jar[=options]}. */
     public static void premain(String args, Instrumentation inst) {
+        if (runsOwnCommandLine()) {
+            // JAVA_TOOL_OPTIONS=-javaagent:... (a pod's) reaches every java started there, this jar's
+            // own command line too (kubectl exec ... java -jar churn-agent.jar report 1): not watched
+            return;
+        }
         start(args, inst, "premain");
+    }
+
+    /** Whether this JVM runs this jar's command line ({@code java -jar churn-agent.jar ...} or its Main-Class). */
+    static boolean runsOwnCommandLine() {
+        String command = System.getProperty("sun.java.command", "");
+        String first = command.split(" ", 2)[0];
+        if (first.equals(AgentMain.class.getName())) {
+            return true;
+        }
+        if (!first.endsWith(".jar")) {
+            return false;
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(first)) {
+            java.util.jar.Manifest manifest = jar.getManifest();
+            return manifest != null && AgentMain.class.getName()
+                    .equals(manifest.getMainAttributes().getValue(java.util.jar.Attributes.Name.MAIN_CLASS));
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** Called by the JVM when the agent is loaded into a running JVM. */

@@ -43,6 +43,10 @@ final class AgentRuntime {
             detach(started);
             return;
         }
+        if (args != null && args.startsWith(AgentState.REPORT_ARGUMENT_PREFIX) && how.equals("agentmain")) {
+            writeReport(args.substring(AgentState.REPORT_ARGUMENT_PREFIX.length()));
+            return;
+        }
         ParseResult parsed = OptionsParser.parse(args, systemProperties(), System.getenv());
         started.end("options");
         AgentOptions options = parsed.options();
@@ -147,6 +151,25 @@ final class AgentRuntime {
         ActiveAgent agent = (ActiveAgent) active;
         active = null;
         agent.detach(started);
+    }
+
+    /**
+     * {@code churn-agent.jar report} across network namespaces: {@code text:<nonce>} or
+     * {@code html:<nonce>}. Writes nothing into the application's output, and never throws: when no
+     * file appears, the command line says that the report could not be written here.
+     */
+    private static void writeReport(String request) {
+        int colon = request.indexOf(':');
+        String kind = colon < 0 ? "" : request.substring(0, colon);
+        String nonce = colon < 0 ? "" : request.substring(colon + 1);
+        if (active == null || !(kind.equals("text") || kind.equals("html")) || !nonce.matches(AgentState.NONCE_PATTERN)) {
+            return;
+        }
+        try {
+            ((ActiveAgent) active).writeReport(nonce, kind.equals("html"));
+        } catch (Throwable t) {
+            // /tmp full or read-only: the command line reports the missing file
+        }
     }
 
     private static Map<String, String> systemProperties() {

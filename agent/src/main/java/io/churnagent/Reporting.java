@@ -51,10 +51,12 @@ final class Reporting {
 
     private final Reporter reporter;
     private final Exports exports;
+    private final LiveReport live;
 
-    private Reporting(Reporter reporter, Exports exports) {
+    private Reporting(Reporter reporter, Exports exports, LiveReport live) {
         this.reporter = reporter;
         this.exports = exports;
+        this.live = live;
     }
 
     /**
@@ -107,16 +109,22 @@ final class Reporting {
         }
         newReporter.start();
         // the platform MBean server takes a few hundred ms to come up the first time: not on start-up's clock
+        LiveReport live = new LiveReport(CommandLine.version(), newOptions.describe(),
+                () -> String.join(System.lineSeparator(), newReporter.currentReport()), htmlPage);
         newReporter.runSoon(() -> {
             try {
-                new LiveReport(CommandLine.version(), newOptions.describe(),
-                        () -> String.join(System.lineSeparator(), newReporter.currentReport()), htmlPage).register();
+                live.register();
             } catch (Throwable t) {
                 newLogger.info("{}", LogEvent.of("jmx_unavailable").error(t)
                         .remark("('churn-agent.jar report' cannot read this JVM; the log still has every report)"));
             }
         });
-        return new Reporting(newReporter, exports);
+        return new Reporting(newReporter, exports, live);
+    }
+
+    /** The live report ({@code report}'s text and page), also when JMX is unavailable. */
+    LiveReport liveReport() {
+        return live;
     }
 
     /** Stops the reporter thread (its shutdown report is unregistered) and closes every export. */

@@ -52,7 +52,7 @@ final class Attach {
     }
 
     static int list(PrintStream out, PrintStream err) {
-        List<VirtualMachineDescriptor> vms = VirtualMachine.list();
+        List<VirtualMachineDescriptor> vms = listed();
         out.printf("%-8s %-6s %s%n", "PID", "AGENT", "MAIN CLASS / JAR");
         for (VirtualMachineDescriptor vm : vms) {
             if (vm.id().equals(Long.toString(ProcessHandle.current().pid()))) {
@@ -71,6 +71,7 @@ final class Attach {
             VirtualMachine vm = open(descriptor, process, "attach " + target + (options.isEmpty() ? "" : " " + options));
             boolean already;
             int javaVersion;
+            String jar;
             try {
                 Properties properties = vm.getSystemProperties();
                 javaVersion = featureVersion(properties.getProperty("java.specification.version"));
@@ -80,7 +81,7 @@ final class Attach {
                             + " or newer there (its classes would not load)");
                 }
                 already = properties.getProperty(LOADED_PROPERTY) != null;
-                load(vm, descriptor, process, options);
+                jar = load(vm, descriptor, process, options);
             } catch (IOException e) {
                 throw new Failure(ExitCode.CANNOT_ATTACH, "lost the connection to " + descriptor.id() + ": " + e.getMessage());
             } finally {
@@ -93,6 +94,11 @@ final class Attach {
             } else {
                 out.printf("churn-agent: attached to %s (%s) in %d ms; its warnings and reports go to that JVM's log "
                         + "(stderr unless log.file is set)%n", descriptor.id(), descriptor.displayName(), tookMillis);
+            }
+            if (!jar.equals(ownJar())) {
+                out.println("churn-agent: " + descriptor.id() + " runs in its own file system (a container): the agent "
+                        + "jar was copied to " + jar + " there; inside it is pid "
+                        + ProcessNamespaces.read(PROC, process.pid()).namespacePid());
             }
             if (javaVersion >= 21 && !process.hasArgument("-XX:+EnableDynamicAgentLoading")) {
                 out.println("churn-agent: note: Java " + javaVersion + " prints \"WARNING: A Java agent has been loaded "
@@ -144,7 +150,20 @@ final class Attach {
     private static String liveReport(VirtualMachineDescriptor descriptor, String command, String attribute)
             throws Failure {
         TargetProcess process = TargetProcess.read(PROC, pidOf(descriptor));
+        ProcessNamespaces namespaces = ProcessNamespaces.read(PROC, process.pid());
         VirtualMachine vm = open(descriptor, process, "report " + command);
+        if (namespaces.otherNetworkNamespace()) {
+            // its local JMX connector listens on a loopback this command cannot reach: the attach channel
+            // asks the agent to write the report into its /tmp, read here through /proc/<pid>/root
+            try {
+                requireAgent(vm, descriptor);
+                return reportThroughFile(vm, descriptor, process, namespaces, attribute.equals("Html"));
+            } catch (IOException e) {
+                throw new Failure(ExitCode.CANNOT_ATTACH, "lost the connection to " + descriptor.id() + ": " + e.getMessage());
+            } finally {
+                detachQuietly(vm);
+            }
+        }
         String address;
         try {
             requireAgent(vm, descriptor);
@@ -170,6 +189,41 @@ final class Attach {
         } catch (Exception e) {
             throw new Failure(ExitCode.CANNOT_ATTACH, "cannot read " + LiveReport.OBJECT_NAME + " from "
                     + descriptor.id() + " over JMX (" + address + "): " + e);
+        }
+    }
+
+    /**
+     * The report of an agent in another network namespace: loads the jar with
+     * {@code @report:<kind>:<nonce>}, which makes the agent write it to its {@code /tmp}; reads and
+     * removes that file through {@code /proc/<pid>/root}.
+     */
+    private static String reportThroughFile(VirtualMachine vm, VirtualMachineDescriptor descriptor, TargetProcess process,
+                                            ProcessNamespaces namespaces, boolean html) throws IOException, Failure {
+        if (vm.getSystemProperties().getProperty(AgentState.REPORT_CHANNEL_PROPERTY) == null) {
+            throw new Failure(ExitCode.AGENT_FAILED, "the agent in " + descriptor.id() + " is an older version that "
+                    + "reports only over JMX, which cannot reach another network namespace; 'detach' it and 'attach' "
+                    + "this jar");
+        }
+        byte[] random = new byte[16];
+        new java.security.SecureRandom().nextBytes(random);
+        StringBuilder nonce = new StringBuilder();
+        for (byte b : random) {
+            nonce.append(String.format("%02x", b & 0xff));
+        }
+        load(vm, descriptor, process, AgentState.REPORT_ARGUMENT_PREFIX + (html ? "html:" : "text:") + nonce);
+        Path file = namespaces.inRoot(AgentState.reportFile(nonce.toString(), html));
+        try {
+            return new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new Failure(ExitCode.AGENT_FAILED, "the agent in " + descriptor.id() + " wrote no report to "
+                    + AgentState.reportFile(nonce.toString(), html) + " in its file system (is its /tmp full or "
+                    + "read-only?): " + e);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // left in the target's /tmp; it is the target's own file, readable only by its user
+            }
         }
     }
 
@@ -221,6 +275,13 @@ final class Attach {
                     + " and this command as uid " + ownUid + "; a JVM accepts an attach only from its own user (or root): "
                     + "run 'sudo -u " + process.user() + " " + javaCommand() + " " + command + "'");
         }
+        ProcessNamespaces namespaces = ProcessNamespaces.read(PROC, process.pid());
+        String unreachable = namespaces.unreachableFileSystem();
+        if (unreachable != null) {
+            throw new Failure(ExitCode.CANNOT_ATTACH, descriptor.id() + " runs in another mount namespace (a container) "
+                    + "and " + unreachable + "; the attach goes through that file system: run this as root on the host, "
+                    + "or inside the container ('" + command + "' with its pid there, " + namespaces.namespacePid() + ")");
+        }
         if (process.hasArgument("-XX:+DisableAttachMechanism")) {
             throw new Failure(ExitCode.ATTACH_DISABLED, descriptor.id() + " was started with -XX:+DisableAttachMechanism, "
                     + "so it accepts no attach; restart it without that flag, or with -javaagent:" + ownJar());
@@ -233,15 +294,27 @@ final class Attach {
         }
     }
 
-    private static void load(VirtualMachine vm, VirtualMachineDescriptor descriptor, TargetProcess process,
-                             String arguments) throws Failure {
+    /** Loads the agent jar with {@code arguments}; returns the jar's path as the target saw it. */
+    private static String load(VirtualMachine vm, VirtualMachineDescriptor descriptor, TargetProcess process,
+                               String arguments) throws Failure {
+        String jar;
         try {
-            vm.loadAgent(ownJar(), arguments);
+            jar = AgentJarPlacement.forTarget(ownJar(), ProcessNamespaces.read(PROC, process.pid()));
+        } catch (IOException | RuntimeException e) {
+            throw new Failure(ExitCode.CANNOT_ATTACH, descriptor.id() + " does not see " + ownJar() + " in its file system "
+                    + "(a container), and copying it into its /tmp through /proc/" + process.pid() + "/root failed: " + e);
+        }
+        try {
+            vm.loadAgent(jar, arguments);
         } catch (AgentLoadException e) {
             if (process.hasArgument("-XX:-EnableDynamicAgentLoading")) {
                 throw new Failure(ExitCode.ATTACH_DISABLED, descriptor.id() + " was started with "
                         + "-XX:-EnableDynamicAgentLoading, so it refuses agents while it runs; restart it with -javaagent:"
                         + ownJar());
+            }
+            if (String.valueOf(e.getMessage()).contains("java.instrument")) {
+                throw new Failure(ExitCode.AGENT_FAILED, descriptor.id() + "'s Java runtime has no java.instrument module "
+                        + "(a jlink image), so it cannot load any agent; build it with --add-modules java.instrument");
             }
             throw new Failure(ExitCode.AGENT_FAILED, "the agent did not load in " + descriptor.id() + ": " + e.getMessage()
                     + " (the target's stderr says why)");
@@ -252,13 +325,14 @@ final class Attach {
             throw new Failure(ExitCode.CANNOT_ATTACH, "lost the connection to " + descriptor.id()
                     + " while loading the agent: " + e.getMessage());
         }
+        return jar;
     }
 
     private static VirtualMachineDescriptor find(String target) throws Failure {
         List<VirtualMachineDescriptor> result = new ArrayList<>();
         String self = Long.toString(ProcessHandle.current().pid());
         boolean pid = !target.isEmpty() && target.chars().allMatch(Character::isDigit);
-        for (VirtualMachineDescriptor vm : VirtualMachine.list()) {
+        for (VirtualMachineDescriptor vm : listed()) {
             if (vm.id().equals(self)) {
                 continue;
             }
@@ -285,6 +359,23 @@ final class Attach {
             throw new Failure(ExitCode.AMBIGUOUS, result.size() + " JVMs match '" + target + "'; name one by pid: " + names);
         }
         return result.get(0);
+    }
+
+    /**
+     * The JDK's list with every JVM named by its pid here: a JVM in another pid namespace that shares
+     * this {@code /tmp} is listed by the JDK under its pid inside its namespace (see {@link HostPids}).
+     */
+    private static List<VirtualMachineDescriptor> listed() {
+        HostPids hostPids = HostPids.scan(PROC, Paths.get("/tmp"));
+        List<VirtualMachineDescriptor> result = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (VirtualMachineDescriptor vm : VirtualMachine.list()) {
+            String id = hostPids.resolve(vm.id());
+            if (seen.add(id)) {
+                result.add(id.equals(vm.id()) ? vm : new VirtualMachineDescriptor(vm.provider(), id, vm.displayName()));
+            }
+        }
+        return result;
     }
 
     private static boolean processExists(String pid) {

@@ -137,6 +137,7 @@ public final class CommandLine {
         out.println("  detach <pid|name-fragment>           remove the instrumentation and stop the agent there");
         out.println("  doctor [--critical-ratio=0.8] [--proc=DIR]  check this host: port range, TIME_WAIT settings, the");
         out.println("                                       destinations holding the most ports now, what to fix first");
+        out.println("  doctor --pid=<pid>                   the same for that process's network namespace (a container's)");
         out.println("  help                                 this text");
         out.println("  --version                            the agent's version");
         out.println();

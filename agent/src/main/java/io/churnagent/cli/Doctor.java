@@ -16,7 +16,8 @@ import java.nio.file.Paths;
  */
 final class Doctor {
 
-    static final String USAGE = "usage: doctor [--critical-ratio=0.8] [--warn-ratio=0.5] [--top=10] [--proc=/proc]";
+    static final String USAGE = "usage: doctor [--critical-ratio=0.8] [--warn-ratio=0.5] [--top=10] [--proc=/proc]"
+            + " [--pid=<pid>]";
 
     private Doctor() {
     }
@@ -26,8 +27,12 @@ final class Doctor {
         double critical = 0.8;
         int top = 10;
         Path proc = Paths.get("/proc");
+        long pid = -1;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--pid") && i + 1 < args.length) {
+                a = "--pid=" + args[++i]; // the one option also taken as two words, like attach's pid
+            }
             int eq = a.indexOf('=');
             String key = eq < 0 ? a : a.substring(0, eq);
             String value = eq < 0 ? null : a.substring(eq + 1);
@@ -51,18 +56,41 @@ final class Doctor {
                     case "--proc":
                         proc = Paths.get(value);
                         break;
+                    case "--pid":
+                        pid = Long.parseLong(value);
+                        if (pid < 1) {
+                            throw new IllegalArgumentException();
+                        }
+                        break;
                     default:
                         throw new IllegalArgumentException();
                 }
             } catch (RuntimeException e) {
                 err.println("churn-agent: doctor does not understand '" + a + "' (ratios are decimals > 0 and <= 1,"
-                        + " --top an integer from 1 to 1000); " + USAGE);
+                        + " --top an integer from 1 to 1000, --pid a process id); " + USAGE);
                 return ExitCode.USAGE;
             }
         }
         if (warn > critical) {
             warn = critical;
         }
+        if (pid > 0) {
+            // another process's network namespace (a container's): its sockets and its sysctls
+            try (PidNetworkView view = PidNetworkView.of(proc, pid)) {
+                out.println("doctor: " + view.note());
+                return report(view.root(), warn, critical, top, out);
+            } catch (IllegalArgumentException e) {
+                err.println("churn-agent: doctor --pid=" + pid + ": " + e.getMessage());
+                return ExitCode.NO_SUCH_JVM;
+            } catch (java.io.IOException e) {
+                err.println("churn-agent: doctor --pid=" + pid + ": cannot prepare its view: " + e);
+                return ExitCode.DOCTOR_NO_SOCKET_TABLE;
+            }
+        }
+        return report(proc, warn, critical, top, out);
+    }
+
+    private static int report(Path proc, double warn, double critical, int top, PrintStream out) {
         DoctorReport report = DoctorReport.of(KernelSettings.read(proc), TcpSocketTable.read(proc), Conntrack.read(proc),
                 warn, critical, top);
         for (String line : report.lines()) {

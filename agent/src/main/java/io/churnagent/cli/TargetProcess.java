@@ -39,12 +39,13 @@ final class TargetProcess {
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             // unknown: the uid alone still explains
         }
-        List<String> arguments = Collections.emptyList();
+        List<String> arguments = new java.util.ArrayList<>();
         try {
-            arguments = ProcCmdline.arguments(ProcCmdline.read(dir, Integer.MAX_VALUE));
+            arguments.addAll(ProcCmdline.arguments(ProcCmdline.read(dir, Integer.MAX_VALUE)));
         } catch (IOException | SecurityException e) {
             // unknown
         }
+        arguments.addAll(toolOptions(dir));
         return new TargetProcess(pid, uid, user, arguments);
     }
 
@@ -70,6 +71,25 @@ final class TargetProcess {
     /** Whether {@code flag} (for example {@code -XX:+DisableAttachMechanism}) is on the command line. */
     boolean hasArgument(String flag) {
         return arguments.contains(flag);
+    }
+
+    /**
+     * The flags of its {@code JAVA_TOOL_OPTIONS} (a pod's way to pass them), which the JVM honours but
+     * its command line does not show; empty when unset or unreadable (another user's environment).
+     */
+    static List<String> toolOptions(Path dir) {
+        try {
+            for (String variable : new String(Files.readAllBytes(dir.resolve("environ")), StandardCharsets.UTF_8)
+                    .split("\0")) {
+                if (variable.startsWith("JAVA_TOOL_OPTIONS=")) {
+                    String value = variable.substring("JAVA_TOOL_OPTIONS=".length()).trim();
+                    return value.isEmpty() ? Collections.emptyList() : java.util.Arrays.asList(value.split("\\s+"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown
+        }
+        return Collections.emptyList();
     }
 
     private static int effectiveUid(Path status) {

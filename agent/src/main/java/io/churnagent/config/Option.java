@@ -88,8 +88,10 @@ public final class Option<T> {
             Integer.class, t -> integerBetween(t, 0, 65_535), String::valueOf);
 
     public static final Option<Egress> EGRESS = new Option<>("egress", "local",
-            "local, aws-nat, gcp-cloud-nat[:<ports per VM>], azure-snat[:<ports>], or ports:<n>,time_wait:<seconds> "
-                    + "(in agent arguments ';' may replace that ',')",
+            "local, aws-nat[:<addresses 1-8>], gcp-cloud-nat[:<ports per VM>][:<time_wait seconds>], "
+                    + "gcp-cloud-nat:dynamic[:<time_wait seconds>], "
+                    + "azure-nat-gateway[:<public IPs 1-16>], azure-snat[:<ports>], k8s-snat[:<pods sharing the node 1-1000>], "
+                    + "or ports:<n>,time_wait:<seconds> (in agent arguments ';' may replace that ',')",
             "The hop beyond this host whose ports run out first: a NAT gateway or cloud NAT with its own ports per "
                     + "destination and TIME_WAIT. Warnings use whichever of it and the local range binds first and name it.",
             Egress.class, Egress::parse, Egress::format);
