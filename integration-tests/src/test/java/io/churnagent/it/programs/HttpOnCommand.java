@@ -18,9 +18,13 @@ import java.nio.charset.StandardCharsets;
  * exact connections: {@code churn N} sends N requests with {@code Connection: close} to the server of
  * {@code ready port=P} (N connects, N closes), {@code pooled N} sends N keep-alive requests over one
  * pooled connection to a second server (announced first as {@code pooled port=Q}); each prints
- * {@code done <command> N ok=K} afterwards. Prints {@code ready port=P} first; end of input ends it.
+ * {@code done <command> N ok=K traced=T per_s=R} afterwards (T: requests that carried a
+ * {@code traceparent} header, R: requests a second). Prints {@code ready port=P} first; end of input ends it.
  */
 public final class HttpOnCommand {
+
+    /** Requests that arrived with a W3C {@code traceparent} header: a tracing agent's client instrumentation ran. */
+    private static final java.util.concurrent.atomic.AtomicInteger TRACED = new java.util.concurrent.atomic.AtomicInteger();
 
     public static void main(String[] args) throws Exception {
         AgentReady.await();
@@ -38,10 +42,14 @@ public final class HttpOnCommand {
             int n = Integer.parseInt(parts[1]);
             boolean churn = parts[0].equals("churn");
             int ok = 0;
+            int tracedBefore = TRACED.get();
+            long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 ok += get(churn ? port : pooledServer.getAddress().getPort(), churn) ? 1 : 0;
             }
-            System.out.println("done " + parts[0] + " " + n + " ok=" + ok);
+            double seconds = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
+            System.out.println("done " + parts[0] + " " + n + " ok=" + ok + " traced=" + (TRACED.get() - tracedBefore)
+                    + " per_s=" + Math.round(n / seconds));
         }
         server.stop(0);
         pooledServer.stop(0);
@@ -52,6 +60,9 @@ public final class HttpOnCommand {
         byte[] body = "pong".getBytes(StandardCharsets.US_ASCII);
         server.createContext("/ping", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestHeaders().containsKey("traceparent")) {
+                TRACED.incrementAndGet();
+            }
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
@@ -61,7 +72,7 @@ public final class HttpOnCommand {
         return server;
     }
 
-    private static boolean get(int port, boolean close) throws Exception {
+    static boolean get(int port, boolean close) throws Exception {
         HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/ping").openConnection();
         if (close) {
             c.setRequestProperty("Connection", "close");
