@@ -1,6 +1,7 @@
 package io.churnagent.it;
 
 import io.churnagent.it.programs.HttpOnCommand;
+import io.churnagent.it.programs.OwnOtelSdk;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -27,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and after it on the command line, and already running when Churn Agent is attached and detached.
  * Both keep working: Churn Agent's counts are exact and it warns about the churning destination only;
  * the other agent's spans and metrics (OTel) or instrumentation log (Elastic) are there; neither log has
- * an error or a stack trace. With the OTel agent the churn figures also appear on its Prometheus exporter.
+ * an error or a stack trace. With the OTel agent the churn figures also appear on its Prometheus exporter;
+ * an application that sets its own global OpenTelemetry gets them on its own SDK.
  */
 class BesideOtherAgentsIT {
 
@@ -152,6 +154,22 @@ class BesideOtherAgentsIT {
             AgentEvent report = awaitReport(jvm, destination, 10);
             ReportAssertions.assertAllClosedNoneFailed(report, "churn", 10);
             assertNoErrors(jvm, "no API");
+        }
+    }
+
+    @OnEachJdk
+    void anApplicationsOwnGlobalOpenTelemetryGetsTheFigures(Path jdk) throws Exception {
+        try (ForkedJvm jvm = new ForkedJvm(jdk).withAgent(CHURN_OPTIONS).mainClass(OwnOtelSdk.class).start()) {
+            jvm.awaitLine(l -> l.equals("otel set"), WAIT); // its set() did not throw: nothing fixed a global before
+            String destination = jvm.awaitReady(WAIT);
+            jvm.awaitLine(l -> l.contains("event=otel_metrics_started via=global"), WAIT);
+            command(jvm, "churn " + N);
+            for (String metric : List.of("churn.connections.opened " + destination + " " + N,
+                    "churn.connections.closed " + destination + " " + N,
+                    "churn.ports.capacity " + destination + " " + (double) CAPACITY)) {
+                jvm.awaitLine(l -> l.equals("metric " + metric), WAIT);
+            }
+            assertNoErrors(jvm, "own SDK");
         }
     }
 
