@@ -36,6 +36,7 @@ public final class OtelMetrics implements TickListener, AutoCloseable {
     static final String OTEL_AGENT = "io.opentelemetry.javaagent.bootstrap.AgentInitializer";
     private static final long FIRST_RETRY_NANOS = 1_000_000_000L;
     private static final long MAX_RETRY_NANOS = 60_000_000_000L;
+    private static final long GIVE_UP_WITHOUT_API_NANOS = 120_000_000_000L;
 
     private final ChurnMonitor monitor;
     private final ClientSiteTable clientSites;
@@ -44,6 +45,7 @@ public final class OtelMetrics implements TickListener, AutoCloseable {
     private final ClassLoader loader;
     private final Logger log;
     private final List<AutoCloseable> instruments = new ArrayList<>();
+    private final long firstAttempt;
     private long nextAttempt;
     private long retryNanos = FIRST_RETRY_NANOS;
     private boolean done;
@@ -58,7 +60,8 @@ public final class OtelMetrics implements TickListener, AutoCloseable {
         this.ticker = ticker;
         this.loader = loader;
         this.log = log;
-        this.nextAttempt = ticker.nanoTime();
+        this.firstAttempt = ticker.nanoTime();
+        this.nextAttempt = firstAttempt;
     }
 
     @Override
@@ -85,8 +88,11 @@ public final class OtelMetrics implements TickListener, AutoCloseable {
         try {
             global = Class.forName(GLOBAL, false, loader);
         } catch (ClassNotFoundException absent) {
-            done = true; // the class path does not change: no API now, none later
+            // the class path does not change, but an OTel agent after this one on the command line may not
+            // have started yet: look for it a while (the retries back off), then stop looking
+            done = ticker.nanoTime() - firstAttempt > GIVE_UP_WITHOUT_API_NANOS;
             if (otelAgentClass() != null) {
+                done = true;
                 log.info("{}", LogEvent.of("export_unavailable").add("export", "otel")
                         .add("reason", "opentelemetry-api is not on the application class path")
                         .remark("(the OpenTelemetry agent runs, but churn metrics reach it only through the "
