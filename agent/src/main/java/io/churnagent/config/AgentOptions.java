@@ -127,6 +127,11 @@ public final class AgentOptions {
     }
 
     /** The Prometheus endpoint's port: -1 for off, 0 for any free port. */
+    /** {@code otel.metrics}: publish the figures as OpenTelemetry instruments when a global OpenTelemetry exists. */
+    public boolean otelMetrics() {
+        return get(Option.OTEL_METRICS);
+    }
+
     public int metricsPort() {
         return metricsPort;
     }

@@ -148,6 +148,12 @@ public final class Option<T> {
                     + "over the last 12 minutes, and their call sites) to this file; off by default.",
             String.class, Option::htmlFile, v -> v.isEmpty() ? "off" : v);
 
+    public static final Option<Boolean> OTEL_METRICS = new Option<>("otel.metrics", "true",
+            "true or false (also yes/no, on/off, 1/0)",
+            "When the application has a global OpenTelemetry (the OpenTelemetry Java agent, or an SDK it set), publish "
+                    + "the per-destination figures as OpenTelemetry instruments (churn.*); false turns it off.",
+            Boolean.class, Option::bool, String::valueOf);
+
     /** The prefix of the system properties, {@code -Dchurn.warn.ratio=...}. */
     public static final String PROPERTY_PREFIX = "churn.";
 

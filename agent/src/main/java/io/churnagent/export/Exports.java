@@ -1,6 +1,7 @@
 package io.churnagent.export;
 
 import io.churnagent.export.jmx.JmxExporter;
+import io.churnagent.export.otel.OtelMetrics;
 import io.churnagent.export.prometheus.MetricsServer;
 import io.churnagent.export.prometheus.PrometheusFormat;
 import io.churnagent.kernel.SocketTableCache;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The exports beside the log: JMX MBeans, JFR events and the Prometheus endpoint; started once by
+ * The exports beside the log: JMX MBeans, JFR events, the Prometheus endpoint and OpenTelemetry instruments; started once by
  * the agent, closed on detach; thread-safe ({@link #close()} may come from any thread).
  *
  * <p>Each export needs a JDK module that a trimmed runtime may lack ({@code java.management},
@@ -51,6 +52,11 @@ public final class Exports implements AutoCloseable {
         if (options.metricsPort() >= 0) {
             exports.startMetrics(options.metricsHost(), options.metricsPort(), new PrometheusFormat(tracker, clientSites,
                     options.clientPerRequestThreshold(), Ticker.SYSTEM), monitor, kernel);
+        }
+        if (options.otelMetrics()) {
+            OtelMetrics otel = new OtelMetrics(monitor, clientSites, options.clientPerRequestThreshold(), Ticker.SYSTEM,
+                    ClassLoader.getSystemClassLoader(), log);
+            exports.add(otel, otel);
         }
         return exports;
     }

@@ -35,7 +35,7 @@ class AgentOptionsTest {
     void describesTheDefaultsInAStableOrder() {
         assertEquals("warn.ratio=0.5 critical.ratio=0.8 warn.interval=60s report.interval=60s evaluate.interval=1s"
                         + " log.file=stderr log.level=info destinations.max=1000 report.top=10 capacity=0 egress=local enabled=true"
-                        + " handlers=none app.packages=auto client.per.request.threshold=10 log.format=text metrics.port=off metrics.host=127.0.0.1 startup=background report.html=off",
+                        + " handlers=none app.packages=auto client.per.request.threshold=10 log.format=text metrics.port=off metrics.host=127.0.0.1 startup=background report.html=off otel.metrics=true",
                 AgentOptions.defaults().describe());
         assertEquals(AgentOptions.defaults().describe(), AgentOptions.defaults().toString());
     }
@@ -50,7 +50,7 @@ class AgentOptionsTest {
         String described = first.options().describe();
         assertEquals("warn.ratio=0.25 critical.ratio=0.9 warn.interval=1500ms report.interval=off"
                 + " evaluate.interval=250ms log.file=/tmp/churn.log log.level=debug destinations.max=7 report.top=3"
-                + " capacity=500 egress=local enabled=false handlers=none app.packages=auto client.per.request.threshold=10 log.format=json metrics.port=0 metrics.host=::1 startup=background report.html=off", described);
+                + " capacity=500 egress=local enabled=false handlers=none app.packages=auto client.per.request.threshold=10 log.format=json metrics.port=0 metrics.host=::1 startup=background report.html=off otel.metrics=true", described);
         assertTrue(first.options().jsonLog());
         assertEquals(0, first.options().metricsPort());
         ParseResult second = OptionsParser.parse(described.replace(' ', ','), Map.of(), Map.of());

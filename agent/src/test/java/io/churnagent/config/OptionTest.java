@@ -37,7 +37,7 @@ class OptionTest {
             keys.append(k.key()).append(' ');
         }
         assertEquals("warn.ratio critical.ratio warn.interval report.interval evaluate.interval log.file log.level "
-                + "destinations.max report.top capacity egress enabled handlers app.packages client.per.request.threshold log.format metrics.port metrics.host startup report.html ", keys.toString());
+                + "destinations.max report.top capacity egress enabled handlers app.packages client.per.request.threshold log.format metrics.port metrics.host startup report.html otel.metrics ", keys.toString());
     }
 
     @Test

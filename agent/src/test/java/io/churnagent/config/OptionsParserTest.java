@@ -512,7 +512,7 @@ class OptionsParserTest {
         ParseResult r = args("warn.ratoi=0.6");
         assertEquals("unknown option 'warn.ratoi' (agent arguments); known options: warn.ratio, critical.ratio,"
                 + " warn.interval, report.interval, evaluate.interval, log.file, log.level, destinations.max, report.top,"
-                + " capacity, egress, enabled, handlers, app.packages, client.per.request.threshold, log.format, metrics.port, metrics.host, startup, report.html; did you mean warn.ratio?", r.problems().get(0));
+                + " capacity, egress, enabled, handlers, app.packages, client.per.request.threshold, log.format, metrics.port, metrics.host, startup, report.html, otel.metrics; did you mean warn.ratio?", r.problems().get(0));
         assertEquals(1, r.problems().size());
         assertEquals(AgentOptions.defaults(), r.options());
     }

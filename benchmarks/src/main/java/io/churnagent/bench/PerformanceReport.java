@@ -62,6 +62,12 @@ public final class PerformanceReport {
      */
     private final boolean privateNetwork = privateNetworkWorks();
 
+    /**
+     * With {@code --beside-otel=JAR}: the OpenTelemetry Java agent both throughput JVMs carry (its exporters
+     * off), so that a ratio is OTel + Churn Agent over OTel alone; null for the usual report.
+     */
+    private Path otelAgent;
+
     private PerformanceReport(int rounds, boolean smoke, Path out, Path agentJar, Path javaHome) throws IOException {
         this.rounds = rounds;
         this.smoke = smoke;
@@ -78,6 +84,7 @@ public final class PerformanceReport {
         Path out = Paths.get("docs", "PERFORMANCE.md");
         Path agent = Paths.get("agent", "target", "churn-agent.jar");
         Path javaHome = Paths.get(System.getProperty("java.home"));
+        Path otel = null;
         for (String arg : args) {
             if (arg.startsWith("--rounds=")) {
                 rounds = Integer.parseInt(arg.substring(9));
@@ -87,11 +94,13 @@ public final class PerformanceReport {
                 out = Paths.get(arg.substring(6));
             } else if (arg.startsWith("--agent=")) {
                 agent = Paths.get(arg.substring(8));
+            } else if (arg.startsWith("--beside-otel=")) {
+                otel = Paths.get(arg.substring("--beside-otel=".length())).toAbsolutePath();
             } else if (arg.startsWith("--java=")) {
                 javaHome = Paths.get(arg.substring(7));
             } else {
                 System.err.println("benchmarks: unknown argument '" + arg + "'; accepted: --rounds=N --smoke --out=FILE "
-                        + "--agent=JAR --java=JAVA_HOME");
+                        + "--agent=JAR --java=JAVA_HOME --beside-otel=OTEL_AGENT_JAR");
                 System.exit(2);
             }
         }
@@ -102,7 +111,32 @@ public final class PerformanceReport {
         if (smoke) {
             rounds = 1;
         }
-        new PerformanceReport(rounds, smoke, out, agent, javaHome).run(String.join(" ", args));
+        PerformanceReport report = new PerformanceReport(rounds, smoke, out, agent, javaHome);
+        if (otel != null) {
+            report.otelAgent = otel;
+            report.besideOtel(String.join(" ", args));
+        } else {
+            report.run(String.join(" ", args));
+        }
+    }
+
+    /**
+     * Only the cost on top of the OpenTelemetry agent: connect+close and keep-alive HTTP throughput, OTel
+     * agent + Churn Agent over OTel agent alone (both JVMs carry OTel with its exporters off). Shorter
+     * plans than the usual rows: a first figure, not the 1 % proof.
+     */
+    private void besideOtel(String arguments) throws Exception {
+        progress("beside the OpenTelemetry agent " + otelAgent + "; throughput JVMs: " + forkPlace());
+        Throughput cc = alternate("connect+close x1 beside OTel", Workload.ConnectClose.NAME, 1, plan(new Plan(20, 1_000, 100, 100)));
+        rows.add(new String[] {"loopback connect+close throughput, OTel agent + Churn Agent / OTel agent alone, 1 thread",
+                "≥ 0.99", cc.steady().describe(), cc.steady().verdict(0.99),
+                "8 listeners on 127.0.0.1–8, round robin; OTel agent in both JVMs (otel.*.exporter=none); " + throughputHow(cc)});
+        Throughput ka = alternate("keep-alive HTTP beside OTel", Workload.KeepAlive.NAME, 4, plan(new Plan(30, 2_000, 60, 250)));
+        rows.add(new String[] {"keep-alive HTTP request throughput, OTel agent + Churn Agent / OTel agent alone",
+                "≥ 0.995", ka.steady().describe(), ka.steady().verdict(0.995),
+                "JDK HttpClient → JDK HttpServer, 4 threads (OTel traces every request); OTel agent in both JVMs "
+                        + "(otel.*.exporter=none); " + throughputHow(ka)});
+        write(arguments);
     }
 
     private void run(String arguments) throws Exception {
@@ -274,6 +308,10 @@ public final class PerformanceReport {
             command.addAll(List.of("unshare", "-rn", "sh", "-c", NAMESPACE, "sh"));
         }
         command.addAll(List.of(javaBin.toString(), "-Xmx512m", "-Xms512m"));
+        if (otelAgent != null) {
+            command.addAll(List.of("-javaagent:" + otelAgent, "-Dotel.traces.exporter=none", "-Dotel.metrics.exporter=none",
+                    "-Dotel.logs.exporter=none"));
+        }
         if (withAgent) {
             command.add("-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-turns.log"));
         }
