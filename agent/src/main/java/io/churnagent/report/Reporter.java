@@ -48,6 +48,7 @@ public final class Reporter {
     static final long SHUTDOWN_TICK_WAIT_MILLIS = 1_500;
     private final TimeWaitSide timeWaitSide;
     private final BindFailureLog bindFailureLog;
+    private final WallsLog walls;
     private long observedReadAt = Long.MIN_VALUE; // the kernel read TimeWaitSide last saw
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
@@ -68,6 +69,7 @@ public final class Reporter {
         this.kernelTable = b.kernelTable;
         this.timeWaitSide = b.timeWaitSide;
         this.bindFailureLog = b.bindFailureLog;
+        this.walls = b.walls;
     }
 
     /**
@@ -93,6 +95,7 @@ public final class Reporter {
         private final SocketTableCache kernelTable;
         private TimeWaitSide timeWaitSide;
         private BindFailureLog bindFailureLog;
+        private WallsLog walls;
 
         private Builder(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                         SocketTableCache kernelTable) {
@@ -136,6 +139,12 @@ public final class Reporter {
         /** Diagnoses failed server binds on the reporter thread, every tick and at shutdown; none: not at all. */
         public Builder bindFailureLog(BindFailureLog failures) {
             this.bindFailureLog = failures;
+            return this;
+        }
+
+        /** Warns about leaks, descriptors and threads after each tick, and adds {@code walls_report} to reports; none: not at all. */
+        public Builder walls(WallsLog wallsLog) {
+            this.walls = wallsLog;
             return this;
         }
 
@@ -250,6 +259,9 @@ public final class Reporter {
         List<DestinationFigures> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         tellListeners(warnings, exhaustions);
+        if (walls != null) {
+            walls.afterTick(monitor.latest(), warnings, exhaustions);
+        }
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
         TcpSocketTable table = observeTimeWaitSide(warnings);
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
@@ -423,6 +435,9 @@ public final class Reporter {
         lines.add(summary);
         for (int i = 0; i < figures.size() && i < top; i++) {
             lines.add(format.reportEvent(figures.get(i), table));
+        }
+        if (walls != null) {
+            lines.add(walls.reportEvent(reason, figures));
         }
         return lines;
     }
