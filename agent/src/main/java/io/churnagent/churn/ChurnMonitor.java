@@ -94,7 +94,7 @@ public final class ChurnMonitor {
                 }
             }
             if (h.leaking && !d.isOverflow() && h.leakWarningDue(now, settings.warnIntervalNanos)) {
-                leaks.add(new ConnectionLeak(f, now - h.leakSince));
+                leaks.add(new ConnectionLeak(f, now - h.leakSince + (long) (f.coveredSeconds() * 1e9)));
             }
             PortExhaustion exhaustion = h.exhaustionDue(d, f, now, settings.warnIntervalNanos);
             if (exhaustion != null) {
@@ -331,7 +331,7 @@ public final class ChurnMonitor {
 
         /**
          * The growth to project: {@code growth} (sustained and confirmed, or 0), or, while this
-         * destination leaks, the leak's last sustained rate, so that a leak whose traffic paused (or
+         * destination leaks, the leak's highest sustained rate, so that a leak whose traffic paused (or
          * ended, at shutdown) still counts. The leak ends when a third of its peak is closed, or
          * after {@link ConnectionLeak#FORGET_NANOS} without growth.
          */
@@ -341,8 +341,9 @@ public final class ChurnMonitor {
                     leaking = true;
                     leakSince = now;
                     leakPeakOpen = 0;
+                    leakRate = 0;
                 }
-                leakRate = growth;
+                leakRate = Math.max(leakRate, growth); // a leak slows as its traffic stops: keep its sustained rate
                 leakGrewAt = now;
                 leakPeakOpen = Math.max(leakPeakOpen, openNow);
                 return growth;

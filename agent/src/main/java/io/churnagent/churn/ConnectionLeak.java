@@ -32,7 +32,7 @@ public final class ConnectionLeak {
         return figures;
     }
 
-    /** How long the open connections have been growing, in nanoseconds. */
+    /** How long the open connections have been growing, in nanoseconds (the rate window that found it included). */
     public long leakingForNanos() {
         return leakingForNanos;
     }
