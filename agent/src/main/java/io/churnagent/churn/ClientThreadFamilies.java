@@ -14,6 +14,19 @@ public final class ClientThreadFamilies {
     private ClientThreadFamilies() {
     }
 
+    /** The thread family of a client family ({@code jdk-httpclient}, {@code okhttp}, ...), or -1 if its threads are not known by name. */
+    public static int ofClientFamily(String clientFamily) {
+        switch (clientFamily) {
+            case "jdk-httpclient": return 0;
+            case "okhttp": return 1;
+            case "netty-bootstrap": case "spring-webclient": case "vertx-webclient": return 2;
+            case "lettuce": return 3;
+            case "apache-httpclient5-async": return 4;
+            case "grpc": return 5;
+            default: return -1;
+        }
+    }
+
     /** The family index of a thread named {@code name}, or -1. */
     static int familyOf(String name) {
         if (name == null) {

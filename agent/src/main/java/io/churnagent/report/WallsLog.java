@@ -321,6 +321,10 @@ public final class WallsLog implements TickListener {
                 .add("thread_growth_per_s", threads.growthPerSecond(), 1)
                 .add("failed_emfile", tracker.resourceFailures().fdFailures())
                 .add("failed_thread_start", tracker.resourceFailures().threadFailures());
+        int[] families = ClientThreadFamilies.count();
+        for (int i = 0; i < families.length; i++) {
+            line.add("threads_" + ClientThreadFamilies.NAMES[i], families[i]);
+        }
         List<String> leaking = new ArrayList<>();
         for (DestinationFigures f : figures) {
             if (f.leaking()) {
