@@ -32,6 +32,16 @@ public final class OpenSiteSamples {
         filled = Math.min(SIZE, filled + 1);
     }
 
+    private static final java.util.Comparator<OpenSite> MOST_OPEN_FIRST = new MostOpenFirst();
+
+    /** A named class, not a lambda: a lambda linked late loads JDK classes in a hot application (see FirstUse). */
+    private static final class MostOpenFirst implements java.util.Comparator<OpenSite> {
+        @Override
+        public int compare(OpenSite a, OpenSite b) {
+            return Integer.compare(b.stillOpen, a.stillOpen);
+        }
+    }
+
     /** One call site and how many of the sampled connections still open came from it. */
     public static final class OpenSite {
         private final TrimmedStack stack;
@@ -75,7 +85,7 @@ public final class OpenSiteSamples {
             }
             site.stillOpen++;
         }
-        sites.sort((a, b) -> Integer.compare(b.stillOpen, a.stillOpen));
+        sites.sort(MOST_OPEN_FIRST);
         sampled[0] = total;
         return sites;
     }

@@ -88,6 +88,7 @@ public final class WallsLog implements TickListener {
         this.warnIntervalNanos = warnIntervalNanos;
         this.limits = limitsReader.get();
         this.limitsReadAt = ticker.nanoTime();
+        ClientThreadFamilies.count(); // at start-up, not first in a report of a hot application (see FirstUse)
     }
 
     @Override
@@ -208,10 +209,20 @@ public final class WallsLog implements TickListener {
         return top.isEmpty() ? null : top.get(0).stack().site();
     }
 
+    /** A named class, not a lambda: linking a lambda late loads JDK classes in a hot application (see FirstUse). */
+    private static final java.util.Comparator<DestinationFigures> MOST_OPEN_FIRST = new MostOpenFirst();
+
+    private static final class MostOpenFirst implements java.util.Comparator<DestinationFigures> {
+        @Override
+        public int compare(DestinationFigures a, DestinationFigures b) {
+            return Long.compare(b.open(), a.open());
+        }
+    }
+
     /** {@code open_by_destination=a:n,b:m} of the destinations holding most connections, and their sum. */
     private long openByDestination(LogEvent line, List<DestinationFigures> figures) {
         List<DestinationFigures> byOpen = new ArrayList<>(figures);
-        byOpen.sort((a, b) -> Long.compare(b.open(), a.open()));
+        byOpen.sort(MOST_OPEN_FIRST);
         List<String> shown = new ArrayList<>();
         long sockets = 0;
         for (DestinationFigures f : byOpen) {
