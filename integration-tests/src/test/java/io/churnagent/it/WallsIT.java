@@ -123,9 +123,31 @@ class WallsIT {
         AgentEvent walls = last(events, "walls_report");
         assertTrue(walls.getLong("threads_jdk_httpclient") >= Long.parseLong(done.group(1)) / 4,
                 () -> "the dropped clients' selector threads are counted: " + walls + "\n" + program.stdout());
-        AgentEvent periodic = events.stream().filter(e -> "walls_report".equals(e.event())
-                && "periodic".equals(e.get("reason")) && e.getDouble("thread_growth_per_s") >= 2.5).findFirst().orElse(null);
-        assertTrue(periodic != null, () -> "thread growth seen while they are built:\n" + agentLines(program));
+        // growth counts once the samples cover 5 s: a periodic report, or the shutdown report right after the load
+        AgentEvent growing = events.stream().filter(e -> "walls_report".equals(e.event())
+                && e.getDouble("thread_growth_per_s") >= 2.5).findFirst().orElse(null);
+        assertTrue(growing != null, () -> "thread growth seen while they are built (the program reached "
+                + done.group(2) + " clients/s):\n" + agentLines(program));
+    }
+
+    @OnEachJdk
+    void aThreadThatCannotStartIsDiagnosedAndTheApplicationRunsOn(Path jdk) throws Exception {
+        assumePrlimit();
+        // 3 GB of address space, a small heap and code cache: thread stacks (1 MB each) run out after
+        // about 1,400 threads, a real "unable to create native thread" without touching the user's ulimit -u
+        ForkedJvm program = new ForkedJvm(jdk)
+                .wrappedIn("prlimit", "--as=3000000000")
+                .jvmArg("-Xmx64m").jvmArg("-XX:ReservedCodeCacheSize=32m").jvmArg("-XX:CompressedClassSpaceSize=64m")
+                .jvmArg("-XX:MaxMetaspaceSize=128m").jvmArg("-Xss1m")
+                .withAgent("")
+                .mainClass(WallsProgram.class, "threads");
+        assertEquals(0, program.run(Duration.ofSeconds(90)), program::stderr);
+        assertTrue(program.stdout().contains("failed after") && program.stdout().contains("done"), program::stdout);
+        AgentEvent failed = first(program.agentEvents(), "thread_exhaustion");
+        assertTrue(failed != null, () -> "a thread_exhaustion line:\n" + agentLines(program));
+        assertTrue(failed.getLong("failed_thread_start") >= 1, failed::toString);
+        assertTrue(failed.getLong("threads_jdk_httpclient") >= 100, failed::toString);
+        assertTrue(program.stderr().contains("unable to create native thread"), "the line says what failed");
     }
 
     private static long periodicCount(ForkedJvm program) {

@@ -21,6 +21,9 @@ import java.util.List;
  *       and {@code done ...} at the end, exit 0;</li>
  *   <li>{@code quiet <seconds>}: 2,000 long-lived connections opened at once, a pool warming up to 200
  *       in its first second, and keep-alive traffic over that pool (one byte out, one back, 200/s);</li>
+ *   <li>{@code threads}: starts threads named like a JDK HttpClient's selector until a start fails
+ *       ({@code OutOfMemoryError: unable to create native thread}), prints {@code failed after N}, runs
+ *       on for 3 s, ends them and prints {@code done};</li>
  *   <li>{@code jdkclients <perSecond> <seconds>}: a JDK {@code HttpClient} built per request to a local
  *       HTTP server and dropped (JDK 17 has no close(); from 21 on it is closed).</li>
  * </ul>
@@ -38,6 +41,9 @@ public final class WallsProgram {
                 break;
             case "quiet":
                 quiet(Integer.parseInt(args[1]));
+                break;
+            case "threads":
+                threads();
                 break;
             case "jdkclients":
                 jdkClients(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
@@ -151,6 +157,33 @@ public final class WallsProgram {
             Thread.sleep(5); // keep-alive traffic, about 200 requests/s over the pooled connections
         }
         System.out.println("done requests=" + requests);
+    }
+
+    static void threads() throws Exception {
+        int n = 0;
+        List<Thread> started = new ArrayList<>();
+        try {
+            while (true) {
+                Thread t = new Thread(() -> sleep(600_000), "HttpClient-" + n + "-SelectorManager");
+                t.setDaemon(true);
+                t.start();
+                started.add(t);
+                n++;
+                if (n % 50 == 0) {
+                    Thread.sleep(100);
+                }
+            }
+        } catch (OutOfMemoryError e) {
+            System.out.println("failed after " + n + ": " + e.getMessage());
+        }
+        Thread.sleep(3_000);
+        for (Thread t : started) { // let them go, so that the shutdown hooks (threads too) can start
+            t.interrupt();
+        }
+        for (Thread t : started) {
+            t.join();
+        }
+        System.out.println("done");
     }
 
     static void jdkClients(int perSecond, int seconds) throws Exception {
