@@ -186,7 +186,7 @@ public final class ChurnMonitor {
                 growth = 0;
             }
         }
-        growth = h.leakGrowth(growth, open, now);
+        growth = h.leakGrowth(growth, open, now, covered * 1e9 >= ConnectionLeak.MIN_DURATION_NANOS);
         long closes60 = closesWithin(h, t, now, closes, ModelSettings.TIME_WAIT_NANOS);
         long others = d.isOverflow() ? 0 : hostShare.of(d.label(), now);
         PortLimit binding = null;
@@ -335,8 +335,8 @@ public final class ChurnMonitor {
          * ended, at shutdown) still counts. The leak ends when a third of its peak is closed, or
          * after {@link ConnectionLeak#FORGET_NANOS} without growth.
          */
-        double leakGrowth(double growth, long openNow, long now) {
-            if (growth >= ConnectionLeak.MIN_GROWTH_PER_SECOND && openNow >= ConnectionLeak.MIN_OPEN) {
+        double leakGrowth(double growth, long openNow, long now, boolean longEnough) {
+            if (longEnough && growth >= ConnectionLeak.MIN_GROWTH_PER_SECOND && openNow >= ConnectionLeak.MIN_OPEN) {
                 if (!leaking) {
                     leaking = true;
                     leakSince = now;

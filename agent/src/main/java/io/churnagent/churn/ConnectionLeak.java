@@ -16,6 +16,8 @@ public final class ConnectionLeak {
     public static final double MIN_GROWTH_PER_SECOND = 1.0;
     /** A destination with fewer open connections than this does not leak (yet) in any way that matters. */
     public static final long MIN_OPEN = 50;
+    /** How long the growth must have lasted (the rate window it is measured over must cover this much). */
+    public static final long MIN_DURATION_NANOS = 9_000_000_000L;
     /** A leak without further growth for this long is forgotten (its projection stops counting the rate). */
     public static final long FORGET_NANOS = 60_000_000_000L;
 

@@ -234,6 +234,22 @@ public final class Reporter {
         }
     }
 
+    private boolean wallsFailed;
+
+    /** The walls beyond ports; a failure there never stops the port warnings: it is logged once and they stop. */
+    private void wallsAfterTick(List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
+        if (walls == null || wallsFailed) {
+            return;
+        }
+        try {
+            walls.afterTick(monitor.latest(), warnings, exhaustions);
+        } catch (Throwable t) {
+            wallsFailed = true;
+            log.error("{}", LogEvent.of("agent_error").add("where", "walls").error(t)
+                    .remark("(leak, descriptor and thread warnings stop; the agent goes on)"));
+        }
+    }
+
     private void tickSafely() {
         try {
             healthCheck.run();
@@ -259,9 +275,7 @@ public final class Reporter {
         List<DestinationFigures> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         tellListeners(warnings, exhaustions);
-        if (walls != null) {
-            walls.afterTick(monitor.latest(), warnings, exhaustions);
-        }
+        wallsAfterTick(warnings, exhaustions);
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
         TcpSocketTable table = observeTimeWaitSide(warnings);
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
@@ -436,8 +450,12 @@ public final class Reporter {
         for (int i = 0; i < figures.size() && i < top; i++) {
             lines.add(format.reportEvent(figures.get(i), table));
         }
-        if (walls != null) {
-            lines.add(walls.reportEvent(reason, figures));
+        if (walls != null && !wallsFailed) {
+            try {
+                lines.add(walls.reportEvent(reason, figures));
+            } catch (Throwable t) {
+                wallsFailed = true; // the report goes on without the walls line
+            }
         }
         return lines;
     }

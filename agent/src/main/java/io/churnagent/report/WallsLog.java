@@ -91,11 +91,18 @@ public final class WallsLog implements TickListener {
         ClientThreadFamilies.count(); // at start-up, not first in a report of a hot application (see FirstUse)
     }
 
+    private boolean unavailableSaid;
+
     @Override
     public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings,
                           List<PortExhaustion> exhaustions) {
         long now = ticker.nanoTime();
         sample(now);
+        if (!unavailableSaid && (fds.count() < 0 || limits.fdSoft() < 0)) {
+            unavailableSaid = true;
+            log.info("{}", LogEvent.of("walls_unavailable").add("fd_limit", limits.fdSoft()).add("fds_open", fds.count())
+                    .remark("(/proc/self/limits or /proc/self/fd cannot be read: no descriptor warnings; logged once)"));
+        }
         for (ConnectionLeak leak : monitor.takeLeaks()) {
             log.warn("{}", leakEvent(leak, now));
         }

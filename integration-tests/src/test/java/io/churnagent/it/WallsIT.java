@@ -92,6 +92,12 @@ class WallsIT {
         program.start();
         try {
             program.awaitReady(Duration.ofSeconds(60));
+            Matcher opened = Pattern.compile("opened=2000 in_ms=(\\d+)").matcher(program.stdout());
+            assertTrue(opened.find(), program::stdout);
+            // a leak needs 9 s of growth: the burst must be over in a quarter of that
+            long ms = Long.parseLong(opened.group(1));
+            assertTrue(ms <= 2_250, () -> "the program reached only " + (2_000_000 / Math.max(1, ms))
+                    + " connections/s (2,000 in " + ms + " ms; a burst needs 900/s)");
             // a positive event first: a periodic report at least 12 s into the load
             program.awaitLine(l -> l.contains("event=walls_report reason=periodic") && periodicCount(program) >= 3,
                     Duration.ofSeconds(60));
@@ -141,7 +147,9 @@ class WallsIT {
                 .jvmArg("-XX:MaxMetaspaceSize=128m").jvmArg("-Xss1m")
                 .withAgent("")
                 .mainClass(WallsProgram.class, "threads");
-        assertEquals(0, program.run(Duration.ofSeconds(90)), program::stderr);
+        // the exit status is not checked: at exit the JVM starts the shutdown hooks' threads, and a stack
+        // not yet unmapped can fail one of them there ("done" is what says the application ran on)
+        program.run(Duration.ofSeconds(90));
         assertTrue(program.stdout().contains("failed after") && program.stdout().contains("done"), program::stdout);
         AgentEvent failed = first(program.agentEvents(), "thread_exhaustion");
         assertTrue(failed != null, () -> "a thread_exhaustion line:\n" + agentLines(program));

@@ -136,10 +136,28 @@ public final class WallsProgram {
         echo.setDaemon(true);
         echo.start();
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        for (int i = 0; i < 2_000; i++) {
-            KEPT.add(new Socket(loopback, steadyServer.getLocalPort()));
+        long begin = System.nanoTime();
+        Thread[] openers = new Thread[8]; // opened in parallel: a burst, as a pool opens them at start-up
+        for (int t = 0; t < openers.length; t++) {
+            openers[t] = new Thread(() -> {
+                for (int i = 0; i < 2_000 / openers.length; i++) {
+                    try {
+                        Socket s = new Socket(loopback, steadyServer.getLocalPort());
+                        synchronized (KEPT) {
+                            KEPT.add(s);
+                        }
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            openers[t].start();
         }
-        System.out.println("steady port=" + steadyServer.getLocalPort());
+        for (Thread t : openers) {
+            t.join();
+        }
+        System.out.printf("steady port=%d opened=2000 in_ms=%d%n", steadyServer.getLocalPort(),
+                (System.nanoTime() - begin) / 1_000_000L);
         System.out.println("ready port=" + poolServer.getLocalPort());
         List<Socket> pool = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -183,6 +201,7 @@ public final class WallsProgram {
         for (Thread t : started) {
             t.join();
         }
+        Thread.sleep(1_000); // their stacks are unmapped after they end
         System.out.println("done");
     }
 
