@@ -99,7 +99,8 @@ final class ActiveAgent {
                 observers);
         recorder[0] = clients;
         ConnectSiteSampler sampler = new ConnectSiteSampler(destinationSites, StackSource.WALKER,
-                new RateLimiter(Ticker.SYSTEM, CONNECT_SAMPLES_PER_SECOND, CONNECT_SAMPLES_PER_SECOND), owningClient);
+                new RateLimiter(Ticker.SYSTEM, CONNECT_SAMPLES_PER_SECOND, CONNECT_SAMPLES_PER_SECOND), owningClient)
+                .keepingOpenSites(new io.churnagent.churn.OpenSiteSamples());
         ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
                 Ticker.SYSTEM, sampler, observers);
         ActiveAgent agent = new ActiveAgent(inst, tracker, options.maxDestinations(), clients, destinationSites,

@@ -46,6 +46,7 @@ import java.nio.file.Paths;
 final class Reporting {
 
     private static final Path PROC = Paths.get("/proc");
+    private static final Path CGROUP = Paths.get("/sys/fs/cgroup");
     /** The kernel's socket table is read at most this often (less often when it is large: see SocketTableCache). */
     private static final long KERNEL_READ_MIN_MILLIS = 900;
 
@@ -90,6 +91,10 @@ final class Reporting {
                 .top(newOptions.reportTop())
                 .beforeTick(beforeTick)
                 .timeWaitSide(new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L))
+                .walls(new io.churnagent.report.WallsLog(monitor, tracker, destinationSites, tracker.openSiteSamples(), newLogger,
+                        Ticker.SYSTEM, PROC, () -> io.churnagent.kernel.ProcessLimits.read(PROC, CGROUP),
+                        new io.churnagent.churn.ResourceWall(settings), new io.churnagent.churn.ResourceWall(settings),
+                        newOptions.warnIntervalMillis() * 1_000_000L))
                 .bindFailureLog(new BindFailureLog(tracker.bindFailures(), PROC, newLogger,
                         newOptions.warnIntervalMillis() * 1_000_000L, System::nanoTime))
                 .conntrack(conntrackReader(), settings)

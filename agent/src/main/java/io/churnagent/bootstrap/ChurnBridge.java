@@ -245,6 +245,24 @@ public final class ChurnBridge {
         }
     }
 
+    // ---- sun.nio.ch.Net, accepts, selectors, java.lang.Thread -----------------------------------
+
+    /**
+     * Called on exit from creating a socket, accepting, opening a selector or starting a thread
+     * ({@code where}); only a failure is of interest (the advice passes only those).
+     */
+    public static void resourceExit(String where, Throwable thrown) {
+        ConnectionSink s = sink;
+        if (s == null || thrown == null) {
+            return;
+        }
+        try {
+            s.resourceFailed(where, thrown);
+        } catch (Throwable t) {
+            fault(t);
+        }
+    }
+
     private static void fault(Throwable t) {
         lastFault = t;
         int n = faults + 1; // racy increments may lose a count; the threshold only needs to be reached

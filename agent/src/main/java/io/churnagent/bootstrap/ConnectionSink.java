@@ -32,4 +32,11 @@ public interface ConnectionSink {
      */
     default void bindFailed(SocketAddress requested, Throwable error, boolean reuseAddress) {
     }
+
+    /**
+     * Creating a socket, accepting, opening a selector or starting a thread ({@code where}) failed with
+     * {@code error} (never null); rare, so it may allocate, but it must not block. Does nothing unless overridden.
+     */
+    default void resourceFailed(String where, Throwable error) {
+    }
 }

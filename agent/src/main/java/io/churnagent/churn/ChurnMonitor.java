@@ -41,6 +41,7 @@ public final class ChurnMonitor {
     private DestinationHistory[] histories;
     private List<DestinationFigures> latest = Collections.emptyList();
     private List<PortExhaustion> exhaustions = new ArrayList<>();
+    private List<ConnectionLeak> leaks = new ArrayList<>();
     private final HostShare hostShare;
 
     public ChurnMonitor(DestinationTable table, Ticker ticker, ModelSettings settings) {
@@ -92,6 +93,9 @@ public final class ChurnMonitor {
                     h.firstWarnedAt = now;
                 }
             }
+            if (h.leaking && !d.isOverflow() && h.leakWarningDue(now, settings.warnIntervalNanos)) {
+                leaks.add(new ConnectionLeak(f, now - h.leakSince + (long) (f.coveredSeconds() * 1e9)));
+            }
             PortExhaustion exhaustion = h.exhaustionDue(d, f, now, settings.warnIntervalNanos);
             if (exhaustion != null) {
                 exhaustions.add(exhaustion);
@@ -109,6 +113,16 @@ public final class ChurnMonitor {
     public synchronized List<PortExhaustion> takeExhaustions() {
         List<PortExhaustion> result = exhaustions;
         exhaustions = new ArrayList<>();
+        return result;
+    }
+
+    /**
+     * The destinations whose open connections leak (grow without being closed, see {@link ConnectionLeak}),
+     * found since the last call: each at its first detection and then at most once per {@code warn.interval}.
+     */
+    public synchronized List<ConnectionLeak> takeLeaks() {
+        List<ConnectionLeak> result = leaks;
+        leaks = new ArrayList<>();
         return result;
     }
 
@@ -172,6 +186,7 @@ public final class ChurnMonitor {
                 growth = 0;
             }
         }
+        growth = h.leakGrowth(growth, open, now, covered * 1e9 >= ConnectionLeak.MIN_DURATION_NANOS);
         long closes60 = closesWithin(h, t, now, closes, ModelSettings.TIME_WAIT_NANOS);
         long others = d.isOverflow() ? 0 : hostShare.of(d.label(), now);
         PortLimit binding = null;
@@ -196,7 +211,7 @@ public final class ChurnMonitor {
                 binding);
         return new DestinationFigures(d, connects, closes, open, connectRate, closeRate, closes60, growth,
                 bindingTimeWait, bindingLoad, binding, others, settings, exhaustion, Math.min(covered,
-                ModelSettings.RATE_WINDOW_NANOS / 1e9));
+                ModelSettings.RATE_WINDOW_NANOS / 1e9), h.leaking);
     }
 
     /** This destination's closes within the last {@code windowNanos} (as far as the history reaches). */
@@ -262,6 +277,13 @@ public final class ChurnMonitor {
         private final int[] open;
         private WarningLevel lastLevel = WarningLevel.NONE;
         private long lastWarnedAt;
+        // the leak state (see ConnectionLeak): sticky while the leaked connections stay open
+        boolean leaking;
+        long leakSince;
+        private double leakRate;
+        private long leakGrewAt;
+        private long leakPeakOpen;
+        private long leakReportedAt = NEVER_WARNED;
 
         DestinationHistory(long born, int longRing, int shortRing) {
             this.born = born;
@@ -305,6 +327,40 @@ public final class ChurnMonitor {
             long first = d.firstAddrNotAvailNanos();
             return new PortExhaustion(f, fresh, first == DestinationStats.NO_FAILURE ? 0 : now - first,
                     firstWarnedAt == NEVER_WARNED ? -1 : now - firstWarnedAt);
+        }
+
+        /**
+         * The growth to project: {@code growth} (sustained and confirmed, or 0), or, while this
+         * destination leaks, the leak's highest sustained rate, so that a leak whose traffic paused (or
+         * ended, at shutdown) still counts. The leak ends when a third of its peak is closed, or
+         * after {@link ConnectionLeak#FORGET_NANOS} without growth.
+         */
+        double leakGrowth(double growth, long openNow, long now, boolean longEnough) {
+            if (longEnough && growth >= ConnectionLeak.MIN_GROWTH_PER_SECOND && openNow >= ConnectionLeak.MIN_OPEN) {
+                if (!leaking) {
+                    leaking = true;
+                    leakSince = now;
+                    leakPeakOpen = 0;
+                    leakRate = 0;
+                }
+                leakRate = Math.max(leakRate, growth); // a leak slows as its traffic stops: keep its sustained rate
+                leakGrewAt = now;
+                leakPeakOpen = Math.max(leakPeakOpen, openNow);
+                return growth;
+            }
+            if (leaking && (now - leakGrewAt > ConnectionLeak.FORGET_NANOS || openNow * 3 < leakPeakOpen * 2)) {
+                leaking = false;
+                leakRate = 0;
+            }
+            return leaking ? Math.max(growth, leakRate) : growth;
+        }
+
+        boolean leakWarningDue(long now, long interval) {
+            if (leakReportedAt != NEVER_WARNED && now - leakReportedAt < interval) {
+                return false;
+            }
+            leakReportedAt = now;
+            return true;
         }
 
         boolean warningDue(WarningLevel level, long now, long interval) {

@@ -22,6 +22,7 @@ public final class ConnectSiteSampler {
     private final StackSource stacks;
     private final RateLimiter captures;
     private final java.util.function.Supplier<Object> inheritedOrigin;
+    private volatile OpenSiteSamples openSites;
 
     /**
      * @param inheritedOrigin the call site (a {@link TrimmedStack}) of the client whose thread is
@@ -35,8 +36,24 @@ public final class ConnectSiteSampler {
         this.inheritedOrigin = inheritedOrigin;
     }
 
+    /** Also keeps each sampled connect's key in {@code samples}, to tell which sites' connections stay open. */
+    public ConnectSiteSampler keepingOpenSites(OpenSiteSamples samples) {
+        this.openSites = samples;
+        return this;
+    }
+
+    /** The samples {@link #keepingOpenSites} set, or null. */
+    public OpenSiteSamples openSites() {
+        return openSites;
+    }
+
     /** Called by the tracker for each connect to {@code d}, with the connects counted before it. */
     public void onConnect(DestinationStats d, long connectsBefore) {
+        onConnect(d, connectsBefore, 0L, -1L);
+    }
+
+    /** {@link #onConnect(DestinationStats, long)}, with the connection's open-table key and opening time. */
+    public void onConnect(DestinationStats d, long connectsBefore, long key, long openedAt) {
         if (!due(connectsBefore, d) || d.isOverflow() || !captures.tryAcquire()) {
             return;
         }
@@ -51,6 +68,10 @@ public final class ConnectSiteSampler {
             stack = (TrimmedStack) origin;
         }
         sites.record(d, stack);
+        OpenSiteSamples open = openSites;
+        if (open != null && openedAt != -1L) {
+            open.record(key, openedAt, stack);
+        }
     }
 
     static boolean due(long connectsBefore, boolean siteKnown) {

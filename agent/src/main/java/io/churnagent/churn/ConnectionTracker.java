@@ -24,6 +24,7 @@ public final class ConnectionTracker implements ConnectionSink {
     private final BindFailures bindFailures = new BindFailures();
     private final ConnectSiteSampler sampler;
     private final ObserverSlot observers;
+    private final ResourceFailures resourceFailures;
 
     public ConnectionTracker(DestinationTable destinations, OpenConnectionTable open, Ticker ticker) {
         this(destinations, open, ticker, null);
@@ -43,6 +44,7 @@ public final class ConnectionTracker implements ConnectionSink {
         this.ticker = ticker;
         this.sampler = sampler;
         this.observers = observers;
+        this.resourceFailures = new ResourceFailures(ticker);
     }
 
     @Override
@@ -51,10 +53,12 @@ public final class ConnectionTracker implements ConnectionSink {
             return;
         }
         DestinationStats d = destinations.findOrCreate(remote, remotePort, requested);
-        open.add(keyOf(d, remote, remotePort, localPort), ticker.nanoTime());
+        long key = keyOf(d, remote, remotePort, localPort);
+        long now = ticker.nanoTime();
+        open.add(key, now);
         long before = d.recordConnect();
         if (sampler != null) {
-            sampler.onConnect(d, before);
+            sampler.onConnect(d, before, key, now);
         }
         observers.connected(d);
     }
@@ -102,6 +106,17 @@ public final class ConnectionTracker implements ConnectionSink {
         bindFailures.record(requested, error, reuseAddress);
     }
 
+    /** Counts "Too many open files" and "unable to create native thread"; the reporter logs them. */
+    @Override
+    public void resourceFailed(String where, Throwable error) {
+        resourceFailures.record(where, error);
+    }
+
+    /** The failures that hit the process-wide walls (file descriptors, threads). */
+    public ResourceFailures resourceFailures() {
+        return resourceFailures;
+    }
+
     /** Failed server-socket binds waiting for diagnosis. */
     public BindFailures bindFailures() {
         return bindFailures;
@@ -110,6 +125,16 @@ public final class ConnectionTracker implements ConnectionSink {
     /** The destinations this tracker counts into. */
     public DestinationTable destinations() {
         return destinations;
+    }
+
+    /** The connections open now, with their opening times (for describing a leak, off the hot path). */
+    public OpenConnectionTable openConnections() {
+        return open;
+    }
+
+    /** The sampled connects kept to tell which sites' connections stay open, or null. */
+    public OpenSiteSamples openSiteSamples() {
+        return sampler == null ? null : sampler.openSites();
     }
 
     /** Connections counted but not tracked for their close because the open table was full near their key. */

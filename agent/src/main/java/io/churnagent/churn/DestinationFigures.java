@@ -31,11 +31,14 @@ public final class DestinationFigures {
     final double lifetimeAvgMillis;
     final double shortLivedShare;
     final double coveredSeconds;
+    final boolean leaking;
 
     DestinationFigures(DestinationStats destination, long connects, long closes, long open,
                        double connectsPerSecond, double closesPerSecond, long closesLast60s,
                        double openGrowthPerSecond, long projectedTimeWait, long projectedLoad, PortLimit limit,
-                       long hostShare, ModelSettings settings, double exhaustionInSeconds, double coveredSeconds) {
+                       long hostShare, ModelSettings settings, double exhaustionInSeconds, double coveredSeconds,
+                       boolean leaking) {
+        this.leaking = leaking;
         this.destination = destination;
         this.connects = connects;
         this.closes = closes;
@@ -170,6 +173,14 @@ public final class DestinationFigures {
     /** Share (0..1) of the measured closed connections that lived less than a second. */
     public double shortLivedShare() {
         return shortLivedShare;
+    }
+
+    /**
+     * Whether the open connections leak ({@link ConnectionLeak}): then {@link #openGrowthPerSecond()} is
+     * the leak's sustained rate, kept while its connections stay open.
+     */
+    public boolean leaking() {
+        return leaking;
     }
 
     /** How much history these rates rest on, in seconds (at most the rate window). */

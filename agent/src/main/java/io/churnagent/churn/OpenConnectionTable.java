@@ -82,6 +82,25 @@ public final class OpenConnectionTable {
         return opened != NOT_FOUND ? opened : large.remove(key);
     }
 
+    /** The time {@code key} was opened, or -1 when it is not open; never changes the table. */
+    public long openedAt(long key) {
+        long opened = hot.find(key);
+        return opened != NOT_FOUND ? opened : large.find(key);
+    }
+
+    /**
+     * Counts the open connections of the tracked destination {@code destinationIndex} and finds the
+     * oldest: {count, opening time of the oldest (Long.MAX_VALUE if none)}. Walks the whole table
+     * (a few hundred thousand reads): for the reporter thread, when a leak is to be described, never
+     * for the connect/close path.
+     */
+    public long[] scan(int destinationIndex) {
+        long[] result = {0, Long.MAX_VALUE};
+        hot.scan(destinationIndex, result);
+        large.scan(destinationIndex, result);
+        return result;
+    }
+
     /** How many connections could not be tracked because the table was locally full. */
     public long untracked() {
         return untracked.get();
@@ -129,6 +148,28 @@ public final class OpenConnectionTable {
                 }
             }
             return NOT_FOUND;
+        }
+
+        long find(long key) {
+            int home = home(key);
+            for (int probe = 0; probe < maxProbe; probe++) {
+                int i = (home + probe) & mask;
+                if (keys.get(i) == key) {
+                    long opened = openedAt.get(i);
+                    return keys.get(i) == key ? opened : NOT_FOUND;
+                }
+            }
+            return NOT_FOUND;
+        }
+
+        void scan(int destinationIndex, long[] result) {
+            for (int i = 0; i < keys.length(); i++) {
+                long key = keys.get(i);
+                if (key != FREE && (key >>> 62) == 0 && (int) (key >>> 16) == destinationIndex) {
+                    result[0]++;
+                    result[1] = Math.min(result[1], openedAt.get(i));
+                }
+            }
         }
 
         private int home(long key) {

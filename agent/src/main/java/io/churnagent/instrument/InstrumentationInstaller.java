@@ -129,6 +129,7 @@ public final class InstrumentationInstaller {
                 .name(ServerSocketBindInstrumentation.SERVER_SOCKET_TYPE, () -> serverBind)
                 .name(ServerSocketBindInstrumentation.CHANNEL_TYPE, () -> channelBind);
         ClientConstructionInstrumentation.addTo(weavings);
+        ResourceFailureInstrumentation.addTo(weavings);
         HandlerInstrumentation.addTo(weavings);
         NettyChannelInstrumentation.addTo(weavings);
         NettyHandlerInstrumentation.addTo(weavings);

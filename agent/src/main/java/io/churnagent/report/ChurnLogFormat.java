@@ -382,6 +382,9 @@ public final class ChurnLogFormat {
         } else {
             line.add("exhaustion_in_s", Math.round(f.exhaustionInSeconds()));
         }
+        if (f.leaking()) { // counted in projected_load and exhaustion_in_s, also after the traffic stopped
+            line.add("leak_per_s", f.openGrowthPerSecond(), 1);
+        }
         line.add("lifetime_ms_avg", f.lifetimeAvgMillis(), 1)
                 .add("short_lived_pct", Math.round(f.shortLivedShare() * 100))
                 .add("failed", f.failures());

@@ -18,6 +18,14 @@ public final class ClientSiteFormat {
 
     /** The event: its fields, the explanation, the first stack and the family's fix. */
     public static LogEvent clientPerRequest(ClientPerRequest e) {
+        return clientPerRequest(e, -1);
+    }
+
+    /**
+     * The event, with {@code client_threads=} the live threads of the family's clients (their threads
+     * by name, see {@code ClientThreadFamilies}; -1: the family's threads are not known by name).
+     */
+    public static LogEvent clientPerRequest(ClientPerRequest e, int clientThreads) {
         ClientSite s = e.site();
         LogEvent line = LogEvent.of("client_per_request")
                 .add("level", "warn")
@@ -27,12 +35,20 @@ public final class ClientSiteFormat {
                 .add("built_60s", e.builtLastMinute())
                 .add("built_total", e.builtTotal())
                 .add("threshold", e.threshold());
+        if (clientThreads >= 0) {
+            line.add("client_threads", clientThreads);
+        }
         line.explain(String.format(Locale.ROOT,
                 "%s builds a new %s while serving requests: %d in the last minute, at %s. Each new client brings its "
                         + "own connections (or pool), so they are opened and closed per request instead of reused; "
                         + "every close leaves a port in TIME_WAIT for 60 s, and at production rates that exhausts the "
                         + "ephemeral ports of a destination.",
                 s.handler(), describe(s.family()), e.builtLastMinute(), s.site()));
+        if (clientThreads > 0) {
+            line.explain(String.format(Locale.ROOT, "%d threads of such clients are alive now (%s); each client "
+                    + "built and not closed keeps its own until it is closed or garbage collected.", clientThreads,
+                    s.family().equals("jdk-httpclient") ? "HttpClient-N-SelectorManager, one per client" : "by thread name"));
+        }
         line.explain("Stack of the first one:");
         frames(line, s.stack());
         return line.explain("Fix: " + fix(s.family()));

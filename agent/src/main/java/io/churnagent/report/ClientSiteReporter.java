@@ -36,7 +36,10 @@ public final class ClientSiteReporter implements Runnable {
     public void run() {
         try {
             for (ClientPerRequest e : table.due(ticker.nanoTime(), threshold, intervalNanos)) {
-                log.warn("{}", ClientSiteFormat.clientPerRequest(e));
+                int family = io.churnagent.churn.ClientThreadFamilies.ofClientFamily(e.site().family());
+                // listing the threads is rare (a warning) and off the application's threads
+                int alive = family < 0 ? -1 : io.churnagent.churn.ClientThreadFamilies.count()[family];
+                log.warn("{}", ClientSiteFormat.clientPerRequest(e, alive));
             }
             if (!fullLogged && table.overflowed() > 0) {
                 fullLogged = true;

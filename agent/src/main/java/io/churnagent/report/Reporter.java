@@ -59,6 +59,7 @@ public final class Reporter {
     // the report may be asked for from a JMX thread too: said once whoever reads first
     private final java.util.concurrent.atomic.AtomicBoolean conntrackUnreadableSaid =
             new java.util.concurrent.atomic.AtomicBoolean();
+    private final WallsLog walls;
     private long observedReadAt = Long.MIN_VALUE; // the kernel read TimeWaitSide last saw
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
@@ -82,6 +83,7 @@ public final class Reporter {
         this.conntrack = b.conntrack;
         this.conntrackSettings = b.conntrackSettings;
         this.conntrackWall = b.conntrack == null ? null : new ConntrackWall(b.conntrackSettings);
+        this.walls = b.walls;
     }
 
     /**
@@ -109,6 +111,7 @@ public final class Reporter {
         private BindFailureLog bindFailureLog;
         private Supplier<Conntrack> conntrack;
         private ModelSettings conntrackSettings;
+        private WallsLog walls;
 
         private Builder(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                         SocketTableCache kernelTable) {
@@ -163,6 +166,12 @@ public final class Reporter {
         public Builder conntrack(Supplier<Conntrack> reader, ModelSettings settings) {
             this.conntrack = reader;
             this.conntrackSettings = settings;
+            return this;
+        }
+
+        /** Warns about leaks, descriptors and threads after each tick, and adds {@code walls_report} to reports; none: not at all. */
+        public Builder walls(WallsLog wallsLog) {
+            this.walls = wallsLog;
             return this;
         }
 
@@ -252,6 +261,22 @@ public final class Reporter {
         }
     }
 
+    private boolean wallsFailed;
+
+    /** The walls beyond ports; a failure there never stops the port warnings: it is logged once and they stop. */
+    private void wallsAfterTick(List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
+        if (walls == null || wallsFailed) {
+            return;
+        }
+        try {
+            walls.afterTick(monitor.latest(), warnings, exhaustions);
+        } catch (Throwable t) {
+            wallsFailed = true;
+            log.error("{}", LogEvent.of("agent_error").add("where", "walls").error(t)
+                    .remark("(leak, descriptor and thread warnings stop; the agent goes on)"));
+        }
+    }
+
     private void tickSafely() {
         try {
             healthCheck.run();
@@ -277,15 +302,16 @@ public final class Reporter {
         List<DestinationFigures> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         tellListeners(warnings, exhaustions);
-        ConntrackProjection walls = conntrackNow();
-        if (conntrackWall != null && conntrackWall.due(walls, System.nanoTime())) {
-            LogEvent event = format.conntrackWarningEvent(walls);
-            if (walls.level() == WarningLevel.CRITICAL) {
+        ConntrackProjection conntrackNow = conntrackNow();
+        if (conntrackWall != null && conntrackWall.due(conntrackNow, System.nanoTime())) {
+            LogEvent event = format.conntrackWarningEvent(conntrackNow);
+            if (conntrackNow.level() == WarningLevel.CRITICAL) {
                 log.error("{}", event);
             } else {
                 log.warn("{}", event);
             }
         }
+        wallsAfterTick(warnings, exhaustions);
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
         TcpSocketTable table = observeTimeWaitSide(warnings);
         if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
@@ -295,7 +321,7 @@ public final class Reporter {
         for (DestinationFigures f : warnings) {
             TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
                     : timeWaitSide.side(f.destination().index());
-            LogEvent event = format.warningEvent(f, table, side, walls);
+            LogEvent event = format.warningEvent(f, table, side, conntrackNow);
             WarningLevel level = TimeWaitSide.effectiveLevel(f.level(), side);
             if (level == WarningLevel.CRITICAL) {
                 log.error("{}", event);
@@ -479,6 +505,13 @@ public final class Reporter {
         lines.add(summary);
         for (int i = 0; i < figures.size() && i < top; i++) {
             lines.add(format.reportEvent(figures.get(i), table));
+        }
+        if (walls != null && !wallsFailed) {
+            try {
+                lines.add(walls.reportEvent(reason, figures));
+            } catch (Throwable t) {
+                wallsFailed = true; // the report goes on without the walls line
+            }
         }
         return lines;
     }
