@@ -2,6 +2,8 @@ package io.churnagent.cli;
 
 import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.KernelSettings;
+import io.churnagent.kernel.ProcessCounts;
+import io.churnagent.kernel.ProcessLimits;
 import io.churnagent.kernel.TcpSocketTable;
 
 import java.io.PrintStream;
@@ -12,7 +14,7 @@ import java.nio.file.Paths;
  * {@code doctor}: a host check a person runs when "Cannot assign requested address" shows up, with no
  * JVM to attach to. Reads the kernel settings, socket table and conntrack table under {@code /proc} (or
  * {@code --proc=DIR}), prints {@link DoctorReport} and returns an exit status scripts can test;
- * stateless.
+ * with {@code --pid}, that process's network namespace and its own walls ({@link DoctorProcess}); stateless.
  */
 final class Doctor {
 
@@ -78,7 +80,15 @@ final class Doctor {
             // another process's network namespace (a container's): its sockets and its sysctls
             try (PidNetworkView view = PidNetworkView.of(proc, pid)) {
                 out.println("doctor: " + view.note());
-                return report(view.root(), warn, critical, top, out);
+                int status = report(view.root(), warn, critical, top, out);
+                ProcessLimits limits = ProcessLimits.read(proc, Long.toString(pid), Paths.get("/sys/fs/cgroup"));
+                long fds = ProcessCounts.openFds(proc, pid);
+                long threads = ProcessCounts.threads(proc, Long.toString(pid));
+                for (String line : DoctorProcess.lines(pid, limits, fds, threads, warn, critical)) {
+                    out.println(line);
+                }
+                boolean full = DoctorProcess.critical(limits, fds, threads, critical);
+                return status == ExitCode.OK && full ? ExitCode.DOCTOR_CRITICAL : status;
             } catch (IllegalArgumentException e) {
                 err.println("churn-agent: doctor --pid=" + pid + ": " + e.getMessage());
                 return ExitCode.NO_SUCH_JVM;

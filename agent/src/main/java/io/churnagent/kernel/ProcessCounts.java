@@ -21,10 +21,21 @@ public final class ProcessCounts {
         return names == null ? -1 : Math.max(0, names.length - 1); // less the one the listing itself opened
     }
 
+    /** Open file descriptors of another process ({@code proc/<pid>/fd}; doctor --pid), or -1 if they cannot be listed. */
+    public static long openFds(Path proc, long pid) {
+        String[] names = new File(proc.resolve(Long.toString(pid)).resolve("fd").toString()).list();
+        return names == null ? -1 : names.length;
+    }
+
     /** Threads of this process (every JVM thread, the JVM's own included), or -1 if unknown. */
     public static long threads(Path proc) {
+        return threads(proc, "self");
+    }
+
+    /** Threads of {@code process} ({@code self} or a pid under {@code proc}), or -1 if unknown. */
+    public static long threads(Path proc, String process) {
         try {
-            String status = new String(ProcFile.read(proc.resolve("self/status"), 16 * 1024), StandardCharsets.US_ASCII);
+            String status = new String(ProcFile.read(proc.resolve(process).resolve("status"), 16 * 1024), StandardCharsets.US_ASCII);
             int i = status.indexOf("\nThreads:");
             if (i < 0) {
                 return -1;

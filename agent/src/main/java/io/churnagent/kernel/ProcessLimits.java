@@ -29,12 +29,17 @@ public final class ProcessLimits {
         this.threadsMax = threadsMax;
     }
 
-    /** Reads the limits under {@code proc} (normally {@code /proc}) and {@code cgroupRoot} ({@code /sys/fs/cgroup}). */
+    /** Reads this process's limits under {@code proc} (normally {@code /proc}) and {@code cgroupRoot} ({@code /sys/fs/cgroup}). */
     public static ProcessLimits read(Path proc, Path cgroupRoot) {
-        String limits = text(proc.resolve("self/limits"));
+        return read(proc, "self", cgroupRoot);
+    }
+
+    /** The same for {@code process}, a directory name under {@code proc}: {@code self} or a pid (for doctor --pid). */
+    public static ProcessLimits read(Path proc, String process, Path cgroupRoot) {
+        String limits = text(proc.resolve(process).resolve("limits"));
         long[] files = limitsRow(limits, "Max open files");
         long[] processes = limitsRow(limits, "Max processes");
-        return new ProcessLimits(files[0], files[1], processes[0], pidsMax(proc, cgroupRoot),
+        return new ProcessLimits(files[0], files[1], processes[0], pidsMax(proc, process, cgroupRoot),
                 number(text(proc.resolve("sys/kernel/threads-max")).trim()));
     }
 
@@ -53,7 +58,11 @@ public final class ProcessLimits {
 
     /** pids.max of this process's cgroup (v2 "0::/path", or v1's "pids" controller), -1 if none or "max". */
     static long pidsMax(Path proc, Path cgroupRoot) {
-        for (String line : text(proc.resolve("self/cgroup")).split("\n")) {
+        return pidsMax(proc, "self", cgroupRoot);
+    }
+
+    private static long pidsMax(Path proc, String process, Path cgroupRoot) {
+        for (String line : text(proc.resolve(process).resolve("cgroup")).split("\n")) {
             String[] f = line.split(":", 3);
             if (f.length < 3) {
                 continue;
