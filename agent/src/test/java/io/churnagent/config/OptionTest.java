@@ -59,7 +59,7 @@ class OptionTest {
                 assertNotNull(text);
                 assertFalse(text.isEmpty(), k + " has an empty text");
                 assertFalse(text.contains("\n"), k + " has a multi-line text");
-                assertFalse(text.contains("|"), k + " would break the README table: " + text);
+                assertFalse(text.contains("|"), k + " would break the table in docs/OPTIONS.md: " + text);
             }
             assertTrue(k.key().matches("[a-z]+(\\.[a-z]+)*"), k.key());
         }

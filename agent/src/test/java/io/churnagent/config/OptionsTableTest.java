@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's options table lists exactly the options {@link Option#all()} has, in the same order,
+ * The options table of docs/OPTIONS.md lists exactly the options {@link Option#all()} has, in the same order,
  * with the same defaults: a new option, a renamed key or a changed default fails here until the
  * table says so. (The table's form and meaning columns are longer prose than {@link Option#form()}
  * and {@link Option#description()}, so they are not compared word for word.)
@@ -25,14 +25,14 @@ class OptionsTableTest {
     private static final Pattern ROW = Pattern.compile("^\\| `([a-z.]+)` \\| ([^|]+?) \\|");
 
     @Test
-    void theReadmeTableHasEveryOptionWithItsDefaultInOrder() throws Exception {
-        Path readme = Paths.get("..", "README.md");
+    void theOptionsPageTableHasEveryOptionWithItsDefaultInOrder() throws Exception {
+        Path readme = Paths.get("..", "docs", "OPTIONS.md");
         assertTrue(Files.isRegularFile(readme), readme.toAbsolutePath()::toString);
         List<String> lines = Files.readAllLines(readme);
-        int start = lines.indexOf("## Options");
-        assertTrue(start >= 0, "the README has an Options section");
+        int start = lines.indexOf("# Options");
+        assertTrue(start >= 0, "docs/OPTIONS.md starts with # Options");
         List<String> rows = new ArrayList<>();
-        for (int i = start + 1; i < lines.size() && !lines.get(i).startsWith("## "); i++) {
+        for (int i = start + 1; i < lines.size() && !lines.get(i).startsWith("#"); i++) {
             Matcher m = ROW.matcher(lines.get(i));
             if (m.find()) {
                 rows.add(m.group(1) + " = " + m.group(2));
@@ -41,6 +41,6 @@ class OptionsTableTest {
         List<String> expected = Option.all().stream().map(o -> o.key() + " = " + o.defaultValue())
                 .collect(Collectors.toList());
         assertEquals(String.join("\n", expected), String.join("\n", rows),
-                "README.md, ## Options: one row per option, `key` | default | form | what it does, in this order");
+                "docs/OPTIONS.md: one row per option, `key` | default | form | what it does, in this order");
     }
 }

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link WeavingTransformer#transform} on real class files, without an {@code Instrumentation}: what
  * it weaves is defined in a class loader of its own and run. The install, retransformation and reset
- * on a live JVM are covered by the integration tests (StartupIT, AttachIT, DetachIT).
+ * on a live JVM are covered by the integration tests (StartupIT; AttachIT, whose
+ * detach resets the woven classes).
  */
 class WeavingTransformerTest {
 
