@@ -1,6 +1,6 @@
 package io.churnagent.cli;
 
-/** The command line's exit statuses, one per kind of failure; documented in the README. */
+/** The command line's exit statuses, one per kind of failure; documented in docs/CLI.md. */
 final class ExitCode {
     static final int OK = 0;
     static final int USAGE = 2;

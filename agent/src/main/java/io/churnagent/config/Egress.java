@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * each VM or each destination its own, often far smaller, number of ports, and may hold a closed
  * connection's port longer than Linux's 60 s TIME_WAIT. The model checks the local range and this
  * hop and reports the one that binds (see {@code churn.PortLimit}). Sources of the presets' figures
- * are in the README ("Egress limits").
+ * are in docs/LIMITS.md ("Egress limits and the host's share").
  */
 public final class Egress {
 
@@ -73,7 +73,7 @@ public final class Egress {
      * {@code azure-nat-gateway[:<public IPs 1-16>]}, {@code azure-snat[:<ports>]},
      * {@code k8s-snat[:<pods sharing the node 1-1000>]} or {@code ports:<n>[,time_wait:<seconds>]}
      * ({@code ;} also separates the two); ports from 1 to 65535 per destination, TIME_WAIT from 1 to
-     * {@value #MAX_TIME_WAIT_SECONDS} s. Returns null for anything else. Sources: the README's "Egress
+     * {@value #MAX_TIME_WAIT_SECONDS} s. Returns null for anything else. Sources: docs/LIMITS.md's "Egress
      * limits" table.
      */
     static Egress parse(String text) {

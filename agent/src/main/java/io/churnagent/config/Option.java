@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * One agent option of value type {@code T}: its key, default, accepted form and meaning, the
  * parser that turns text into a checked {@code T} and the formatter that turns it back; immutable
- * and thread-safe. The options are the constants here, in table order ({@link #all()}); the README's
+ * and thread-safe. The options are the constants here, in table order ({@link #all()}); docs/OPTIONS.md's
  * options table lists the same keys and defaults (OptionsTableTest).
  *
  * <p>The same key is used in all three places an option can come from: {@code key=value} in the

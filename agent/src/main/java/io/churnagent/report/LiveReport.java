@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  */
 public final class LiveReport implements LiveReportMBean {
 
-    /** The MBean's name, documented in the README. */
+    /** The MBean's name, documented in docs/EXPORTS.md (JMX). */
     public static final String OBJECT_NAME = "io.churnagent:type=LiveReport";
 
     private final String version;

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The main job, as the README's first command shows it: the demo service churning (a client per
+ * The main job, as the README's first set-up command shows it: the demo service churning (a client per
  * request) is caught within 10 s of the agent's start for exactly its two backends — on JDK 17, whose
  * HttpClient has no close(), as leaked connections (fd_warning or connection_leak within 10 s, then
  * connection_leak for both); on JDK 21+, where

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * client per request) have no unit, so that a Prometheus exporter does not call them ratios. Per destination the
  * attributes are {@code server.address} (the host name the application asked for, never reverse DNS),
  * {@code server.port} and {@code network.peer.address}; per client site {@code churn.client.family},
- * {@code churn.client.site} and {@code churn.client.handler}. The README lists them.
+ * {@code churn.client.site} and {@code churn.client.handler}. docs/EXPORTS.md lists them.
  */
 enum OtelInstrument {
     CONNECTS("churn.connections.opened", "{connection}", true, ExportedFigure.CONNECTS),
