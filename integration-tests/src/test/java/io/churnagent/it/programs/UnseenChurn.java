@@ -8,7 +8,9 @@ import java.util.ArrayDeque;
  * Churns connections to a backend in the same program at a steady rate, either through JNI
  * ({@code native}: libc's connect and close, which no hook sees) or through {@code java.net.Socket}
  * ({@code java}: the hooks see every one). Keeps the last {@link #KEPT_OPEN} connections open, so
- * the kernel always shows ESTABLISHED ones and who holds them. This side closes first.
+ * the kernel always shows ESTABLISHED ones, and the first {@link #PINNED} open until the end, so that
+ * a search for their holder finds them however late it runs on a busy machine (the others live about
+ * 100 ms at 200/s). This side closes first.
  *
  * <p>Arguments: {@code mode perSecond seconds [library]}; churns for {@code seconds}, or until a line
  * {@code stop} on stdin; prints {@code port backend <port>}, {@code pid <pid>} and
@@ -17,6 +19,7 @@ import java.util.ArrayDeque;
 public final class UnseenChurn {
 
     static final int KEPT_OPEN = 20;
+    static final int PINNED = 5;
 
     private static volatile boolean stopped;
 
@@ -48,17 +51,20 @@ public final class UnseenChurn {
         int port = DrainingBackend.start();
         System.out.println("port backend " + port);
         System.out.println("pid " + ProcessHandle.current().pid());
+        ArrayDeque<Object> pinned = new ArrayDeque<>();
         ArrayDeque<Object> open = new ArrayDeque<>();
         long start = System.nanoTime();
         long total = (long) perSecond * seconds;
         long i = 0;
         for (; i < total && !stopped; i++) {
             SteadyRate.awaitRound(start, i, perSecond);
-            open.addLast(mode.equals("native") ? (Object) NativeSockets.connect(port) : new Socket(InetAddress.getLoopbackAddress(), port));
+            Object connection = mode.equals("native") ? (Object) NativeSockets.connect(port) : new Socket(InetAddress.getLoopbackAddress(), port);
+            (pinned.size() < PINNED ? pinned : open).addLast(connection);
             if (open.size() > KEPT_OPEN) {
                 close(open.removeFirst());
             }
         }
+        open.addAll(pinned);
         while (!open.isEmpty()) {
             close(open.removeFirst());
         }
