@@ -14,6 +14,7 @@ public final class AgentMain {
 
     /** Called by the JVM for {@code -javaagent:churn-agent.jar[=options]}. */
     public static void premain(String args, Instrumentation inst) {
+        preloadLazyInvokeClasses();
         if (runsOwnCommandLine()) {
             // JAVA_TOOL_OPTIONS=-javaagent:... (a pod's) reaches every java started there, this jar's
             // own command line too (kubectl exec ... java -jar churn-agent.jar report 1): not watched
@@ -43,7 +44,23 @@ public final class AgentMain {
 
     /** Called by the JVM when the agent is loaded into a running JVM. */
     public static void agentmain(String args, Instrumentation inst) {
+        preloadLazyInvokeClasses();
         start(args, inst, "agentmain");
+    }
+
+    /**
+     * Loads {@code java.lang.invoke.MethodHandle$1} now, on this thread, before any transformer runs.
+     * {@code MethodHandle.customize()} loads it lazily, on whichever thread first invokes some method
+     * handle often enough; when that load calls a transformer (ours or another agent's) that needs it
+     * again, the JVM records a ClassCircularityError for it for good (JVMS 5.4.3) and every later
+     * customization fails: seen on JDK 17 beside the OpenTelemetry agent, both starting at once.
+     */
+    static void preloadLazyInvokeClasses() {
+        try {
+            Class.forName("java.lang.invoke.MethodHandle$1", false, null);
+        } catch (Throwable t) {
+            // another JDK without that class: nothing to preload
+        }
     }
 
     private static void start(String args, Instrumentation inst, String how) {

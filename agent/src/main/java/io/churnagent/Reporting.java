@@ -83,7 +83,7 @@ final class Reporting {
         };
         // one budgeted reader of /proc/net/tcp for the reporter and every export
         SocketTableCache kernelTable = new SocketTableCache(maxCpuNanos -> TcpSocketTable.readWithin(PROC, maxCpuNanos),
-                () -> SocketCounts.read(PROC), KERNEL_READ_MIN_MILLIS, System::nanoTime);
+                () -> SocketCounts.read(PROC), KERNEL_READ_MIN_MILLIS, System::nanoTime, TcpSocketTable.threadCpuClock());
         Reporter newReporter = Reporter.builder(monitor, tracker, new ChurnLogFormat(kernel, destinationSites), newLogger,
                         kernelTable)
                 .tickMillis(newOptions.evaluateIntervalMillis())

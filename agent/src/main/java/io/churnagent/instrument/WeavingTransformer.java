@@ -79,8 +79,11 @@ final class WeavingTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> redefined, ProtectionDomain domain,
                             byte[] classFile) {
-        if (internalName == null || busy.get() != null) {
-            return null; // a hidden class (lambda), or a load caused by the weaving of another class
+        if (internalName == null || internalName.startsWith("java/lang/invoke/") || busy.get() != null) {
+            // a hidden class (lambda); the method handle machinery, which nothing here weaves and whose
+            // lazily loaded classes must not meet a transformer that may need them; or a load caused by
+            // the weaving of another class
+            return null;
         }
         String name = internalName.replace('/', '.');
         if (AgentClasses.isAgent(name)) {

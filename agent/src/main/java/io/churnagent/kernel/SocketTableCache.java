@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * single thread churned took 6 s, 4 s of it CPU, and a reporter that started it every budgeted
  * interval held most of a core (a quiet read of a full 131,072-row table takes 0.2-0.4 s). CPU, not
  * wall time: while the machine is busy a read of a few thousand rows waits for a core longer than
- * that, at no cost to anyone. An abandoned read counts for the budget by its wall time (at least
+ * that, at no cost to anyone. An abandoned read counts for the budget by its CPU time (at least
  * 50 s before the next try), each further abandoned read in a row doubles that wait (up to
  * {@value #MAX_SLOW_BACKOFF}×), and {@link #fresh()} does not try sooner: a table too slow to read a
  * moment ago would be abandoned again. Meanwhile everyone gets a table skipped as slow, with
@@ -47,7 +47,7 @@ import java.util.function.Supplier;
  */
 public final class SocketTableCache implements Supplier<TcpSocketTable> {
 
-    /** A read may come no sooner than this many times its own duration after the previous one. */
+    /** A read may come no sooner than this many times its own CPU time after the previous one. */
     public static final long COST_FACTOR = 100;
     /** {@link #fresh()} reads anew unless the last read is younger than this... */
     static final long FRESH_NANOS = 100_000_000L;
@@ -69,6 +69,7 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     private long largeSince = NEVER;
     private final long minIntervalNanos;
     private final LongSupplier nanoTime;
+    private final LongSupplier cpuTime;
     private TcpSocketTable table;
     private long readAt;
     private long intervalNanos;
@@ -86,11 +87,22 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
      */
     public SocketTableCache(LongFunction<TcpSocketTable> reader, Supplier<SocketCounts> counts, long minIntervalMillis,
                             LongSupplier nanoTime) {
+        this(reader, counts, minIntervalMillis, nanoTime, nanoTime);
+    }
+
+    /**
+     * As above, with a read's cost taken from {@code cpuTime} (the reading thread's CPU clock): on a
+     * busy machine a read waits for a core far longer than it works, and that wait costs nobody
+     * anything, so it must not space the reads out (100 × a 200 ms wait would be 20 s between reads).
+     */
+    public SocketTableCache(LongFunction<TcpSocketTable> reader, Supplier<SocketCounts> counts, long minIntervalMillis,
+                            LongSupplier nanoTime, LongSupplier cpuTime) {
         this.reader = reader;
         this.counts = counts;
         this.minIntervalNanos = minIntervalMillis * 1_000_000L;
         this.intervalNanos = minIntervalNanos;
         this.nanoTime = nanoTime;
+        this.cpuTime = cpuTime;
     }
 
     /** The last table, read anew first if the budget allows. */
@@ -129,10 +141,11 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
         } else if (c != null) {
             largeSince = NEVER;
         }
+        long cpuBefore = cpuTime == nanoTime ? now : cpuTime.getAsLong();
         TcpSocketTable read = reader.apply(MAX_READ_CPU_MILLIS * 1_000_000L);
-        long end = nanoTime.getAsLong();
+        long cpuAfter = cpuTime.getAsLong();
         readAt = now;
-        lastReadNanos = end - now;
+        lastReadNanos = Math.max(0, cpuAfter - cpuBefore);
         intervalNanos = Math.max(minIntervalNanos, lastReadNanos * COST_FACTOR);
         if (read.skipped() == TcpSocketTable.Skipped.SLOW) {
             slowInARow++;

@@ -119,10 +119,15 @@ public final class TcpSocketTable {
      * reads a few thousand rows for longer than its limit while costing the application nothing.
      */
     public static TcpSocketTable readWithin(Path procRoot, long maxCpuNanos) {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        LongSupplier clock = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
-                ? threads::getCurrentThreadCpuTime : System::nanoTime;
+        LongSupplier clock = threadCpuClock();
         return read(procRoot, clock.getAsLong() + maxCpuNanos, clock);
+    }
+
+    /** The calling thread's CPU time in nanoseconds, or wall time where the JVM cannot tell it. */
+    public static LongSupplier threadCpuClock() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
+                ? threads::getCurrentThreadCpuTime : System::nanoTime;
     }
 
     /** A table that could not be read (for a caller that gave up waiting); every count is 0. */

@@ -48,6 +48,23 @@ class SocketTableCacheTest {
     }
 
     @Test
+    void aReadThatWaitsForACoreIsChargedItsCpuTimeNotItsWait() {
+        long[] cpu = {0};
+        SocketTableCache busy = new SocketTableCache(maxCpuNanos -> {
+            reads.incrementAndGet();
+            now += 400 * MS; // a busy machine: 400 ms until the read ends...
+            cpu[0] += 3 * MS; // ...of which it worked 3 ms
+            return TcpSocketTable.unavailable();
+        }, () -> null, 1_000, () -> now, () -> cpu[0]);
+        busy.get();
+        assertEquals(3 * MS, busy.lastReadNanos());
+        assertEquals(1_000 * MS, busy.intervalNanos(), "3 ms of CPU x 100 is below the minimum, not 40 s");
+        now += 1_000 * MS;
+        busy.get();
+        assertEquals(2, reads.get(), "read again after the minimum interval");
+    }
+
+    @Test
     void aCostlyTableIsReadSoThatReadingTakesAtMostOnePercentOfTheTime() {
         readCost = 420 * MS; // 131,072 TIME_WAIT rows on this 2-core machine
         cache.get();

@@ -28,10 +28,16 @@ class ContainerAttachIT {
 
     /**
      * Inside the new namespaces: a private /tmp when {@code PRIVATE_TMP=yes} (a container's), loopback
-     * up, a 1000-port range, then the program.
+     * up, a 1000-port range, then the program. The directories of {@code KEEP} (the program's class
+     * path where it lies under /tmp, as in a clone made there) are bound back over the private /tmp, so
+     * the program still starts; the agent jar stays out of sight, as in a real container.
      */
     private static final String CONTAINER_SETUP = "PATH=$PATH:/usr/sbin:/sbin;"
-            + " if [ \"$PRIVATE_TMP\" = yes ]; then mount -t tmpfs tmpfs /tmp || exit 97; fi;"
+            + " if [ \"$PRIVATE_TMP\" = yes ]; then"
+            + "   i=0; for d in $KEEP; do i=$((i+1)); mkdir -p /run/churn-keep/$i && mount --bind \"$d\" /run/churn-keep/$i || exit 96; done;"
+            + "   mount -t tmpfs tmpfs /tmp || exit 97;"
+            + "   i=0; for d in $KEEP; do i=$((i+1)); mkdir -p \"$d\" && mount --bind /run/churn-keep/$i \"$d\" || exit 96; done;"
+            + " fi;"
             + " ip link set lo up && echo '40000 40999' > /proc/sys/net/ipv4/ip_local_port_range || exit 98;"
             + " exec \"$@\"";
 
@@ -57,7 +63,23 @@ class ContainerAttachIT {
         List<String> wrapper = new java.util.ArrayList<>(List.of(UNSHARE));
         wrapper.addAll(List.of("sh", "-c", CONTAINER_SETUP, "sh"));
         return new ForkedJvm(jdk).wrappedIn(wrapper.toArray(new String[0])).env("PRIVATE_TMP", privateTmp ? "yes" : "no")
-                .mainClass(ContainerChurn.class, Integer.toString(RATE));
+                .env("KEEP", classPathUnderTmp()).mainClass(ContainerChurn.class, Integer.toString(RATE));
+    }
+
+    /**
+     * The directories under /tmp that the program's class path needs (a class directory itself, a
+     * jar's folder), space-separated; never the agent jar's, which the container must not see.
+     */
+    private static String classPathUnderTmp() {
+        java.util.Set<String> dirs = new java.util.TreeSet<>();
+        for (String entry : ForkedJvm.programClasspath().split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry).toAbsolutePath().normalize();
+            Path dir = Files.isDirectory(p) ? p : p.getParent();
+            if (dir != null && dir.startsWith("/tmp/")) {
+                dirs.add(dir.toString());
+            }
+        }
+        return String.join(" ", dirs);
     }
 
     private static ForkedJvm cli(Path jdk, Path jar, String... args) {

@@ -118,7 +118,8 @@ class WallsIT {
     void perRequestJdkClientsLeaveThreadsOnJdk17(Path jdk) throws Exception {
         Assumptions.assumeTrue(Jdks.featureVersion(jdk) < 21,
                 "skipped on JDK 21+: there HttpClient.close() ends the client's thread, and the program closes it");
-        ForkedJvm program = new ForkedJvm(jdk)
+        // a heap large enough that no GC collects the dropped clients (and ends their threads) during the run
+        ForkedJvm program = new ForkedJvm(jdk).jvmArg("-Xms1g").jvmArg("-Xmx1g")
                 .withAgent("report.interval=5s")
                 .mainClass(WallsProgram.class, "jdkclients", "40", "14");
         assertEquals(0, program.run(Duration.ofSeconds(90)), program::stderr);
@@ -126,9 +127,13 @@ class WallsIT {
         assertTrue(done.find(), program::stdout);
         assertTrue(Double.parseDouble(done.group(2)) >= 10, () -> "the program reached only " + done.group(2) + " clients/s");
         List<AgentEvent> events = program.agentEvents();
-        AgentEvent walls = last(events, "walls_report");
-        assertTrue(walls.getLong("threads_jdk_httpclient") >= Long.parseLong(done.group(1)) / 4,
-                () -> "the dropped clients' selector threads are counted: " + walls + "\n" + program.stdout());
+        // the most any report saw: a GC that collects dropped clients ends their threads, and a busy
+        // machine may run one before the last report
+        long most = events.stream().filter(e -> "walls_report".equals(e.event()))
+                .mapToLong(e -> e.getLong("threads_jdk_httpclient")).max().orElse(-1);
+        assertTrue(most >= Long.parseLong(done.group(1)) / 4,
+                () -> "the dropped clients' selector threads are counted (at most " + most + " in a report):\n"
+                        + agentLines(program) + "\n" + program.stdout());
         // growth counts once the samples cover 5 s: a periodic report, or the shutdown report right after the load
         AgentEvent growing = events.stream().filter(e -> "walls_report".equals(e.event())
                 && e.getDouble("thread_growth_per_s") >= 2.5).findFirst().orElse(null);
