@@ -123,11 +123,25 @@ public final class TcpSocketTable {
         return read(procRoot, clock.getAsLong() + maxCpuNanos, clock);
     }
 
-    /** The calling thread's CPU time in nanoseconds, or wall time where the JVM cannot tell it. */
+    /**
+     * The calling thread's CPU time in nanoseconds, or wall time where the JVM cannot tell it (also in
+     * a runtime without the {@code java.management} module, a jlink image).
+     */
     public static LongSupplier threadCpuClock() {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
-                ? threads::getCurrentThreadCpuTime : System::nanoTime;
+        try {
+            return ThreadCpu.clock();
+        } catch (LinkageError e) {
+            return System::nanoTime;
+        }
+    }
+
+    /** Apart, so that a runtime without java.management fails only here, where it is caught. */
+    private static final class ThreadCpu {
+        static LongSupplier clock() {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
+                    ? threads::getCurrentThreadCpuTime : System::nanoTime;
+        }
     }
 
     /** A table that could not be read (for a caller that gave up waiting); every count is 0. */
