@@ -240,16 +240,9 @@ class BesideOtherAgentsIT {
 
     /** The latest report line for {@code destination} once it shows {@code n} closes. */
     private static AgentEvent awaitReport(ForkedJvm jvm, String destination, int n) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        AgentEvent last = null;
-        while (System.nanoTime() < deadline) {
-            last = AgentEvent.reportByDestination(jvm.agentEvents()).get(destination);
-            if (last != null && Integer.toString(n).equals(last.get("closes"))) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no report line with closes=" + n + " for " + destination + "; last: " + last + jvm.output());
+        return Await.until(WAIT, () -> AgentEvent.reportByDestination(jvm.agentEvents()).get(destination),
+                last -> last != null && Integer.toString(n).equals(last.get("closes")),
+                last -> "no report line with closes=" + n + " for " + destination + "; last: " + last + jvm.output());
     }
 
     // --- the other agents' own output ---
@@ -295,20 +288,13 @@ class BesideOtherAgentsIT {
     }
 
     private static String awaitScrape(int port, Predicate<String> until) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String body = "";
-        while (System.nanoTime() < deadline) {
+        return Await.until(WAIT, () -> {
             try {
-                body = scrape(port);
-                if (until.test(body)) {
-                    return body;
-                }
+                return scrape(port);
             } catch (java.io.IOException notYet) {
-                body = notYet.toString();
+                return notYet.toString(); // the exporter is not listening yet
             }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the OTel Prometheus exporter never showed what was expected; last scrape:\n" + body);
+        }, until::test, body -> "the OTel Prometheus exporter never showed what was expected; last scrape:\n" + body);
     }
 
     private static String scrape(int port) throws Exception {
@@ -360,11 +346,7 @@ class BesideOtherAgentsIT {
     }
 
     private static void awaitTrue(Check check, String what, ForkedJvm jvm) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!check.ok()) {
-            assertTrue(System.nanoTime() < deadline, () -> "not within " + WAIT + ": " + what + jvm.output());
-            Thread.sleep(200);
-        }
+        Await.until(WAIT, check::ok, () -> what + jvm.output());
     }
 
     private static int freePort() throws Exception {

@@ -90,13 +90,8 @@ class CloseWaitIT {
     }
 
     private static void awaitSummaries(ForkedJvm program, long n) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (summaries(program) < n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + n + " report summaries in 60 s" + program.output());
-            }
-            Thread.sleep(100);
-        }
+        Await.until(Duration.ofSeconds(60), () -> summaries(program) >= n,
+                () -> "fewer than " + n + " report summaries" + program.output());
     }
 
     private static String scrape(ForkedJvm program, String port) throws Exception {

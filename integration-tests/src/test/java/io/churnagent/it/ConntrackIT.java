@@ -123,11 +123,8 @@ class ConntrackIT {
             program.awaitLine(l -> l.contains("event=churn_warning"), Duration.ofSeconds(45));
             // a report after the warning: its summary would carry conntrack_*
             long summaries = summaries(program);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (summaries(program) <= summaries) {
-                assertTrue(System.nanoTime() < deadline, () -> "no report after the warning" + program.output());
-                Thread.sleep(100);
-            }
+            Await.until(Duration.ofSeconds(30), () -> summaries(program) > summaries,
+                    () -> "no report after the warning" + program.output());
         } finally {
             program.kill();
         }
