@@ -71,6 +71,14 @@ public final class FirstUse {
             // the page says what is wrong when it is asked for
         }
         try {
+            // JDK 17: compiled code of a direct buffer's accessor loads ScopedMemoryAccess$Scope the first
+            // time it runs (a JIT stub resolving the class; never interpreted, checked with -Xint), so on
+            // whichever call the JIT gets there, late paths included (CI, 2026-12-07, reading the JDK image)
+            Class.forName("jdk.internal.misc.ScopedMemoryAccess$Scope", false, null);
+        } catch (Throwable ignored) {
+            // JDK 19 and later: no such class
+        }
+        try {
             Logfmt.decimal(0.5, 1);
             String.format(Locale.ROOT, "%d%% %s", 1, "rehearsal");
         } catch (Throwable ignored) {
