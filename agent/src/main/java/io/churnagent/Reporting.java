@@ -70,7 +70,7 @@ final class Reporting {
         ModelSettings settings = new ModelSettings(capacity, egressLimit(newOptions.egress()), newOptions.warnRatio(),
                 newOptions.criticalRatio(), newOptions.warnIntervalMillis() * 1_000_000L,
                 newOptions.evaluateIntervalMillis() * 1_000_000L);
-        // other processes' ports towards each destination, from the kernel fallback's reads of the table
+        // other processes' ports towards each destination, from the reporter's reads of the table
         HostShare hostShare = new HostShare();
         ChurnMonitor monitor = new ChurnMonitor(tracker.destinations(), Ticker.SYSTEM, settings, hostShare);
         FaultWatch faultWatch = new FaultWatch(newLogger);
@@ -98,16 +98,16 @@ final class Reporting {
                 .bindFailureLog(new BindFailureLog(tracker.bindFailures(), PROC, newLogger,
                         newOptions.warnIntervalMillis() * 1_000_000L, System::nanoTime))
                 .conntrack(conntrackReader(), settings)
+                .hostShare(hostShare)
                 .build();
-        Exports exports = Exports.start(newOptions, monitor, tracker, settings, kernelTable, clients.table(),
-                newReporter, newLogger);
+        Exports exports = Exports.start(newOptions, tracker, settings, kernelTable, clients.table(), newReporter, newLogger);
         // the kernel fallback: TIME_WAIT the hooks did not see (io_uring, JNI sockets, other processes)
-        newReporter.addListener(UnseenChurnLog.of(settings, kernelTable, PROC, newLogger, hostShare));
+        newReporter.addListener(UnseenChurnLog.of(settings, kernelTable, PROC, newLogger));
         // the HTML report's bounded history (sampled on the reporter thread; see ChurnHistory for its bound)
         ChurnHistory history = new ChurnHistory(newOptions.reportTop(), kernelTable, Ticker.SYSTEM,
                 System::currentTimeMillis);
         newReporter.addListener(history);
-        HtmlReportPage htmlPage = new HtmlReportPage(history, monitor, destinationSites, newOptions.reportTop(),
+        HtmlReportPage htmlPage = new HtmlReportPage(history, newReporter::latest, destinationSites, newOptions.reportTop(),
                 CommandLine.version(), jvmDescription(), newOptions.warnRatio(), newOptions.criticalRatio());
         if (newOptions.htmlFile() != null) {
             newReporter.afterShutdownReport(htmlPage.atExit(newOptions.htmlFile(), newLogger));

@@ -154,8 +154,8 @@ public final class DestinationFigures {
 
     /**
      * What the thresholds make of {@link #ratio()}: NONE below {@code warn.ratio}, WARN, or CRITICAL
-     * at {@code critical.ratio}. This is the model's level; a warning's log line may lower it when the
-     * kernel shows that the peer closes first.
+     * at {@code critical.ratio}. This is the model's level; the level every output shows is the
+     * {@link DestinationVerdict}'s, which may lower it when the kernel shows that the peer closes first.
      */
     public WarningLevel level() {
         return level;

@@ -99,14 +99,6 @@ public final class TimeWaitSide {
         return index >= 0 && index < states.length && states[index] != null ? states[index].side : Side.UNKNOWN;
     }
 
-    /** The severity to log a warning at: one step lower when the peer holds the TIME_WAIT. */
-    public static WarningLevel effectiveLevel(WarningLevel modelLevel, Side side) {
-        if (side != Side.PEER) {
-            return modelLevel;
-        }
-        return modelLevel == WarningLevel.CRITICAL ? WarningLevel.WARN : WarningLevel.NONE;
-    }
-
     private State stateOf(int index) {
         if (index >= states.length) {
             states = Arrays.copyOf(states, Math.max(index + 1, states.length * 2));

@@ -2,7 +2,7 @@ package io.churnagent.export;
 
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.FailureReason;
-import io.churnagent.churn.WarningLevel;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.kernel.TcpSocketTable;
 
 /**
@@ -50,7 +50,7 @@ public enum ExportedFigure {
     SECONDS_TO_EXHAUSTION("exhaustion_in_s", "SecondsToExhaustion", "churn_agent_seconds_to_exhaustion", false,
             "Seconds until the ports run out at the current rates; 0 if they have, +Inf if the rates never get there."),
     WARNING_LEVEL("level", "WarningLevel", "churn_agent_warning_level", false,
-            "0 below warn.ratio, 1 at warn.ratio, 2 at critical.ratio (JMX: none, warn, critical).");
+            "0 below warn.ratio, 1 at warn.ratio, 2 at critical.ratio, one lower when the peer closes first and this host's range binds (JMX: none, warn, critical).");
 
     private final String logKey;
     private final String jmxAttribute;
@@ -100,7 +100,8 @@ public enum ExportedFigure {
      * The figure's value in base units; NaN when it is not known (the kernel table is unreadable),
      * +Inf for "never" (seconds to exhaustion).
      */
-    public double value(DestinationFigures f, TcpSocketTable kernel) {
+    public double value(DestinationVerdict verdict, TcpSocketTable kernel) {
+        DestinationFigures f = verdict.figures();
         switch (this) {
             case CONNECTS:
                 return f.connects();
@@ -137,16 +138,15 @@ public enum ExportedFigure {
             case SECONDS_TO_EXHAUSTION:
                 return f.exhaustionInSeconds() < 0 ? Double.POSITIVE_INFINITY : f.exhaustionInSeconds();
             case WARNING_LEVEL:
-                return f.level().ordinal();
+                return verdict.level().ordinal();
             default:
                 throw new IllegalStateException(name());
         }
     }
 
-    /** The level as JMX shows it: {@code none}, {@code warn} or {@code critical}. */
-    public static String levelName(DestinationFigures f) {
-        WarningLevel level = f.level();
-        return level == WarningLevel.NONE ? "none" : level == WarningLevel.WARN ? "warn" : "critical";
+    /** The verdict's level as JMX and JFR show it: {@code none}, {@code warn} or {@code critical}. */
+    public static String levelName(DestinationVerdict verdict) {
+        return verdict.level().label();
     }
 
     private static boolean observable(DestinationFigures f, TcpSocketTable kernel) {

@@ -8,7 +8,7 @@ import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.log.LogEvent;
 import io.churnagent.report.Reporter;
 import io.churnagent.report.TickListener;
-import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.ModelSettings;
@@ -43,18 +43,17 @@ public final class Exports implements AutoCloseable {
     }
 
     /** Starts every export the runtime and the options allow; never throws. */
-    public static Exports start(AgentOptions options, ChurnMonitor monitor, ConnectionTracker tracker,
-                                ModelSettings settings, SocketTableCache kernel, ClientSiteTable clientSites,
-                                Reporter reporter, Logger log) {
+    public static Exports start(AgentOptions options, ConnectionTracker tracker, ModelSettings settings,
+                                SocketTableCache kernel, ClientSiteTable clientSites, Reporter reporter, Logger log) {
         Exports exports = new Exports(reporter, log);
         exports.startJmx(tracker, settings, kernel, options.maxDestinations());
         exports.startJfr(kernel);
         if (options.metricsPort() >= 0) {
             exports.startMetrics(options.metricsHost(), options.metricsPort(), new PrometheusFormat(tracker, clientSites,
-                    options.clientPerRequestThreshold(), Ticker.SYSTEM), monitor, kernel);
+                    options.clientPerRequestThreshold(), Ticker.SYSTEM), reporter, kernel);
         }
         if (options.otelMetrics()) {
-            OtelMetrics otel = new OtelMetrics(monitor, clientSites, options.clientPerRequestThreshold(), Ticker.SYSTEM,
+            OtelMetrics otel = new OtelMetrics(new LatestVerdicts(reporter), clientSites, options.clientPerRequestThreshold(), Ticker.SYSTEM,
                     ClassLoader.getSystemClassLoader(), log);
             exports.add(otel, otel);
         }
@@ -74,10 +73,10 @@ public final class Exports implements AutoCloseable {
         }
     }
 
-    private void startMetrics(String host, int port, PrometheusFormat format, ChurnMonitor monitor,
+    private void startMetrics(String host, int port, PrometheusFormat format, Reporter reporter,
                               Supplier<TcpSocketTable> kernel) {
         try {
-            MetricsServer server = MetricsServer.start(host, port, () -> format.render(monitor.latest(), kernel.get()));
+            MetricsServer server = MetricsServer.start(host, port, () -> format.render(reporter.latest(), kernel.get()));
             add(null, server);
             java.net.InetSocketAddress bound = server.address();
             String ip = bound.getAddress().getHostAddress();
@@ -141,6 +140,20 @@ public final class Exports implements AutoCloseable {
                 log.warn("{}", LogEvent.of("agent_error").add("where", "export_close")
                         .add("export", c.getClass().getSimpleName()).error(t));
             }
+        }
+    }
+
+    /** The reporter's latest verdicts, for the callbacks of an export (a named class: it first runs late). */
+    private static final class LatestVerdicts implements Supplier<List<DestinationVerdict>> {
+        private final Reporter reporter;
+
+        LatestVerdicts(Reporter reporter) {
+            this.reporter = reporter;
+        }
+
+        @Override
+        public List<DestinationVerdict> get() {
+            return reporter.latest();
         }
     }
 }

@@ -2,6 +2,8 @@ package io.churnagent.report;
 
 import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.DestinationVerdict;
+import io.churnagent.churn.Verdicts;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.Ticker;
@@ -103,7 +105,7 @@ public final class ChurnHistory implements TickListener {
     }
 
     @Override
-    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings,
+    public void afterTick(List<DestinationVerdict> verdicts, List<DestinationVerdict> warnings,
                           List<PortExhaustion> exhaustions) {
         long now = ticker.nanoTime();
         synchronized (this) {
@@ -111,7 +113,7 @@ public final class ChurnHistory implements TickListener {
                 return;
             }
             lastSampleNanos = now;
-            sample(figures, now);
+            sample(Verdicts.figuresOf(verdicts), now);
         }
     }
 

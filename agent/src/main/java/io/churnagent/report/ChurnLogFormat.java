@@ -8,10 +8,10 @@ import io.churnagent.churn.ConntrackProjection;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationSites;
 import io.churnagent.churn.DestinationStats;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.TimeWaitSide;
-import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.HostFactors;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
@@ -53,49 +53,29 @@ public final class ChurnLogFormat {
     }
 
     /** The whole warning message: the logfmt line, the explanation, this host's verdict and the fix. */
-    public String warning(DestinationFigures warned, TcpSocketTable kernelTable) {
-        return warningEvent(warned, kernelTable).toString();
-    }
-
-    /** The {@code event=churn_warning} event, for either log format, before it is known who holds the TIME_WAIT. */
-    public LogEvent warningEvent(DestinationFigures warned, TcpSocketTable kernelTable) {
-        return warningEvent(warned, kernelTable, TimeWaitSide.Side.UNKNOWN);
-    }
-
-    /** The warning as text, knowing where the TIME_WAIT lands (see {@link #warningEvent(DestinationFigures, TcpSocketTable, TimeWaitSide.Side)}). */
-    public String warning(DestinationFigures warned, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
-        return warningEvent(warned, kernelTable, side).toString();
+    public String warning(DestinationVerdict verdict, TcpSocketTable kernelTable) {
+        return warningEvent(verdict, kernelTable, null).toString();
     }
 
     /**
-     * The warning, knowing where the TIME_WAIT lands: when the peer holds it, {@code level=} is one
-     * step lower ({@code critical} to {@code warn}, {@code warn} to {@code info}), {@code model_level=}
-     * keeps the model's, and a sentence says that the TIME_WAIT is on the other host.
-     */
-    public LogEvent warningEvent(DestinationFigures f, TcpSocketTable kernelTable, TimeWaitSide.Side side) {
-        return warningEvent(f, kernelTable, side, null);
-    }
-
-    /**
-     * The warning, also knowing the conntrack wall ({@code conntrack}, null when not loaded or not
-     * read): when {@link ConntrackProjection#bindsBefore} this destination's ports, the line says
+     * The {@code event=churn_warning} event, for either log format: {@code level=} the verdict's level,
+     * {@code model_level=} the thresholds' when the verdict lowered it, {@code time_wait_side=}, and a
+     * sentence for the reason. Knowing the conntrack wall ({@code conntrack}, null when not loaded or
+     * not read): when {@link ConntrackProjection#bindsBefore} this destination's ports, the line says
      * {@code wall=conntrack} with the table's figures, and a sentence gives that wall's fix.
      */
-    public LogEvent warningEvent(DestinationFigures f, TcpSocketTable kernelTable, TimeWaitSide.Side side,
-                                 ConntrackProjection conntrack) {
+    public LogEvent warningEvent(DestinationVerdict verdict, TcpSocketTable kernelTable, ConntrackProjection conntrack) {
+        DestinationFigures f = verdict.figures();
         DestinationStats d = f.destination();
         boolean conntrackBinds = conntrack != null && conntrack.bindsBefore(f);
-        // a peer that closes first spares this host's ports, not a NAT's: the NAT holds the mapping either way
-        WarningLevel effective = f.limit().isLocal() ? TimeWaitSide.effectiveLevel(f.level(), side) : f.level();
         LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
-                .add("level", levelName(effective));
-        if (effective != f.level()) {
-            line.add("model_level", levelName(f.level()));
+                .add("level", verdict.level().label());
+        if (verdict.lowered()) {
+            line.add("model_level", verdict.modelLevel().label());
         }
         figures(line, f, false, kernelTable);
-        line.add("time_wait_side", side == TimeWaitSide.Side.PEER ? "peer"
-                : side == TimeWaitSide.Side.THIS_HOST ? "this_host" : "unknown");
+        line.add("time_wait_side", verdict.sideLabel());
         if (conntrackBinds) {
             line.add("wall", "conntrack");
             conntrack(line, conntrack);
@@ -132,14 +112,7 @@ public final class ChurnLogFormat {
         if (conntrackBinds) {
             line.explain(conntrackSentence(conntrack, f));
         }
-        if (side == TimeWaitSide.Side.PEER) {
-            line.explain(String.format(Locale.ROOT,
-                    "The peer closes first: for at least %d s the kernel here has held far fewer TIME_WAIT sockets to it"
-                            + " than this side's closes would leave, so the TIME_WAIT is on the other host and does not"
-                            + " use up this host's ports (severity lowered from %s to %s). Each request still pays a"
-                            + " new connection, and the peer carries the TIME_WAIT.",
-                    TimeWaitSide.SUSTAIN_NANOS / 1_000_000_000L, levelName(f.level()), levelName(effective)));
-        }
+        reasonSentence(line, verdict);
         if (f.addrNotAvailFailures() > 0) {
             line.explain(String.format(Locale.ROOT,
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
@@ -305,7 +278,7 @@ public final class ChurnLogFormat {
      * or more, whichever destinations fill it.
      */
     public LogEvent conntrackWarningEvent(ConntrackProjection c) {
-        LogEvent line = LogEvent.of("conntrack_warning").add("level", levelName(c.level())).add("wall", "conntrack");
+        LogEvent line = LogEvent.of("conntrack_warning").add("level", c.level().label()).add("wall", "conntrack");
         conntrack(line, c);
         line.add("connects_per_s", c.connectsPerSecond(), 1);
         line.explain(String.format(Locale.ROOT,
@@ -396,8 +369,24 @@ public final class ChurnLogFormat {
         }
     }
 
-    private static String levelName(WarningLevel level) {
-        return level == WarningLevel.CRITICAL ? "critical" : level == WarningLevel.WARN ? "warn" : "info";
+    /** What the verdict's reason means for this destination; nothing when the projection's level stands. */
+    private static void reasonSentence(LogEvent line, DestinationVerdict verdict) {
+        long sustain = TimeWaitSide.SUSTAIN_NANOS / 1_000_000_000L;
+        if (verdict.reason() == DestinationVerdict.Reason.PEER_CLOSES_FIRST) {
+            line.explain(String.format(Locale.ROOT,
+                    "The peer closes first: for at least %d s the kernel here has held far fewer TIME_WAIT sockets to it"
+                            + " than this side's closes would leave, so the TIME_WAIT is on the other host and does not"
+                            + " use up this host's ports (severity lowered from %s to %s). Each request still pays a"
+                            + " new connection, and the peer carries the TIME_WAIT.",
+                    sustain, verdict.modelLevel().label(), verdict.level().label()));
+        } else if (verdict.reason() == DestinationVerdict.Reason.PEER_CLOSES_FIRST_NAT_HOLDS) {
+            line.explain(String.format(Locale.ROOT,
+                    "The peer closes first: for at least %d s the kernel here has held far fewer TIME_WAIT sockets to it"
+                            + " than this side's closes would leave, so this host's own ports are spared; but the egress"
+                            + " %s keeps each connection's mapping for %d s whoever closes first, so the severity stays %s.",
+                    sustain, verdict.figures().limit().name(), verdict.figures().limit().timeWaitSeconds(),
+                    verdict.level().label()));
+        }
     }
 
     static String exhaustion(double seconds) {

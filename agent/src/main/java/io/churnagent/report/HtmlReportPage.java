@@ -1,7 +1,7 @@
 package io.churnagent.report;
 
 import io.churnagent.log.LogEvent;
-import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.churn.DestinationSites;
 import org.slf4j.Logger;
 
@@ -9,18 +9,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The running agent's HTML report: {@link HtmlReport} of its {@link ChurnHistory}, the monitor's latest
- * figures and the sampled call sites; {@link #get()} is the live page (the {@code LiveReport} MBean's
+ * The running agent's HTML report: {@link HtmlReport} of its {@link ChurnHistory}, the reporter's latest
+ * verdicts and the sampled call sites; {@link #get()} is the live page (the {@code LiveReport} MBean's
  * {@code Html}), {@link #writeAtExit} the one {@code report.html=FILE} writes. Thread-safe (what it
  * reads is), and writing the file never throws.
  */
 public final class HtmlReportPage implements Supplier<String> {
 
     private final ChurnHistory history;
-    private final ChurnMonitor monitor;
+    private final Supplier<List<DestinationVerdict>> verdicts;
     private final DestinationSites sites;
     private final int top;
     private final String version;
@@ -28,10 +29,11 @@ public final class HtmlReportPage implements Supplier<String> {
     private final double warnRatio;
     private final double criticalRatio;
 
-    public HtmlReportPage(ChurnHistory history, ChurnMonitor monitor, DestinationSites sites, int top, String version,
-                          String jvm, double warnRatio, double criticalRatio) {
+    /** @param verdicts the latest verdicts ({@code Reporter.latest()}) */
+    public HtmlReportPage(ChurnHistory history, Supplier<List<DestinationVerdict>> verdicts, DestinationSites sites,
+                          int top, String version, String jvm, double warnRatio, double criticalRatio) {
         this.history = history;
-        this.monitor = monitor;
+        this.verdicts = verdicts;
         this.sites = sites;
         this.top = top;
         this.version = version;
@@ -48,7 +50,7 @@ public final class HtmlReportPage implements Supplier<String> {
 
     String render(String reason) {
         return HtmlReport.render(new HtmlReport.Header(version, jvm, System.currentTimeMillis(), warnRatio, criticalRatio,
-                reason), history.snapshot(), monitor.latest(), sites, top);
+                reason), history.snapshot(), verdicts.get(), sites, top);
     }
 
     /**
@@ -63,7 +65,7 @@ public final class HtmlReportPage implements Supplier<String> {
             byte[] page = render("exit").getBytes(StandardCharsets.UTF_8);
             Files.write(path, page);
             log.info("{}", LogEvent.of("html_report_written").add("file", target).add("bytes", page.length)
-                    .add("destinations", Math.min(monitor.latest().size(), Math.min(top, ChurnHistory.MAX_DESTINATIONS))));
+                    .add("destinations", Math.min(verdicts.get().size(), Math.min(top, ChurnHistory.MAX_DESTINATIONS))));
         } catch (Throwable t) {
             try {
                 log.error("{}", LogEvent.of("agent_error").add("where", "html_report").add("file", target)

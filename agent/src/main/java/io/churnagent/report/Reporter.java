@@ -1,23 +1,19 @@
 package io.churnagent.report;
 
-import io.churnagent.kernel.SocketTableCache;
-import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
-import io.churnagent.churn.ConntrackProjection;
-import io.churnagent.churn.ConntrackWall;
+import io.churnagent.churn.DestinationVerdict;
+import io.churnagent.churn.HostShare;
 import io.churnagent.churn.ModelSettings;
-import io.churnagent.churn.DestinationFigures;
-import io.churnagent.churn.DestinationStats;
-import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.TimeWaitSide;
-import io.churnagent.churn.WarningLevel;
+import io.churnagent.churn.Verdicts;
 import io.churnagent.kernel.Conntrack;
+import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.kernel.TcpSocketTable;
+import io.churnagent.log.LogEvent;
 import org.slf4j.Logger;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,21 +23,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Drives the {@link ChurnMonitor} on a daemon thread ({@code churn-agent-reporter}): evaluates about
- * once per tick, logs the warnings that are due, writes the periodic report and the report at JVM
- * shutdown; thread-safe, and nothing it does can throw into the application.
+ * The reporter thread ({@code churn-agent-reporter}) and the JVM's shutdown report: runs the
+ * {@link TickPipeline} about once per tick and the report at JVM exit, keeps the listeners the
+ * pipeline tells; thread-safe, and nothing it does can throw into the application. The pipeline
+ * decides what to say, {@link ChurnReport} assembles the reports.
  */
 public final class Reporter {
 
-    private final ChurnMonitor monitor;
-    private final ConnectionTracker tracker;
-    private final ChurnLogFormat format;
     private final Logger log;
     private final long tickMillis;
-    private final long reportMillis;
-    private final int top;
     private final Runnable healthCheck;
     private final SocketTableCache kernelTable;
+    private final BindFailureLog bindFailureLog;
     private final List<TickListener> listeners = new CopyOnWriteArrayList<>();
     /**
      * The shutdown report waits at most this long for the kernel's socket table: with 100,000+
@@ -51,39 +44,27 @@ public final class Reporter {
     static final long SHUTDOWN_KERNEL_READ_MILLIS = 1_000;
     /** How long the shutdown report lets a tick in progress finish before interrupting it. */
     static final long SHUTDOWN_TICK_WAIT_MILLIS = 1_500;
-    private final TimeWaitSide timeWaitSide;
-    private final BindFailureLog bindFailureLog;
-    private final Supplier<Conntrack> conntrack; // null: not looked at
-    private final ModelSettings conntrackSettings;
-    private final ConntrackWall conntrackWall; // null: conntrack not looked at
-    // the report may be asked for from a JMX thread too: said once whoever reads first
-    private final java.util.concurrent.atomic.AtomicBoolean conntrackUnreadableSaid =
-            new java.util.concurrent.atomic.AtomicBoolean();
-    private final WallsLog walls;
-    private long observedReadAt = Long.MIN_VALUE; // the kernel read TimeWaitSide last saw
+    private final Verdicts verdicts;
+    private final ChurnReport report;
+    private final TickPipeline pipeline;
     private ScheduledExecutorService executor;
     private Thread shutdownHook;
-    private long nextReportAt;
     private boolean tickFailureLogged;
     /** Run after the shutdown report (report.html writes its page there); null for nothing. */
     private volatile Runnable afterShutdownReport;
 
     private Reporter(Builder b) {
-        this.monitor = b.monitor;
-        this.tracker = b.tracker;
-        this.format = b.format;
         this.log = b.log;
         this.tickMillis = b.tickMillis;
-        this.reportMillis = b.reportMillis;
-        this.top = b.top;
         this.healthCheck = b.beforeTick;
         this.kernelTable = b.kernelTable;
-        this.timeWaitSide = b.timeWaitSide;
         this.bindFailureLog = b.bindFailureLog;
-        this.conntrack = b.conntrack;
-        this.conntrackSettings = b.conntrackSettings;
-        this.conntrackWall = b.conntrack == null ? null : new ConntrackWall(b.conntrackSettings);
-        this.walls = b.walls;
+        this.verdicts = new Verdicts(b.timeWaitSide);
+        ConntrackWatch conntrack = b.conntrack == null ? null : new ConntrackWatch(b.conntrack, b.conntrackSettings, b.log);
+        GuardedWalls walls = new GuardedWalls(b.walls, b.log);
+        this.report = new ChurnReport(b.tracker, b.format, b.log, b.top, verdicts, conntrack, walls);
+        this.pipeline = new TickPipeline(b.monitor, verdicts, b.timeWaitSide != null, b.kernelTable, b.hostShare,
+                b.bindFailureLog, conntrack, walls, report, b.format, listeners, b.log, b.reportMillis);
     }
 
     /**
@@ -112,6 +93,7 @@ public final class Reporter {
         private Supplier<Conntrack> conntrack;
         private ModelSettings conntrackSettings;
         private WallsLog walls;
+        private HostShare hostShare;
 
         private Builder(ChurnMonitor monitor, ConnectionTracker tracker, ChurnLogFormat format, Logger log,
                         SocketTableCache kernelTable) {
@@ -175,6 +157,12 @@ public final class Reporter {
             return this;
         }
 
+        /** Fed from each new read of the kernel's socket table, for the model to add; none: not fed. */
+        public Builder hostShare(HostShare share) {
+            this.hostShare = share;
+            return this;
+        }
+
         public Reporter build() {
             return new Reporter(this);
         }
@@ -187,7 +175,7 @@ public final class Reporter {
             t.setDaemon(true);
             return t;
         });
-        nextReportAt = System.currentTimeMillis() + reportMillis;
+        pipeline.startClock(System.currentTimeMillis());
         executor.scheduleAtFixedRate(this::tickSafely, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
         shutdownHook = new Thread(this::shutdownReport, "churn-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -243,40 +231,6 @@ public final class Reporter {
         listeners.remove(listener);
     }
 
-    private void tellListeners(List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
-        if (listeners.isEmpty()) {
-            return;
-        }
-        List<DestinationFigures> figures = monitor.latest();
-        for (TickListener listener : listeners) {
-            try {
-                listener.afterTick(figures, warnings, exhaustions);
-            } catch (Throwable t) {
-                // an export must never stop the warnings: drop it, and say so once
-                listeners.remove(listener);
-                log.error("{}", LogEvent.of("agent_error").add("where", "export")
-                        .add("listener", listener.getClass().getSimpleName()).error(t)
-                        .remark("(this export stops; the agent goes on)"));
-            }
-        }
-    }
-
-    private boolean wallsFailed;
-
-    /** The walls beyond ports; a failure there never stops the port warnings: it is logged once and they stop. */
-    private void wallsAfterTick(List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
-        if (walls == null || wallsFailed) {
-            return;
-        }
-        try {
-            walls.afterTick(monitor.latest(), warnings, exhaustions);
-        } catch (Throwable t) {
-            wallsFailed = true;
-            log.error("{}", LogEvent.of("agent_error").add("where", "walls").error(t)
-                    .remark("(leak, descriptor and thread warnings stop; the agent goes on)"));
-        }
-    }
-
     private void tickSafely() {
         try {
             healthCheck.run();
@@ -290,106 +244,9 @@ public final class Reporter {
         }
     }
 
-    /**
-     * One evaluation: logs due warnings and port exhaustions, and the periodic report when it is
-     * time. The kernel's socket table is read only when something is about to be logged, or, at most
-     * once a second, while some destination is at warn level or above (to see who holds the TIME_WAIT).
-     */
+    /** One evaluation (see {@link TickPipeline}). */
     void tick() {
-        if (bindFailureLog != null) {
-            bindFailureLog.logPending();
-        }
-        List<DestinationFigures> warnings = new ArrayList<>(monitor.tick());
-        List<PortExhaustion> exhaustions = monitor.takeExhaustions();
-        tellListeners(warnings, exhaustions);
-        ConntrackProjection conntrackNow = conntrackNow();
-        if (conntrackWall != null && conntrackWall.due(conntrackNow, System.nanoTime())) {
-            LogEvent event = format.conntrackWarningEvent(conntrackNow);
-            if (conntrackNow.level() == WarningLevel.CRITICAL) {
-                log.error("{}", event);
-            } else {
-                log.warn("{}", event);
-            }
-        }
-        wallsAfterTick(warnings, exhaustions);
-        boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
-        TcpSocketTable table = observeTimeWaitSide(warnings);
-        if (warnings.isEmpty() && exhaustions.isEmpty() && !reportDue) {
-            return;
-        }
-        table = kernelTable.fresh(); // the one observeTimeWaitSide just read, or a new one: it is to be logged
-        for (DestinationFigures f : warnings) {
-            TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
-                    : timeWaitSide.side(f.destination().index());
-            LogEvent event = format.warningEvent(f, table, side, conntrackNow);
-            WarningLevel level = TimeWaitSide.effectiveLevel(f.level(), side);
-            if (level == WarningLevel.CRITICAL) {
-                log.error("{}", event);
-            } else if (level == WarningLevel.WARN) {
-                log.warn("{}", event);
-            } else {
-                log.info("{}", event);
-            }
-        }
-        logExhaustions(exhaustions, table);
-        if (reportDue) {
-            nextReportAt = System.currentTimeMillis() + reportMillis;
-            report("periodic", table);
-        }
-    }
-
-    /**
-     * Feeds the kernel's TIME_WAIT counts of the destinations at warn level or above to
-     * {@link TimeWaitSide}, and adds a warning for each that has just turned out to be closed by its
-     * peer (so that the lowered severity is said at once, not a warn.interval later). Returns the
-     * table it read, or null.
-     */
-    private TcpSocketTable observeTimeWaitSide(List<DestinationFigures> warnings) {
-        if (timeWaitSide == null) {
-            return null;
-        }
-        List<DestinationFigures> hot = new ArrayList<>();
-        for (DestinationFigures f : monitor.latest()) {
-            if (!f.destination().isOverflow() && f.level() != WarningLevel.NONE) {
-                hot.add(f);
-            }
-        }
-        if (hot.isEmpty()) {
-            return null;
-        }
-        TcpSocketTable table = kernelTable.get();
-        long readAt = kernelTable.readAtNanos();
-        if (!table.available() || readAt == observedReadAt) {
-            return table; // nothing new: a large table is read less often than every tick
-        }
-        observedReadAt = readAt;
-        // looks a read interval apart are as close as the budget allows: they keep a streak
-        long maxGap = 2 * kernelTable.intervalNanos();
-        for (DestinationFigures f : hot) {
-            DestinationStats d = f.destination();
-            if (timeWaitSide.observe(d.index(), readAt, f.closesLast60s(), table.timeWait(d.label()), maxGap)
-                    && !warned(warnings, d)) {
-                warnings.add(f);
-            }
-        }
-        return table;
-    }
-
-    /** A loop, not a stream: the reporter keeps out of the JDK code the application's hot paths share. */
-    private static boolean warned(List<DestinationFigures> warnings, DestinationStats d) {
-        for (DestinationFigures f : warnings) {
-            if (f.destination() == d) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void logExhaustions(List<PortExhaustion> exhaustions, TcpSocketTable table) {
-        Instant now = Instant.now();
-        for (PortExhaustion e : exhaustions) {
-            log.error("{}", format.exhaustionEvent(e, now, table));
-        }
+        pipeline.tick();
     }
 
     private void shutdownReport() {
@@ -411,10 +268,8 @@ public final class Reporter {
             if (bindFailureLog != null) {
                 bindFailureLog.logPending(); // a server that cannot bind often exits at once
             }
-            monitor.tick();
-            TcpSocketTable table = kernelTableWithin(SHUTDOWN_KERNEL_READ_MILLIS);
-            logExhaustions(monitor.takeExhaustions(), table);
-            report("shutdown", table);
+            List<PortExhaustion> exhaustions = pipeline.finalEvaluation();
+            pipeline.shutdownReport(exhaustions, kernelTableWithin(SHUTDOWN_KERNEL_READ_MILLIS));
         } catch (Throwable t) {
             log.error("{}", LogEvent.of("agent_error").add("where", "shutdown_report").error(t));
         }
@@ -440,13 +295,6 @@ public final class Reporter {
         }
     }
 
-    /** Logs the summary line and one line per top destination. */
-    void report(String reason, TcpSocketTable table) {
-        for (LogEvent line : reportEvents(reason, table)) {
-            log.info("{}", line);
-        }
-    }
-
     /**
      * The report as it would be logged now (summary line first, then one line per top destination),
      * for {@code churn-agent.jar report}, in the text format; reads the kernel's socket table. Safe
@@ -454,65 +302,17 @@ public final class Reporter {
      */
     public List<String> currentReport() {
         List<String> lines = new ArrayList<>();
-        for (LogEvent e : reportEvents("live", kernelTable.fresh())) {
+        for (LogEvent e : report.events("live", kernelTable.fresh())) {
             lines.add(e.toString());
         }
         return lines;
     }
 
-    /** The conntrack wall now, against this JVM's connect rate; null when not loaded, unreadable or not looked at. */
-    private ConntrackProjection conntrackNow() {
-        if (conntrack == null) {
-            return null;
-        }
-        Conntrack c = conntrack.get();
-        // absent (not loaded) is silence; present but unreadable is said once
-        if (c != null && c.state() == Conntrack.State.UNREADABLE && conntrackUnreadableSaid.compareAndSet(false, true)) {
-            log.info("{}", LogEvent.of("conntrack_unreadable").add("reason", c.problem())
-                    .remark("(no conntrack projection; the agent goes on)"));
-        }
-        return c == null || !c.loaded() ? null : new ConntrackProjection(c.count(), c.max(), c.timeWaitSeconds(),
-                ConntrackProjection.connectsPerSecond(monitor.latest()), conntrackSettings);
-    }
-
-    private List<LogEvent> reportEvents(String reason, TcpSocketTable table) {
-        List<DestinationFigures> figures = monitor.latest();
-        long unresolved = 0;
-        for (FailureReason r : FailureReason.values()) {
-            unresolved += tracker.unresolvedFailures(r);
-        }
-        List<LogEvent> lines = new ArrayList<>();
-        LogEvent summary = new LogEvent()
-                .add("event", "churn_report_summary")
-                .add("reason", reason)
-                .add("destinations", figures.size())
-                .add("shown", Math.min(top, figures.size()))
-                .add("overflow_destinations", tracker.destinations().overflowedDestinations())
-                .add("untracked_connections", tracker.untrackedConnections())
-                .add("unresolved_failures", unresolved);
-        if (table.available()) {
-            summary.add("observed_time_wait_total", table.timeWaitTotal());
-            summary.add("observed_close_wait_total", table.closeWaitTotal());
-        } else if (table.hostTimeWaitOnly() >= 0) { // a large table left unread: sockstat's total
-            summary.add("observed_time_wait_total", table.hostTimeWaitOnly());
-        } else {
-            summary.addAbsent("observed_time_wait_total", "unknown");
-        }
-        if (!table.available()) {
-            summary.addAbsent("observed_close_wait_total", "unknown");
-        }
-        ChurnLogFormat.conntrack(summary, conntrackNow()); // nothing where the module is not loaded
-        lines.add(summary);
-        for (int i = 0; i < figures.size() && i < top; i++) {
-            lines.add(format.reportEvent(figures.get(i), table));
-        }
-        if (walls != null && !wallsFailed) {
-            try {
-                lines.add(walls.reportEvent(reason, figures));
-            } catch (Throwable t) {
-                wallsFailed = true; // the report goes on without the walls line
-            }
-        }
-        return lines;
+    /**
+     * The verdicts of the last evaluation, most churning first (empty before the first): what the
+     * exports and the HTML page render. Safe from any thread.
+     */
+    public List<DestinationVerdict> latest() {
+        return verdicts.latest();
     }
 }

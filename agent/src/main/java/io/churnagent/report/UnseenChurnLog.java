@@ -3,11 +3,11 @@ package io.churnagent.report;
 import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.log.LogEvent;
 import io.churnagent.log.Logfmt;
-import io.churnagent.churn.HostShare;
 import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.UnseenTimeWait;
-import io.churnagent.churn.WarningLevel;
+import io.churnagent.churn.Verdicts;
 import io.churnagent.kernel.PortOwners;
 import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.TcpSocketTable;
@@ -58,17 +58,9 @@ public final class UnseenChurnLog implements TickListener {
     private final LongSupplier nanoTime;
     private final long ownPid;
     private long lastReadAt = Long.MIN_VALUE;
-    private final HostShare hostShare;
-    private long shareReadAt = Long.MIN_VALUE;
 
     UnseenChurnLog(UnseenTimeWait model, int capacity, SocketTableCache kernelTable, Supplier<SocketCounts> counts,
                    Path procRoot, Logger log, LongSupplier nanoTime, long ownPid) {
-        this(model, capacity, kernelTable, counts, procRoot, log, nanoTime, ownPid, null);
-    }
-
-    UnseenChurnLog(UnseenTimeWait model, int capacity, SocketTableCache kernelTable, Supplier<SocketCounts> counts,
-                   Path procRoot, Logger log, LongSupplier nanoTime, long ownPid, HostShare hostShare) {
-        this.hostShare = hostShare;
         this.model = model;
         this.capacity = capacity;
         this.kernelTable = kernelTable;
@@ -82,31 +74,24 @@ public final class UnseenChurnLog implements TickListener {
     /** The fallback for the agent's reporter: this process, the system clock, sockstat of {@code procRoot}. */
     public static UnseenChurnLog of(io.churnagent.churn.ModelSettings settings, SocketTableCache kernelTable, Path procRoot,
                                     Logger log) {
-        return of(settings, kernelTable, procRoot, log, null);
-    }
-
-    /** As {@link #of(io.churnagent.churn.ModelSettings, SocketTableCache, Path, Logger)}, publishing each read's host share. */
-    public static UnseenChurnLog of(io.churnagent.churn.ModelSettings settings, SocketTableCache kernelTable, Path procRoot,
-                                    Logger log, HostShare hostShare) {
         return new UnseenChurnLog(new UnseenTimeWait(settings), settings.capacity(), kernelTable,
-                () -> SocketCounts.read(procRoot), procRoot, log, System::nanoTime, ProcessHandle.current().pid(), hostShare);
+                () -> SocketCounts.read(procRoot), procRoot, log, System::nanoTime, ProcessHandle.current().pid());
     }
 
     @Override
-    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
+    public void afterTick(List<DestinationVerdict> verdicts, List<DestinationVerdict> warnings,
+                          List<PortExhaustion> exhaustions) {
         long now = nanoTime.getAsLong();
         long closes = 0;
-        for (DestinationFigures f : figures) {
-            closes += f.closes();
+        for (DestinationVerdict v : verdicts) {
+            closes += v.figures().closes();
         }
-        publishHostShare(figures, now);
         SocketCounts host = counts.get();
         if (!model.hostSample(now, host == null ? -1 : host.timeWait(), closes)) {
             return;
         }
         TcpSocketTable table = kernelTable.get();
         long readAt = kernelTable.readAtNanos();
-        publishHostShare(figures, now);
         if (!table.available() || readAt == lastReadAt) {
             return; // nothing new since the last look
         }
@@ -115,53 +100,10 @@ public final class UnseenChurnLog implements TickListener {
         for (String label : table.topByTimeWait(TOP)) {
             observed.put(label, table.timeWait(label));
         }
-        for (UnseenTimeWait.Finding finding : model.evaluate(now, observed, explained(figures, observed))) {
+        for (UnseenTimeWait.Finding finding : model.evaluate(now, observed, explained(Verdicts.figuresOf(verdicts), observed))) {
             LogEvent event = event(finding, table, PortOwners.connectedTo(procRoot, finding.destination()));
-            if (finding.level() == WarningLevel.CRITICAL) {
-                log.error("{}", event);
-            } else {
-                log.warn("{}", event);
-            }
+            LevelLog.log(log, finding.level(), event);
         }
-    }
-
-    /**
-     * After each new read of the table (by anyone: this fallback, a warning, a report, an export),
-     * publishes what other processes hold towards this JVM's destinations, for the model to add.
-     */
-    private void publishHostShare(List<DestinationFigures> figures, long now) {
-        if (hostShare == null || kernelTable == null) {
-            return;
-        }
-        long readAt = kernelTable.readAtNanos();
-        TcpSocketTable table = kernelTable.held();
-        if (readAt == shareReadAt || table == null || !table.available()) {
-            return;
-        }
-        shareReadAt = readAt;
-        hostShare.update(othersShare(figures, table), now);
-    }
-
-    /**
-     * Ports the table shows towards each tracked destination beyond this JVM's own: TIME_WAIT beyond
-     * its closes in the last 60 s, established beyond its open connections. Only destinations with a
-     * share are in the map. A peer that closes first leaves this side no TIME_WAIT, so this JVM's
-     * closes then explain more than is there and the share is 0, never negative.
-     */
-    static Map<String, Long> othersShare(List<DestinationFigures> figures, TcpSocketTable table) {
-        Map<String, Long> shares = new HashMap<>();
-        for (DestinationFigures f : figures) {
-            if (f.destination().isOverflow()) {
-                continue;
-            }
-            String label = f.destination().label();
-            long others = Math.max(0, table.timeWait(label) - f.closesLast60s())
-                    + Math.max(0, table.established(label) - f.open());
-            if (others > 0) {
-                shares.put(label, others);
-            }
-        }
-        return shares;
     }
 
     /**
@@ -210,7 +152,7 @@ public final class UnseenChurnLog implements TickListener {
         LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
                 .add("source", "kernel")
-                .add("level", f.level() == WarningLevel.CRITICAL ? "critical" : "warn")
+                .add("level", f.level().label())
                 .add("destination", f.destination())
                 .add("observed_time_wait", f.observed())
                 .add("explained_time_wait", f.explained())

@@ -8,7 +8,6 @@ import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationSites;
 import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.OpenSiteSamples;
-import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.ResourceFailures;
 import io.churnagent.churn.ResourceWall;
 import io.churnagent.churn.Ticker;
@@ -37,7 +36,7 @@ import java.util.function.Supplier;
  * once per {@value #FD_SAMPLE_MILLIS} ms, {@code /proc/self/status} read each tick, threads listed by name
  * only when a line names their families; the limits are read at start and every minute.
  */
-public final class WallsLog implements TickListener {
+public final class WallsLog {
 
     static final long FD_SAMPLE_MILLIS = 1_000;
     private static final long LIMITS_READ_NANOS = 60_000_000_000L;
@@ -93,9 +92,8 @@ public final class WallsLog implements TickListener {
 
     private boolean unavailableSaid;
 
-    @Override
-    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings,
-                          List<PortExhaustion> exhaustions) {
+    /** After each evaluation: samples the counts and logs what is due; {@code figures} most churning first. */
+    public void afterTick(List<DestinationFigures> figures) {
         long now = ticker.nanoTime();
         sample(now);
         if (!unavailableSaid && (fds.count() < 0 || limits.fdSoft() < 0)) {
@@ -151,11 +149,7 @@ public final class WallsLog implements TickListener {
     }
 
     private void log(WarningLevel level, LogEvent event) {
-        if (level == WarningLevel.CRITICAL) {
-            log.error("{}", event);
-        } else {
-            log.warn("{}", event);
-        }
+        LevelLog.log(log, level, event);
     }
 
     LogEvent leakEvent(ConnectionLeak leak, long now) {
@@ -260,7 +254,7 @@ public final class WallsLog implements TickListener {
     }
 
     LogEvent fdWarning(List<DestinationFigures> figures) {
-        LogEvent line = LogEvent.of("fd_warning").add("level", levelName(fds.level()));
+        LogEvent line = LogEvent.of("fd_warning").add("level", fds.level().label());
         fdFigures(line);
         long sockets = openByDestination(line, figures);
         line.explain(String.format(Locale.ROOT,
@@ -300,7 +294,7 @@ public final class WallsLog implements TickListener {
     }
 
     LogEvent threadEvent(String event, WarningLevel level) {
-        LogEvent line = LogEvent.of(event).add("level", levelName(level))
+        LogEvent line = LogEvent.of(event).add("level", level.label())
                 .add("threads", threads.count())
                 .add("thread_limit", limits.threadLimit())
                 .add("limit_name", limits.threadLimitName())
@@ -361,7 +355,4 @@ public final class WallsLog implements TickListener {
                 "At this rate the %s run out in about %d s.", what, Math.round(seconds));
     }
 
-    private static String levelName(WarningLevel level) {
-        return level == WarningLevel.CRITICAL ? "critical" : level == WarningLevel.WARN ? "warn" : "info";
-    }
 }

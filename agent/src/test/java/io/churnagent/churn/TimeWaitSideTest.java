@@ -96,11 +96,7 @@ class TimeWaitSideTest {
     }
 
     @Test
-    void theSeverityIsOneStepLowerOnlyWhenThePeerHoldsTheTimeWait() {
-        assertEquals(WarningLevel.WARN, TimeWaitSide.effectiveLevel(WarningLevel.CRITICAL, TimeWaitSide.Side.PEER));
-        assertEquals(WarningLevel.NONE, TimeWaitSide.effectiveLevel(WarningLevel.WARN, TimeWaitSide.Side.PEER));
-        assertEquals(WarningLevel.CRITICAL, TimeWaitSide.effectiveLevel(WarningLevel.CRITICAL, TimeWaitSide.Side.THIS_HOST));
-        assertEquals(WarningLevel.WARN, TimeWaitSide.effectiveLevel(WarningLevel.WARN, TimeWaitSide.Side.UNKNOWN));
+    void aPeerNeedsFarFewerTimeWaitThanCloses() {
         assertTrue(TimeWaitSide.PEER_SHARE < 0.5);
     }
 

@@ -1,5 +1,6 @@
 package io.churnagent.log;
 
+import io.churnagent.churn.Judged;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.DestinationFigures;
@@ -134,7 +135,7 @@ class LogEventTest {
             warnings.addAll(monitor.tick());
         }
         ChurnLogFormat format = new ChurnLogFormat(KernelSettings.of(PortRange.of(40000, 40999, new BitSet()), 2, 1000, 1, 262144, 60));
-        LogEvent event = format.warningEvent(warnings.get(0), null);
+        LogEvent event = format.warningEvent(Judged.of(warnings.get(0)), null, null);
         Map<String, String> text = LogfmtReader.parse(event.toString().split(System.lineSeparator())[0]);
         JsonNode json = parse(event.toJson(T, "warn"));
         assertEquals("churn_warning", json.get("event").asText());

@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.churn.Judged;
 import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
@@ -48,7 +49,7 @@ class ChurnHistoryTest {
         now[0] += S;
         monitor.tick();
         List<DestinationFigures> figures = monitor.latest();
-        history.afterTick(figures, List.of(), List.of());
+        history.afterTick(Judged.all(figures), List.of(), List.of());
         return figures;
     }
 

@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.churn.Judged;
 import io.churnagent.log.AgentLog;
 import io.churnagent.log.Logfmt;
 import io.churnagent.churn.ChurnMonitor;
@@ -67,7 +68,7 @@ class ChurnLogFormatTest {
         InetAddress remote = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
         List<DestinationFigures> warnings = churn(remote, "api.example.com", 10, 3); // 600 of 1000: WARN
         assertEquals(1, warnings.size());
-        String text = new ChurnLogFormat(defaultKernel()).warning(warnings.get(0), null);
+        String text = new ChurnLogFormat(defaultKernel()).warning(Judged.of(warnings.get(0)), null);
         String first = text.split(System.lineSeparator())[0];
         for (String key : new String[] {"event=churn_warning", "level=warn", "destination=10.1.2.3:8443",
                 "host=api.example.com", "connects_per_s=10.0", "closes_per_s=10.0", "open=0",
@@ -88,7 +89,7 @@ class ChurnLogFormatTest {
         tracker.connectFailed(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443),
                 new BindException("Cannot assign requested address"));
         List<DestinationFigures> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3);
-        String text = new ChurnLogFormat(defaultKernel()).warning(warnings.get(0), null);
+        String text = new ChurnLogFormat(defaultKernel()).warning(Judged.of(warnings.get(0)), null);
         assertTrue(text.startsWith("event=churn_warning level=critical"), text);
         assertContains(text, "survives", "failed_addr_not_avail=1",
                 "1 connects to it have already failed with \"Cannot assign requested address\"");
@@ -100,7 +101,7 @@ class ChurnLogFormatTest {
         BitSet reserved = new BitSet();
         reserved.set(40000, 40100);
         KernelSettings kernel = KernelSettings.of(PortRange.of(40000, 41099, reserved), 1, 1000, 0, 500, 60);
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
+        String text = new ChurnLogFormat(kernel).warning(Judged.of(warnings.get(0)), null);
         assertContains(text,
                 "On this host: tcp_tw_reuse=1 would let new connections take over TIME_WAIT ports,"
                         + " but it needs TCP timestamps and tcp_timestamps=0",
@@ -112,7 +113,7 @@ class ChurnLogFormatTest {
     @Test
     void aLargeTableLeftUnreadGivesUnknownPerDestinationAndSockstatsTotalWithTheReason() throws Exception {
         List<DestinationFigures> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
-        String text = new ChurnLogFormat(defaultKernel()).warning(warnings.get(0), TcpSocketTable.skipped(
+        String text = new ChurnLogFormat(defaultKernel()).warning(Judged.of(warnings.get(0)), TcpSocketTable.skipped(
                 TcpSocketTable.Skipped.LARGE, 131072));
         assertTrue(text.split(System.lineSeparator())[0].contains("observed_time_wait=unknown"), text);
         assertContains(text, "The kernel holds 131072 sockets in TIME_WAIT host-wide (/proc/net/sockstat)",
@@ -123,12 +124,12 @@ class ChurnLogFormatTest {
     void aReadAbandonedAsSlowGivesUnknownPerDestinationAndSaysWhy() throws Exception {
         List<DestinationFigures> warnings = churn(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), "api", 10, 3);
         ChurnLogFormat format = new ChurnLogFormat(defaultKernel());
-        String text = format.warning(warnings.get(0), TcpSocketTable.skipped(
+        String text = format.warning(Judged.of(warnings.get(0)), TcpSocketTable.skipped(
                 TcpSocketTable.Skipped.SLOW, 70000));
         assertTrue(text.split(System.lineSeparator())[0].contains("observed_time_wait=unknown"), text);
         assertTrue(text.contains("The kernel holds 70000 sockets in TIME_WAIT host-wide (/proc/net/sockstat); its "
                 + "per-socket table was not read: the last read was abandoned after 500 ms of CPU"), text);
-        String noTotal = format.warning(warnings.get(0), TcpSocketTable.skipped(
+        String noTotal = format.warning(Judged.of(warnings.get(0)), TcpSocketTable.skipped(
                 TcpSocketTable.Skipped.SLOW, -1));
         assertTrue(noTotal.contains("The kernel's per-socket table was not read: the last read was abandoned after 500 ms"),
                 noTotal);
@@ -139,12 +140,12 @@ class ChurnLogFormatTest {
     void whenThePeerHoldsTheTimeWaitTheLevelIsLoweredAndSaidSo() {
         List<DestinationFigures> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // 1200 of 1000
         ChurnLogFormat format = new ChurnLogFormat(KernelSettings.of(null, 2, 1000, 1, 262144, 60));
-        String text = format.warning(warnings.get(0), null, io.churnagent.churn.TimeWaitSide.Side.PEER);
+        String text = format.warning(Judged.of(warnings.get(0), io.churnagent.churn.TimeWaitSide.Side.PEER), null);
         assertTrue(text.startsWith("event=churn_warning level=warn model_level=critical destination=127.0.0.1:8443"), text);
         assertTrue(text.contains(" time_wait_side=peer"), text);
         assertTrue(text.contains("so the TIME_WAIT is on the other host"), text);
         assertTrue(text.contains("severity lowered from critical to warn"), text);
-        String plain = format.warning(warnings.get(0), null, io.churnagent.churn.TimeWaitSide.Side.THIS_HOST);
+        String plain = format.warning(Judged.of(warnings.get(0), io.churnagent.churn.TimeWaitSide.Side.THIS_HOST), null);
         assertTrue(plain.startsWith("event=churn_warning level=critical destination="), plain);
         assertTrue(plain.contains(" time_wait_side=this_host") && !plain.contains("other host"), plain);
     }
@@ -172,7 +173,7 @@ class ChurnLogFormatTest {
                 "   2: 0100007F:9C42 0100007F:20FB 01 00000000:00000000 00:00000000 00000000  1000        0 9 1 0"));
         List<DestinationFigures> warnings = churn(InetAddress.getLoopbackAddress(), "localhost", 20, 3); // port 8443 = 0x20FB
         String text = new ChurnLogFormat(KernelSettings.of(null, 2, 1000, 1, 262144, 60))
-                .warning(warnings.get(0), TcpSocketTable.read(proc));
+                .warning(Judged.of(warnings.get(0)), TcpSocketTable.read(proc));
         assertTrue(text.contains("projected_time_wait=1200 observed_time_wait=2 observed_established=1 "), text);
         assertTrue(text.contains("The kernel holds 2 sockets in TIME_WAIT and 1 established to it right now"), text);
     }
@@ -184,7 +185,7 @@ class ChurnLogFormatTest {
         io.churnagent.churn.DestinationSites sites = new io.churnagent.churn.DestinationSites(table.indexLimit());
         io.churnagent.churn.DestinationStats d = table.find(remote, 8443);
         KernelSettings kernel = defaultKernel();
-        String before = new ChurnLogFormat(kernel, sites).warning(warnings.get(0), null);
+        String before = new ChurnLogFormat(kernel, sites).warning(Judged.of(warnings.get(0)), null);
         assertTrue(before.split(System.lineSeparator())[0].endsWith(" site=unknown"), before);
         io.churnagent.churn.TrimmedStack stack = io.churnagent.churn.TrimmedStack.of(List.of(
                 new StackTraceElement("java.net.Socket", "connect", "Socket.java", 1),
@@ -194,7 +195,7 @@ class ChurnLogFormatTest {
             sites.record(d, stack);
         }
         ChurnLogFormat format = new ChurnLogFormat(kernel, sites);
-        String[] lines = format.warning(warnings.get(0), null).split(System.lineSeparator());
+        String[] lines = format.warning(Judged.of(warnings.get(0)), null).split(System.lineSeparator());
         assertTrue(lines[0].contains(" site=com.acme.Prices.fetch(Prices.java:42)"), lines[0]);
         String all = String.join("\n", lines);
         assertTrue(all.contains("com.acme.Prices.fetch(Prices.java:42) (3 samples; outermost application frame "

@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.churn.Judged;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.ConntrackProjection;
@@ -73,7 +74,7 @@ class CloseWaitAndConntrackFormatTest {
     @Test
     void closeWaitIsAFieldEverywhereAndALeakSentenceWhenThereIsSome() throws Exception {
         DestinationFigures f = warned();
-        String warning = format.warning(f, table(3));
+        String warning = format.warning(Judged.of(f), table(3));
         String first = warning.split(System.lineSeparator())[0];
         assertTrue(first.contains(" observed_time_wait=0 observed_established=1 observed_close_wait=3 "), first);
         assertTrue(warning.contains("Leak: 3 connections to it are in CLOSE_WAIT: the peer closed them and this host"
@@ -81,7 +82,7 @@ class CloseWaitAndConntrackFormatTest {
         String report = format.reportLine(f, table(3));
         assertTrue(report.contains(" observed_close_wait=3 "), report);
         assertTrue(report.contains("(leak: 3 connections to it in CLOSE_WAIT"), report);
-        assertEquals(3.0, ExportedFigure.OBSERVED_CLOSE_WAIT.value(f, table(3)));
+        assertEquals(3.0, ExportedFigure.OBSERVED_CLOSE_WAIT.value(Judged.of(f), table(3)));
         assertEquals("ObservedCloseWait", ExportedFigure.OBSERVED_CLOSE_WAIT.jmxAttribute());
         assertEquals("churn_agent_observed_close_wait", ExportedFigure.OBSERVED_CLOSE_WAIT.metric());
     }
@@ -93,13 +94,13 @@ class CloseWaitAndConntrackFormatTest {
         io.churnagent.kernel.SocketTableCache kernel = new io.churnagent.kernel.SocketTableCache(
                 cpu -> TcpSocketTable.read(proc), 900, () -> now[0]);
         ChurnHistory history = new ChurnHistory(4, kernel, () -> now[0], () -> 1_800_000_000_000L);
-        history.afterTick(monitor.latest(), List.of(), List.of());
-        String before = HtmlReport.render(header(), history.snapshot(), monitor.latest(), null, 4);
+        history.afterTick(Judged.all(monitor.latest()), List.of(), List.of());
+        String before = HtmlReport.render(header(), history.snapshot(), Judged.all(monitor.latest()), null, 4);
         assertTrue(before.contains("observed CLOSE_WAIT (leak), last read <span class=\"v\">unknown</span>"), before);
         kernel.get();
         now[0] += ChurnHistory.SAMPLE_MILLIS * 1_000_000L;
-        history.afterTick(monitor.latest(), List.of(), List.of());
-        String page = HtmlReport.render(header(), history.snapshot(), monitor.latest(), null, 4);
+        history.afterTick(Judged.all(monitor.latest()), List.of(), List.of());
+        String page = HtmlReport.render(header(), history.snapshot(), Judged.all(monitor.latest()), null, 4);
         assertTrue(page.contains("observed CLOSE_WAIT (leak), last read <span class=\"v\">3</span>"), page);
         assertEquals(3, history.snapshot().of(f.destination()).observedCloseWait());
     }
@@ -111,14 +112,14 @@ class CloseWaitAndConntrackFormatTest {
     @Test
     void noCloseWaitIsZeroAndQuietAndNoTableIsUnknown() throws Exception {
         DestinationFigures f = warned();
-        String warning = format.warning(f, table(0));
+        String warning = format.warning(Judged.of(f), table(0));
         assertTrue(warning.contains(" observed_close_wait=0 "), warning);
         assertFalse(warning.contains("CLOSE_WAIT"), warning);
         assertFalse(format.reportLine(f, table(0)).contains("leak"));
-        String unknown = format.warning(f, null);
+        String unknown = format.warning(Judged.of(f), null);
         assertTrue(unknown.contains(" observed_close_wait=unknown "), unknown);
-        assertTrue(Double.isNaN(ExportedFigure.OBSERVED_CLOSE_WAIT.value(f, TcpSocketTable.unavailable())));
-        LogEvent json = format.warningEvent(f, null);
+        assertTrue(Double.isNaN(ExportedFigure.OBSERVED_CLOSE_WAIT.value(Judged.of(f), TcpSocketTable.unavailable())));
+        LogEvent json = format.warningEvent(Judged.of(f), null, null);
         assertTrue(json.toJson(java.time.Instant.EPOCH, "WARN").contains("\"observed_close_wait\":null"), json::toString);
     }
 
@@ -126,7 +127,7 @@ class CloseWaitAndConntrackFormatTest {
     void aConntrackTableNearerThanThePortsIsNamedWithItsFix() throws Exception {
         DestinationFigures f = warned(); // ratio 0.60
         ConntrackProjection tight = new ConntrackProjection(2_000, 4_000, 120, 10, SETTINGS); // 3,200 of 4,000: 0.80
-        String warning = format.warningEvent(f, table(0), TimeWaitSide.Side.UNKNOWN, tight).toString();
+        String warning = format.warningEvent(Judged.of(f), table(0), tight).toString();
         String first = warning.split(System.lineSeparator())[0];
         assertTrue(first.contains(" wall=conntrack conntrack_count=2000 conntrack_max=4000 conntrack_projected=3200"
                 + " conntrack_time_wait_s=120 conntrack_ratio=0.80"), first);
@@ -144,8 +145,8 @@ class CloseWaitAndConntrackFormatTest {
                 + " net.netfilter.nf_conntrack_max; lower net.netfilter.nf_conntrack_tcp_timeout_time_wait."), host);
 
         ConntrackProjection roomy = new ConntrackProjection(10, 262_144, 120, 10, SETTINGS);
-        String quiet = format.warningEvent(f, table(0), TimeWaitSide.Side.UNKNOWN, roomy).toString();
+        String quiet = format.warningEvent(Judged.of(f), table(0), roomy).toString();
         assertFalse(quiet.contains("conntrack"), quiet);
-        assertFalse(format.warningEvent(f, table(0), TimeWaitSide.Side.UNKNOWN, null).toString().contains("conntrack"));
+        assertFalse(format.warningEvent(Judged.of(f), table(0), null).toString().contains("conntrack"));
     }
 }

@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.churn.Judged;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.ConnectionTracker;
@@ -59,7 +60,7 @@ class EgressWarningTest {
         List<DestinationFigures> warnings = churn(monitor, 1, 3, 0);
         assertEquals(1, warnings.size());
         // the peer closing first does not lower a NAT's warning: the NAT holds the port either way
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null, TimeWaitSide.Side.PEER);
+        String text = new ChurnLogFormat(kernel).warning(Judged.of(warnings.get(0), TimeWaitSide.Side.PEER), null);
         String first = text.split(System.lineSeparator())[0];
         for (String key : new String[] {"level=critical", "limit=gcp-cloud-nat", "time_wait_s=120", "capacity=64",
                 "projected_time_wait=120", "host_share=0", "this_jvm_load=120"}) {
@@ -75,7 +76,7 @@ class EgressWarningTest {
                 new ModelSettings(1_000, null, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L), share);
         List<DestinationFigures> warnings = churn(monitor, 3, 3, 400); // 180 own + 400 others = 58 %
         assertEquals(1, warnings.size());
-        String text = new ChurnLogFormat(kernel).warning(warnings.get(0), null);
+        String text = new ChurnLogFormat(kernel).warning(Judged.of(warnings.get(0)), null);
         String first = text.split(System.lineSeparator())[0];
         for (String key : new String[] {"level=warn", "limit=local", "time_wait_s=60", "projected_load=580",
                 "this_jvm_load=180", "host_share=400", "capacity=1000", "ratio=0.58"}) {

@@ -41,7 +41,7 @@ class HtmlReportPageTest {
     private final DestinationTable table = new DestinationTable(10);
     private final ChurnMonitor monitor = new ChurnMonitor(table, () -> 0L,
             new ModelSettings(200, 0.5, 0.8, 60_000_000_000L, 1_000_000_000L));
-    private final HtmlReportPage page = new HtmlReportPage(new ChurnHistory(10, null, () -> 0L, () -> 0L), monitor,
+    private final HtmlReportPage page = new HtmlReportPage(new ChurnHistory(10, null, () -> 0L, () -> 0L), () -> io.churnagent.churn.Judged.all(monitor.latest()),
             null, 10, "1.0", "pid 1", 0.5, 0.8);
 
     @Test

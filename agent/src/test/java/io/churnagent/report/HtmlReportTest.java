@@ -1,5 +1,6 @@
 package io.churnagent.report;
 
+import io.churnagent.churn.Judged;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationSites;
@@ -50,7 +51,7 @@ class HtmlReportTest {
             }
             now[0] += S;
             monitor.tick();
-            history.afterTick(monitor.latest(), List.of(), List.of());
+            history.afterTick(Judged.all(monitor.latest()), List.of(), List.of());
         }
     }
 
@@ -66,7 +67,7 @@ class HtmlReportTest {
     }
 
     private String render(int top) {
-        return HtmlReport.render(header, history.snapshot(), monitor.latest(), sites, top);
+        return HtmlReport.render(header, history.snapshot(), Judged.all(monitor.latest()), sites, top);
     }
 
     @Test
@@ -112,15 +113,15 @@ class HtmlReportTest {
         assertEquals(2, count(page, "<svg "), "rates and ports");
         assertEquals(1, count(page, "class=\"capacity\""), "one capacity line");
         Matcher capacity = Pattern.compile("<line class=\"capacity\" x1=\"(\\d+)\" y1=\"(\\d+)\" x2=\"(\\d+)\" y2=\"(\\d+)\" stroke=\""
-                + HtmlReport.CAPACITY_COLOUR + "\"").matcher(page);
+                + HtmlReportCharts.CAPACITY_COLOUR + "\"").matcher(page);
         assertTrue(capacity.find(), page);
         assertEquals(capacity.group(2), capacity.group(4), "horizontal");
         assertTrue(Integer.parseInt(capacity.group(3)) - Integer.parseInt(capacity.group(1)) >= 300, "across the chart");
         assertTrue(page.contains("capacity 200"), page);
-        for (String colour : new String[] {HtmlReport.CONNECTS_COLOUR, HtmlReport.CLOSES_COLOUR, HtmlReport.PROJECTED_COLOUR}) {
+        for (String colour : new String[] {HtmlReportCharts.CONNECTS_COLOUR, HtmlReportCharts.CLOSES_COLOUR, HtmlReportCharts.PROJECTED_COLOUR}) {
             assertTrue(page.contains("<polyline fill=\"none\" stroke=\"" + colour + "\""), colour + " series: " + page);
         }
-        assertFalse(page.contains("<polyline fill=\"none\" stroke=\"" + HtmlReport.OBSERVED_COLOUR + "\""),
+        assertFalse(page.contains("<polyline fill=\"none\" stroke=\"" + HtmlReportCharts.OBSERVED_COLOUR + "\""),
                 "no kernel figure: no observed line");
         assertTrue(page.contains("observed: unknown"), page);
         assertTrue(page.contains("11 samples"), "21 s at one sample per 2 s: " + page);
@@ -148,7 +149,7 @@ class HtmlReportTest {
             now[0] += S;
             egress.tick();
         }
-        String page = HtmlReport.render(header, ChurnHistory.Snapshot.empty(), egress.latest(), sites, 10);
+        String page = HtmlReport.render(header, ChurnHistory.Snapshot.empty(), Judged.all(egress.latest()), sites, 10);
         assertTrue(page.contains("binding limit <span class=\"v\">gcp-cloud-nat, 120 s hold</span>"), page);
         assertTrue(page.contains("capacity <span class=\"v\">64</span>"), page);
         assertTrue(page.contains("the egress hop's own when egress= names a tighter one"), page);
@@ -189,14 +190,14 @@ class HtmlReportTest {
         assertEquals(ChurnHistory.MAX_DESTINATIONS, count(all, "<section class=\"dest\""), "capped by the history");
         assertTrue(all.length() < 400_000, "size: " + all.length());
         System.out.printf(Locale.ROOT, "html page: 1 destination %d bytes, 10 destinations %d bytes, 16 %d bytes%n",
-                HtmlReport.render(header, history.snapshot(), monitor.latest().subList(0, 1), sites, 1).length(),
+                HtmlReport.render(header, history.snapshot(), Judged.all(monitor.latest().subList(0, 1)), sites, 1).length(),
                 page.length(), all.length());
     }
 
     @Test
     void aFullHistoryOfSixteenDestinationsIsAPageOfAFewHundredKilobytes() throws Exception {
         runServices(ChurnHistory.SAMPLES * 2 + 10, 16); // 12 minutes and more: every slot full
-        String one = HtmlReport.render(header, history.snapshot(), monitor.latest(), sites, 1);
+        String one = HtmlReport.render(header, history.snapshot(), Judged.all(monitor.latest()), sites, 1);
         String ten = render(10);
         String all = render(16);
         assertSelfContained(all);

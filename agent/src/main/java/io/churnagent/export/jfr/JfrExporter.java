@@ -3,7 +3,7 @@ package io.churnagent.export.jfr;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.PortExhaustion;
-import io.churnagent.churn.WarningLevel;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.kernel.TcpSocketTable;
 import io.churnagent.export.ExportedFigure;
 import io.churnagent.report.TickListener;
@@ -35,7 +35,7 @@ public final class JfrExporter implements TickListener, AutoCloseable {
             registerEvents();
         }
     };
-    private volatile List<DestinationFigures> latest = Collections.emptyList();
+    private volatile List<DestinationVerdict> latest = Collections.emptyList();
     private volatile boolean registered;
     private boolean closed;
 
@@ -55,22 +55,23 @@ public final class JfrExporter implements TickListener, AutoCloseable {
     }
 
     @Override
-    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
-        latest = figures;
+    public void afterTick(List<DestinationVerdict> verdicts, List<DestinationVerdict> warnings, List<PortExhaustion> exhaustions) {
+        latest = verdicts;
         if (!registered) {
             // Flight Recorder never started, so no recording can take the events; building one would
             // load JFR's event machinery (dozens of jdk.jfr classes) at the first warning, in an application
             // that is busy churning (LateClassLoadsIT)
             return;
         }
-        for (DestinationFigures f : warnings) {
+        for (DestinationVerdict v : warnings) {
             ChurnWarningEvent e = new ChurnWarningEvent();
             if (!e.shouldCommit()) {
                 break; // no recording wants it: the same answer for the rest of this tick
             }
+            DestinationFigures f = v.figures();
             e.destination = f.destination().label();
             e.host = f.destination().host();
-            e.warningLevel = f.level() == WarningLevel.CRITICAL ? "critical" : "warn";
+            e.warningLevel = ExportedFigure.levelName(v);
             e.connectRatePerSecond = f.connectsPerSecond();
             e.closeRatePerSecond = f.closesPerSecond();
             e.open = f.open();
@@ -101,12 +102,13 @@ public final class JfrExporter implements TickListener, AutoCloseable {
 
     /** JFR's periodic hook: one event per destination, on JFR's own thread. */
     private void emitStatistics() {
-        List<DestinationFigures> figures = latest;
-        if (figures.isEmpty()) {
+        List<DestinationVerdict> verdicts = latest;
+        if (verdicts.isEmpty()) {
             return;
         }
         TcpSocketTable table = kernel.get();
-        for (DestinationFigures f : figures) {
+        for (DestinationVerdict v : verdicts) {
+            DestinationFigures f = v.figures();
             DestinationStatisticsEvent e = new DestinationStatisticsEvent();
             e.destination = f.destination().label();
             e.host = f.destination().host();
@@ -119,15 +121,15 @@ public final class JfrExporter implements TickListener, AutoCloseable {
             e.open = f.open();
             e.closesLast60s = f.closesLast60s();
             e.projectedTimeWait = f.projectedTimeWait();
-            double observed = ExportedFigure.OBSERVED_TIME_WAIT.value(f, table);
+            double observed = ExportedFigure.OBSERVED_TIME_WAIT.value(v, table);
             e.observedTimeWait = Double.isNaN(observed) ? -1 : (long) observed;
-            double closeWait = ExportedFigure.OBSERVED_CLOSE_WAIT.value(f, table);
+            double closeWait = ExportedFigure.OBSERVED_CLOSE_WAIT.value(v, table);
             e.observedCloseWait = Double.isNaN(closeWait) ? -1 : (long) closeWait;
             e.projectedLoad = f.projectedLoad();
             e.capacity = f.capacity();
             e.projectedLoadRatio = f.ratio();
             e.secondsToExhaustion = f.exhaustionInSeconds() < 0 ? -1 : f.exhaustionInSeconds();
-            e.warningLevel = ExportedFigure.levelName(f);
+            e.warningLevel = ExportedFigure.levelName(v);
             e.commit();
         }
     }

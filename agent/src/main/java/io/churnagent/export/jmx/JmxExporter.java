@@ -3,7 +3,7 @@ package io.churnagent.export.jmx;
 import io.churnagent.export.ExportedFigure;
 import io.churnagent.report.TickListener;
 import io.churnagent.churn.ConnectionTracker;
-import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.WarningLevel;
@@ -62,8 +62,8 @@ public final class JmxExporter implements TickListener, AutoCloseable {
      * tick cost ~100 B per destination retained (and as much garbage each tick). A reader racing a
      * tick sees this tick's or the last one's figures, each a complete immutable value.
      */
-    private volatile DestinationFigures[] byIndex = new DestinationFigures[0];
-    private volatile List<DestinationFigures> latestList = Collections.emptyList();
+    private volatile DestinationVerdict[] byIndex = new DestinationVerdict[0];
+    private volatile List<DestinationVerdict> latestList = Collections.emptyList();
     private boolean closed;
 
     public JmxExporter(ConnectionTracker tracker, ModelSettings thresholds, Supplier<TcpSocketTable> kernel,
@@ -114,17 +114,17 @@ public final class JmxExporter implements TickListener, AutoCloseable {
     }
 
     @Override
-    public void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings, List<PortExhaustion> exhaustions) {
-        DestinationFigures[] slots = byIndex;
+    public void afterTick(List<DestinationVerdict> verdicts, List<DestinationVerdict> warnings, List<PortExhaustion> exhaustions) {
+        DestinationVerdict[] slots = byIndex;
         int limit = tracker.destinations().indexLimit();
         if (slots.length < limit) {
             slots = Arrays.copyOf(slots, limit);
         }
-        for (DestinationFigures f : figures) {
-            slots[f.destination().index()] = f;
+        for (DestinationVerdict v : verdicts) {
+            slots[v.destination().index()] = v;
         }
         byIndex = slots;
-        latestList = figures;
+        latestList = verdicts;
         synchronized (this) {
             if (closed) {
                 return;
@@ -136,14 +136,14 @@ public final class JmxExporter implements TickListener, AutoCloseable {
                     throw new IllegalStateException("cannot register the summary MBean: " + e, e);
                 }
             }
-            for (DestinationFigures f : figures) {
-                int index = f.destination().index();
-                boolean other = f.destination().isOverflow(); // always registered, like the summary
-                int allowed = f.level() != WarningLevel.NONE ? maxDestinations
+            for (DestinationVerdict v : verdicts) {
+                int index = v.destination().index();
+                boolean other = v.destination().isOverflow(); // always registered, like the summary
+                int allowed = v.level() != WarningLevel.NONE ? maxDestinations
                         : Math.min(maxDestinations, QUIET_DESTINATION_MBEANS);
                 if (!tried.get(index) && (other || destinationMBeans < allowed)) {
                     tried.set(index);
-                    String label = f.destination().label();
+                    String label = v.destination().label();
                     indexOfLabel.put(label, index);
                     try {
                         register(label, destinationName(label), destinationBean(label));
@@ -197,10 +197,10 @@ public final class JmxExporter implements TickListener, AutoCloseable {
         destinationMBeans = 0;
     }
 
-    /** The latest figures of the destination MBean {@code label}, or null before its first tick. */
-    private DestinationFigures latest(String label) {
+    /** The latest verdict on the destination MBean {@code label}, or null before its first tick. */
+    private DestinationVerdict latest(String label) {
         Integer index = indexOfLabel.get(label);
-        DestinationFigures[] slots = byIndex;
+        DestinationVerdict[] slots = byIndex;
         return index == null || index >= slots.length ? null : slots[index];
     }
 
@@ -216,23 +216,23 @@ public final class JmxExporter implements TickListener, AutoCloseable {
                 label -> label);
         shape.attribute("Host", "java.lang.String", "The host name the application asked for (never reverse DNS).",
                 label -> {
-                    DestinationFigures f = latest(label);
+                    DestinationVerdict f = latest(label);
                     return f == null ? "" : f.destination().host();
                 });
         for (ExportedFigure figure : ExportedFigure.values()) {
             if (figure == ExportedFigure.WARNING_LEVEL) {
                 shape.attribute(figure.jmxAttribute(), "java.lang.String", figure.description(), label -> {
-                    DestinationFigures f = latest(label);
+                    DestinationVerdict f = latest(label);
                     return f == null ? "none" : ExportedFigure.levelName(f);
                 });
             } else if (figure.isDecimal()) {
                 shape.attribute(figure.jmxAttribute(), "double", figure.description(), label -> {
-                    DestinationFigures f = latest(label);
+                    DestinationVerdict f = latest(label);
                     return f == null ? 0.0 : figure.value(f, kernel.get());
                 });
             } else {
                 shape.attribute(figure.jmxAttribute(), "long", figure.description(), label -> {
-                    DestinationFigures f = latest(label);
+                    DestinationVerdict f = latest(label);
                     if (f == null) {
                         return 0L;
                     }
@@ -264,15 +264,15 @@ public final class JmxExporter implements TickListener, AutoCloseable {
         bean.attribute("MaxProjectedLoadRatio", "double", "The highest ProjectedLoadRatio of any destination.",
                 () -> {
                     double max = 0;
-                    for (DestinationFigures f : latestList) {
-                        max = Math.max(max, f.ratio());
+                    for (DestinationVerdict v : latestList) {
+                        max = Math.max(max, v.figures().ratio());
                     }
                     return max;
                 });
         bean.attribute("DestinationsAtWarnLevel", "long", "Destinations at or above warn.ratio now.", () -> {
             long n = 0;
-            for (DestinationFigures f : latestList) {
-                if (f.level() != WarningLevel.NONE) {
+            for (DestinationVerdict v : latestList) {
+                if (v.level() != WarningLevel.NONE) {
                     n++;
                 }
             }
@@ -294,8 +294,8 @@ public final class JmxExporter implements TickListener, AutoCloseable {
 
     private long sum(ExportedFigure figure) {
         long sum = 0;
-        for (DestinationFigures f : new ArrayList<>(latestList)) {
-            sum += (long) figure.value(f, null);
+        for (DestinationVerdict v : new ArrayList<>(latestList)) {
+            sum += (long) figure.value(v, null);
         }
         return sum;
     }

@@ -1,9 +1,9 @@
 package io.churnagent.export.otel;
 
-import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ClientSite;
 import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.churn.PortExhaustion;
 import io.churnagent.churn.Ticker;
 import io.churnagent.log.LogEvent;
@@ -14,6 +14,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.Consumer;
 
 /**
@@ -24,8 +25,8 @@ import java.util.function.Consumer;
  *
  * <p>No OpenTelemetry class is linked: the public API is reached by reflection through the system
  * class loader, and nothing is loaded while it is absent. Asynchronous instruments only: each callback
- * renders {@link ChurnMonitor#latest()}, so the connect/close path pays nothing and the figures are the
- * model's, decided by it. {@code GlobalOpenTelemetry.get()} is never called before a global exists
+ * renders the reporter's latest verdicts, so the connect/close path pays nothing and the figures and
+ * levels are the model's, decided by it. {@code GlobalOpenTelemetry.get()} is never called before a global exists
  * (the OTel agent has started, or the application set one): calling it earlier would fix a no-op global
  * and make the application's own {@code set} fail. Until then the reporter's ticks retry, backing off
  * to once a minute. Instruments: see {@link OtelInstrument}.
@@ -38,7 +39,7 @@ public final class OtelMetrics implements TickListener, AutoCloseable {
     private static final long MAX_RETRY_NANOS = 60_000_000_000L;
     private static final long GIVE_UP_WITHOUT_API_NANOS = 120_000_000_000L;
 
-    private final ChurnMonitor monitor;
+    private final Supplier<List<DestinationVerdict>> verdicts;
     private final ClientSiteTable clientSites;
     private final int clientThreshold;
     private final Ticker ticker;
@@ -52,9 +53,10 @@ public final class OtelMetrics implements TickListener, AutoCloseable {
     private volatile boolean closed;
     private volatile boolean callbackFailed;
 
-    public OtelMetrics(ChurnMonitor monitor, ClientSiteTable clientSites, int clientThreshold, Ticker ticker,
-                       ClassLoader loader, Logger log) {
-        this.monitor = monitor;
+    /** @param verdicts the latest verdicts ({@code Reporter.latest()}), read on the application's metric reader */
+    public OtelMetrics(Supplier<List<DestinationVerdict>> verdicts, ClientSiteTable clientSites, int clientThreshold,
+                       Ticker ticker, ClassLoader loader, Logger log) {
+        this.verdicts = verdicts;
         this.clientSites = clientSites;
         this.clientThreshold = clientThreshold;
         this.ticker = ticker;
@@ -65,7 +67,7 @@ public final class OtelMetrics implements TickListener, AutoCloseable {
     }
 
     @Override
-    public synchronized void afterTick(List<DestinationFigures> figures, List<DestinationFigures> warnings,
+    public synchronized void afterTick(List<DestinationVerdict> latest, List<DestinationVerdict> warnings,
                                        List<PortExhaustion> exhaustions) {
         long now = ticker.nanoTime();
         if (done || closed || now - nextAttempt < 0) {
@@ -154,10 +156,10 @@ public final class OtelMetrics implements TickListener, AutoCloseable {
                 }
                 return;
             }
-            for (DestinationFigures f : monitor.latest()) {
-                double v = instrument.figure().value(f, null);
+            for (DestinationVerdict verdict : verdicts.get()) {
+                double v = instrument.figure().value(verdict, null);
                 if (!Double.isNaN(v) && !Double.isInfinite(v)) {
-                    instrument.record(api, measurements, v, api.destinationAttributes(f));
+                    instrument.record(api, measurements, v, api.destinationAttributes(verdict.figures()));
                 }
             }
         } catch (Throwable t) {

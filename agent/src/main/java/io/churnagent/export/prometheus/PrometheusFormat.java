@@ -4,7 +4,7 @@ import io.churnagent.export.ExportedFigure;
 import io.churnagent.churn.ClientSite;
 import io.churnagent.churn.ClientSiteTable;
 import io.churnagent.churn.ConnectionTracker;
-import io.churnagent.churn.DestinationFigures;
+import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.churn.FailureReason;
 import io.churnagent.churn.Ticker;
 import io.churnagent.kernel.TcpSocketTable;
@@ -51,15 +51,15 @@ public final class PrometheusFormat {
         this.ticker = ticker;
     }
 
-    /** The whole exposition for these figures. */
-    public String render(List<DestinationFigures> figures, TcpSocketTable kernel) {
+    /** The whole exposition for these verdicts. */
+    public String render(List<DestinationVerdict> figures, TcpSocketTable kernel) {
         StringBuilder out = new StringBuilder(512 + figures.size() * 1200);
         for (ExportedFigure figure : ExportedFigure.values()) {
             if (figure.metric() == null) {
                 continue;
             }
             header(out, figure.metric(), figure.counter() ? "counter" : "gauge", figure.description());
-            for (DestinationFigures f : figures) {
+            for (DestinationVerdict f : figures) {
                 double v = figure.value(f, kernel);
                 if (Double.isNaN(v)) {
                     continue;
@@ -69,7 +69,7 @@ public final class PrometheusFormat {
         }
         header(out, "churn_agent_connect_failures_total", "counter",
                 "Connects that failed, by reason: addr_not_avail (the ports ran out), refused, timeout, no_route, unresolved, other.");
-        for (DestinationFigures f : figures) {
+        for (DestinationVerdict f : figures) {
             for (FailureReason reason : FailureReason.values()) {
                 long n = f.destination().failures(reason);
                 if (n > 0) {
@@ -145,7 +145,7 @@ public final class PrometheusFormat {
         out.append('\n').append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private static void sample(StringBuilder out, String name, DestinationFigures f, String reason, double value) {
+    private static void sample(StringBuilder out, String name, DestinationVerdict f, String reason, double value) {
         out.append(name).append("{destination=\"");
         labelValue(out, f.destination().label());
         out.append("\",host=\"");

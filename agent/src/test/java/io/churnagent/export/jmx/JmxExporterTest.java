@@ -1,5 +1,6 @@
 package io.churnagent.export.jmx;
 
+import io.churnagent.churn.Judged;
 import io.churnagent.export.ExportedFigure;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ConnectionTracker;
@@ -39,7 +40,7 @@ class JmxExporterTest {
     private void tick(JmxExporter jmx) {
         now[0] += 1_000_000_000L;
         monitor.tick();
-        jmx.afterTick(monitor.latest(), List.of(), List.of());
+        jmx.afterTick(Judged.all(monitor.latest()), List.of(), List.of());
     }
 
     @Test
@@ -113,7 +114,7 @@ class JmxExporterTest {
         }
         now[0] += 1_000_000_000L;
         bigMonitor.tick();
-        jmx.afterTick(bigMonitor.latest(), List.of(), List.of());
+        jmx.afterTick(Judged.all(bigMonitor.latest()), List.of(), List.of());
         assertEquals(1 + JmxExporter.QUIET_DESTINATION_MBEANS, jmx.registeredCount(), "summary + the first 100");
         InetAddress hot = InetAddress.getByAddress(new byte[] {10, 0, 2, 1});
         for (int i = 0; i < 10; i++) { // 600 of 1000 ports: warn level
@@ -122,7 +123,7 @@ class JmxExporterTest {
         }
         now[0] += 1_000_000_000L;
         bigMonitor.tick();
-        jmx.afterTick(bigMonitor.latest(), List.of(), List.of());
+        jmx.afterTick(Judged.all(bigMonitor.latest()), List.of(), List.of());
         assertEquals(2 + JmxExporter.QUIET_DESTINATION_MBEANS, jmx.registeredCount());
         assertEquals("warn", server.getAttribute(JmxExporter.destinationName("10.0.2.1:80"), "WarningLevel"));
         jmx.close();

@@ -1,5 +1,6 @@
 package io.churnagent.export.prometheus;
 
+import io.churnagent.churn.Judged;
 import io.churnagent.bootstrap.ClientBridge;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ClientSiteRecorder;
@@ -49,7 +50,7 @@ class PrometheusFormatTest {
         }
         tracker.connectFailed(new InetSocketAddress(a, 443), new BindException("Cannot assign requested address"));
         monitor.tick();
-        String text = format.render(monitor.latest(), null);
+        String text = format.render(Judged.all(monitor.latest()), null);
         String labels = "{destination=\"10.0.0.1:443\",host=\"we\\\"ird\\\\host\\nname\uFFFD\"}";
         assertTrue(text.contains("churn_agent_connects_total" + labels + " 30\n"), text);
         assertTrue(text.contains("churn_agent_projected_time_wait" + labels + " "), text);
@@ -79,7 +80,7 @@ class PrometheusFormatTest {
         ClientBridge.install(new ClientSiteRecorder(clientSites, sites("PriceClient", "fetch", 42, "Orders\"Api"),
                 new RateLimiter(() -> now[0], 1000, 1000), () -> now[0]));
         try {
-            String empty = format.render(monitor.latest(), null);
+            String empty = format.render(Judged.all(monitor.latest()), null);
             assertTrue(empty.contains("# TYPE churn_agent_client_per_request gauge\n"), empty);
             assertTrue(!empty.contains("churn_agent_client_per_request{"), "no site yet: no series");
             assertTrue(empty.contains("churn_agent_client_per_request_threshold 10\n"), empty);
@@ -88,12 +89,12 @@ class PrometheusFormatTest {
             }
             String labels = "{family=\"okhttp\",site=\"com.acme.PriceClient.fetch(PriceClient.java:42)\","
                     + "handler=\"com.acme.Orders\\\"Api.get(Orders\\\"Api.java:17)\"}";
-            String text = format.render(monitor.latest(), null);
+            String text = format.render(Judged.all(monitor.latest()), null);
             assertTrue(text.contains("churn_agent_client_constructions_total" + labels + " 11\n"), text);
             assertTrue(text.contains("churn_agent_client_constructions_last_60s" + labels + " 11\n"), text);
             assertTrue(text.contains("churn_agent_client_per_request" + labels + " 1\n"), "11 > 10: flagged\n" + text);
             now[0] += 61_000_000_000L;
-            text = format.render(monitor.latest(), null);
+            text = format.render(Judged.all(monitor.latest()), null);
             assertTrue(text.contains("churn_agent_client_constructions_total" + labels + " 11\n"), text);
             assertTrue(text.contains("churn_agent_client_per_request" + labels + " 0\n"), "a quiet minute clears it\n" + text);
             // the cap of two sites bounds the series; the third site is only counted
@@ -104,7 +105,7 @@ class PrometheusFormatTest {
                     new RateLimiter(() -> now[0], 1000, 1000), () -> now[0]));
             buildInHandler("jdbc");
             buildInHandler("jdbc");
-            text = format.render(monitor.latest(), null);
+            text = format.render(Judged.all(monitor.latest()), null);
             assertEquals(2, text.lines().filter(l -> l.startsWith("churn_agent_client_constructions_total{")).count(), text);
             assertTrue(text.contains("churn_agent_client_sites_overflow_total 2\n"), text);
         } finally {
