@@ -4,6 +4,7 @@ import io.churnagent.log.LogEvent;
 import io.churnagent.churn.ClientPerRequest;
 import io.churnagent.churn.ClientSite;
 import io.churnagent.churn.TrimmedStack;
+import io.churnagent.churn.WarningLevel;
 
 import java.util.Locale;
 
@@ -28,7 +29,7 @@ public final class ClientSiteFormat {
     public static LogEvent clientPerRequest(ClientPerRequest e, int clientThreads) {
         ClientSite s = e.site();
         LogEvent line = LogEvent.of("client_per_request")
-                .add("level", "warn")
+                .add("level", WarningLevel.WARN.label())
                 .add("family", s.family())
                 .add("site", s.site())
                 .add("handler", s.handler())

@@ -162,7 +162,7 @@ public final class WallsLog {
                 : openSites.stillOpen(d.index(), tracker.openConnections(), sampled);
         String site = !open.isEmpty() ? open.get(0).stack().site() : topSite(d);
         LogEvent line = LogEvent.of("connection_leak")
-                .add("level", "warn")
+                .add("level", WarningLevel.WARN.label())
                 .add("destination", d.label())
                 .add("host", d.host())
                 .add("open", f.open())

@@ -30,6 +30,15 @@ public final class CapturedLog {
         return logger;
     }
 
+    /** {@code LEVEL message} of each event logged so far (ERROR, WARN, INFO, ...), oldest first. */
+    public List<String> lines() {
+        List<String> lines = new ArrayList<>();
+        for (ILoggingEvent e : appender.list) {
+            lines.add(e.getLevel() + " " + e.getFormattedMessage());
+        }
+        return lines;
+    }
+
     /** The formatted messages logged so far, oldest first. */
     public List<String> messages() {
         List<String> messages = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.churnagent.junit;
 
 import io.churnagent.churn.ClientPerRequest;
 import io.churnagent.churn.ClientSite;
+import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.log.LogEvent;
 import io.churnagent.report.ChurnLogFormat;
@@ -53,7 +54,7 @@ final class ChurnFailures {
                 text.append(ClientSiteFormat.clientPerRequest(new ClientPerRequest(
                         new ClientSite(b.family, b.stack, b.handler), n, n, 0)));
             } else {
-                text.append(LogEvent.of("client_per_request").add("level", "warn")
+                text.append(LogEvent.of("client_per_request").add("level", WarningLevel.WARN.label())
                         .add("family", b.family).add("site", b.site).add("handler", b.handler)
                         .add("built_total", n).explain("Fix: " + ClientSiteFormat.fix(b.family)));
             }
@@ -115,7 +116,7 @@ final class ChurnFailures {
             long closes = d.closes.sum();
             double rate = connects / seconds;
             LogEvent warning = LogEvent.of("churn_warning")
-                    .add("level", "error")
+                    .add("level", WarningLevel.CRITICAL.label())
                     .add("destination", d.label)
                     .add("host", d.host)
                     .add("connections", connects)

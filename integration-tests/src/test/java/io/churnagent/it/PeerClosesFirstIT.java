@@ -1,5 +1,8 @@
 package io.churnagent.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.churnagent.it.programs.PeerClosesExports;
 import io.churnagent.it.programs.ShortConnections;
 
 import java.nio.file.Path;
@@ -15,8 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The kernel says who closes first: a loopback server that closes before its client leaves no
  * TIME_WAIT on the client's side, so after 10 s the warning says the TIME_WAIT is on the other host
  * and drops a level; the same traffic with the client closing first stays critical. The modelled
- * capacity is 400 ports ({@code capacity=400}) so that 40 connections/s is critical. Each program runs
- * in a private network namespace, so the kernel table the agent reads is its own, not the machine's.
+ * capacity is 400 ports ({@code capacity=400}) so that 40 connections/s is critical. Behind an egress
+ * NAT ({@code egress=gcp-cloud-nat}: 64 ports, held 120 s) the peer closing first relieves nothing, and
+ * the log line, its severity, the JSON line, the JMX attribute and the Prometheus gauge all say
+ * {@code critical}. Each program runs in a private network namespace, so the kernel table the agent
+ * reads is its own, not the machine's.
  */
 class PeerClosesFirstIT {
 
@@ -65,6 +71,58 @@ class PeerClosesFirstIT {
             assertEquals("ERROR", w.level, w::toString);
         }
         assertTrue(!program.stderr().contains("other host"), program::stderr);
+    }
+
+    @OnEachJdk
+    void behindAnEgressNatThePeerClosingFirstKeepsTheLevelInEveryOutput(Path jdk) throws Exception {
+        ForkedJvm program = egressProgram(jdk, "");
+        try {
+            AgentEvent w = AgentEvent.parse(program.awaitLine(l -> l.contains("event=churn_warning")
+                    && l.contains("time_wait_side=peer"), Duration.ofSeconds(60)));
+            assertEquals("critical", w.get("level"), w::toString);
+            assertEquals("ERROR", w.level, w::toString);
+            assertEquals("gcp-cloud-nat", w.get("limit"), w::toString);
+            assertEquals(null, w.get("model_level"), w::toString);
+            assertTrue(program.stderr().contains("but the egress gcp-cloud-nat keeps each connection's mapping"),
+                    program::stderr);
+            assertExportsSay(program, "critical", "2");
+        } finally {
+            program.kill();
+        }
+    }
+
+    @OnEachJdk
+    void behindAnEgressNatTheJsonLineKeepsTheLevel(Path jdk) throws Exception {
+        ForkedJvm program = egressProgram(jdk, ",log.format=json");
+        try {
+            String line = program.awaitLine(l -> l.contains("\"event\":\"churn_warning\"")
+                    && l.contains("\"time_wait_side\":\"peer\""), Duration.ofSeconds(60));
+            JsonNode w = new ObjectMapper().readTree(line);
+            assertEquals("critical", w.get("level").asText(), line);
+            assertEquals("gcp-cloud-nat", w.get("limit").asText(), line);
+            assertExportsSay(program, "critical", "2");
+        } finally {
+            program.kill();
+        }
+    }
+
+    private static ForkedJvm egressProgram(Path jdk, String moreOptions) throws Exception {
+        return new ForkedJvm(jdk).inPrivateNetwork()
+                .withAgent("capacity=400,egress=gcp-cloud-nat,metrics.port=9464,report.interval=off" + moreOptions)
+                .mainClass(PeerClosesExports.class, "9464", "40", "90").start();
+    }
+
+    /** The program's look at the exports after the warning: the next two lines it prints, the last of them checked. */
+    private static void assertExportsSay(ForkedJvm program, String jmx, String prometheus) throws Exception {
+        int seen = exportLines(program).size();
+        List<String> lines = program.await("two more looks at the exports", Duration.ofSeconds(30),
+                () -> exportLines(program), l -> l.size() >= seen + 2);
+        String last = lines.get(lines.size() - 1);
+        assertEquals("exports jmx=" + jmx + " prometheus=" + prometheus, last, () -> String.join("\n", lines));
+    }
+
+    private static List<String> exportLines(ForkedJvm program) throws Exception {
+        return program.allLines().stream().filter(l -> l.startsWith("exports ")).collect(Collectors.toList());
     }
 
     /** A thread dump of the running program, to tell a stalled program from a stalled reporter. */
