@@ -44,21 +44,19 @@ public final class Verdicts {
         for (DestinationFigures f : due) {
             warn.set(f.destination().index());
         }
-        if (sides != null && kernel != null && readAt != observedReadAt) {
+        boolean look = sides != null && kernel != null && readAt != observedReadAt;
+        if (look) {
             observedReadAt = readAt;
-            for (DestinationFigures f : figures) {
-                DestinationStats d = f.destination();
-                if (!d.isOverflow() && f.level() != WarningLevel.NONE
-                        && sides.observe(d.index(), readAt, f.closesLast60s(), kernel.timeWait(d.label()), maxGap)) {
-                    warn.set(d.index());
-                }
-            }
         }
         List<DestinationVerdict> verdicts = new ArrayList<>(figures.size());
-        for (DestinationFigures f : figures) {
-            int index = f.destination().index();
-            TimeWaitSide.Side side = sides == null ? TimeWaitSide.Side.UNKNOWN : sides.side(index);
-            verdicts.add(DestinationVerdict.judge(f, side, warn.get(index)));
+        for (DestinationFigures f : figures) { // one walk: observe (a new read, a hot destination), then judge
+            DestinationStats d = f.destination();
+            if (look && !d.isOverflow() && f.level() != WarningLevel.NONE
+                    && sides.observe(d.index(), readAt, f.closesLast60s(), kernel.timeWait(d.label()), maxGap)) {
+                warn.set(d.index());
+            }
+            TimeWaitSide.Side side = sides == null ? TimeWaitSide.Side.UNKNOWN : sides.side(d.index());
+            verdicts.add(DestinationVerdict.judge(f, side, warn.get(d.index())));
         }
         List<DestinationVerdict> result = Collections.unmodifiableList(verdicts);
         latest = result;

@@ -16,8 +16,9 @@ import javax.management.remote.JMXServiceURL;
  * TIME_WAIT figures are the program's own; a client in another namespace could not reach the port.
  *
  * <p>It reads once the destination's MBean shows every close and at least half of them in the kernel's
- * TIME_WAIT (the agent reads the socket table on a budget, so a read can predate the last closes), or
- * after 15 s with what is there.
+ * TIME_WAIT (the agent reads the socket table on a budget, so a read can predate the last closes) and
+ * the MBean of its own JMX connection's destination is there (registered at the tick after the
+ * connect), or after 15 s with what is there.
  *
  * <p>Usage: {@code JmxOverLoopback <jmxPort> <connections> <perSecond>}
  */
@@ -34,8 +35,9 @@ public final class JmxOverLoopback {
         try (JMXConnector connector = JMXConnectorFactory.connect(url)) {
             MBeanServerConnection mbeans = connector.getMBeanServerConnection();
             ObjectName destination = new ObjectName("io.churnagent:type=Destination,name=\"127.0.0.1:" + port + "\"");
+            ObjectName itself = new ObjectName("io.churnagent:type=Destination,name=\"127.0.0.1:" + jmxPort + "\"");
             long deadline = System.nanoTime() + 15_000_000_000L;
-            while (!ready(mbeans, destination, connections) && System.nanoTime() < deadline) {
+            while (!(ready(mbeans, destination, connections) && mbeans.isRegistered(itself)) && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
             for (ObjectName name : mbeans.queryNames(new ObjectName("io.churnagent:*"), null)) {
