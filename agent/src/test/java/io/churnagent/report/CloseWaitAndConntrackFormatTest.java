@@ -8,7 +8,6 @@ import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationTable;
 import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.OpenConnectionTable;
-import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.export.ExportedFigure;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.TcpSocketTable;
