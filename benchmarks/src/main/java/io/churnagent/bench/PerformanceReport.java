@@ -52,6 +52,8 @@ public final class PerformanceReport {
     private final Path work;
     private final String benchmarksJar;
     private final List<String[]> rows = new ArrayList<>();
+    /** With {@code --only=NAME,...}: the measurements to run (see {@link #run}); null for all. */
+    private List<String> only;
     /**
      * Throughput JVMs each run in a network namespace of their own ({@code unshare -rn}) when this
      * machine allows it: every JVM starts from an empty socket table. In a shared namespace a JVM
@@ -85,6 +87,7 @@ public final class PerformanceReport {
         Path agent = Paths.get("agent", "target", "churn-agent.jar");
         Path javaHome = Paths.get(System.getProperty("java.home"));
         Path otel = null;
+        List<String> only = null;
         for (String arg : args) {
             if (arg.startsWith("--rounds=")) {
                 rounds = Integer.parseInt(arg.substring(9));
@@ -98,9 +101,11 @@ public final class PerformanceReport {
                 otel = Paths.get(arg.substring("--beside-otel=".length())).toAbsolutePath();
             } else if (arg.startsWith("--java=")) {
                 javaHome = Paths.get(arg.substring(7));
+            } else if (arg.startsWith("--only=")) {
+                only = List.of(arg.substring(7).split(","));
             } else {
                 System.err.println("benchmarks: unknown argument '" + arg + "'; accepted: --rounds=N --smoke --out=FILE "
-                        + "--agent=JAR --java=JAVA_HOME --beside-otel=OTEL_AGENT_JAR");
+                        + "--agent=JAR --java=JAVA_HOME --beside-otel=OTEL_AGENT_JAR --only=" + String.join(",", MEASUREMENTS));
                 System.exit(2);
             }
         }
@@ -112,6 +117,11 @@ public final class PerformanceReport {
             rounds = 1;
         }
         PerformanceReport report = new PerformanceReport(rounds, smoke, out, agent, javaHome);
+        if (only != null && !MEASUREMENTS.containsAll(only)) {
+            System.err.println("benchmarks: --only takes some of " + String.join(",", MEASUREMENTS));
+            System.exit(2);
+        }
+        report.only = only;
         if (otel != null) {
             report.otelAgent = otel;
             report.besideOtel(String.join(" ", args));
@@ -139,16 +149,46 @@ public final class PerformanceReport {
         write(arguments);
     }
 
+    /** The measurements, in the order they run; {@code --only} names some of them. */
+    static final List<String> MEASUREMENTS = List.of("connect-close-1", "connect-close-8", "keep-alive", "churn",
+            "first-second", "hot-path", "startup", "attach", "memory", "stack-capture");
+
+    private boolean selected(String measurement) {
+        return only == null || only.contains(measurement);
+    }
+
     private void run(String arguments) throws Exception {
         progress("throughput JVMs: " + forkPlace());
-        connectClose(1);
-        connectClose(8);
-        keepAliveHttp();
-        bridgeHotPath();
-        startup();
-        attach();
-        memory();
-        stackCapture();
+        if (selected("connect-close-1")) {
+            connectClose(1);
+        }
+        if (selected("connect-close-8")) {
+            connectClose(8);
+        }
+        if (selected("keep-alive")) {
+            keepAliveHttp();
+        }
+        if (selected("churn")) {
+            churningApplication();
+        }
+        if (selected("first-second")) {
+            firstSecond();
+        }
+        if (selected("hot-path")) {
+            bridgeHotPath();
+        }
+        if (selected("startup")) {
+            startup();
+        }
+        if (selected("attach")) {
+            attach();
+        }
+        if (selected("memory")) {
+            memory();
+        }
+        if (selected("stack-capture")) {
+            stackCapture();
+        }
         write(arguments);
     }
 
@@ -212,6 +252,13 @@ public final class PerformanceReport {
         /** By kind, all threads first: the order of the description. */
         private final Map<String, Spread> without = new LinkedHashMap<>();
         private final Map<String, Spread> with = new LinkedHashMap<>();
+        /** Per round, in the JVM with the agent: its threads' share of all its threads' CPU. */
+        private final Spread agentShare = new Spread();
+        /**
+         * Per round: the application's threads' extra CPU per operation with the agent (its advice runs
+         * there), as a share of all CPU per operation with the agent; noisy (a difference of two JVMs).
+         */
+        private final Spread adviceShare = new Spread();
         private final double microsPerTick;
 
         CpuPerOp(double microsPerTick) {
@@ -226,6 +273,17 @@ public final class PerformanceReport {
         void add(List<Map<String, Long>> before, List<Map<String, Long>> after, AlternatingRun.Turns measured) {
             add(without, before.get(0), after.get(0), ops(measured.plain()));
             add(with, before.get(1), after.get(1), ops(measured.agent()));
+            double all = with.get(ALL).last();
+            agentShare.add(with.get(ThreadCpu.AGENT).last() / all);
+            adviceShare.add((with.get(ThreadCpu.REST).last() - without.get(ThreadCpu.REST).last()) / all);
+        }
+
+        Spread agentShare() {
+            return agentShare;
+        }
+
+        Spread adviceShare() {
+            return adviceShare;
         }
 
         private static long ops(List<AlternatingRun.Turn> turns) {
@@ -280,7 +338,7 @@ public final class PerformanceReport {
     }
 
     /** The shell line that brings loopback up in a new network namespace, then runs its arguments. */
-    private static final String NAMESPACE = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up && exec \"$@\"";
+    private static final String NAMESPACE = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up && { " + AlternatingRun.NO_HANGUP + "; }";
 
     /** Whether {@code unshare -rn} gives this user a network namespace with loopback up. */
     private static boolean privateNetworkWorks() {
@@ -306,6 +364,8 @@ public final class PerformanceReport {
         List<String> command = new ArrayList<>();
         if (privateNetwork) {
             command.addAll(List.of("unshare", "-rn", "sh", "-c", NAMESPACE, "sh"));
+        } else {
+            command.addAll(List.of("sh", "-c", AlternatingRun.NO_HANGUP, "sh"));
         }
         command.addAll(List.of(javaBin.toString(), "-Xmx512m", "-Xms512m"));
         if (otelAgent != null) {
@@ -379,6 +439,80 @@ public final class PerformanceReport {
         rows.add(new String[] {"keep-alive HTTP request throughput through a shared client, agent / none",
                 "≥ 0.995", t.steady().describe(), t.steady().verdict(0.995), "JDK HttpClient → JDK HttpServer, 4 threads; "
                         + throughputHow(t)});
+    }
+
+    /**
+     * Heavy churn: a client built per request ({@link Workload.ClientPerRequest}), 1,000-3,000 new
+     * connections a second to one destination, TIME_WAIT in the tens of thousands, the agent warning
+     * critical. Two rows from one run: the throughput ratio, and the agent's own share of the CPU of
+     * its JVM (its threads, and the extra CPU of the application's threads, where its advice runs).
+     */
+    private void churningApplication() throws Exception {
+        Throughput t = alternate("client per request", Workload.ClientPerRequest.NAME, 4, plan(new Plan(20, 1_000, 120, 250)));
+        rows.add(new String[] {"churning application throughput (a client per request), agent / none", "≥ 0.97",
+                t.steady().describe(), t.steady().verdict(0.97), "each request to a JDK HttpServer builds an Apache "
+                        + "HttpClient 5, calls a backend on 127.0.0.2 and closes it (TIME_WAIT on the client's side, "
+                        + "the agent warns critical), 4 threads through a shared JDK HttpClient; " + throughputHow(t)});
+        Spread agent = t.cpu().agentShare();
+        Spread advice = t.cpu().adviceShare();
+        rows.add(new String[] {"the agent's share of its JVM's CPU under that churn", "agent threads ≤ 1 %",
+                String.format(Locale.ROOT, "agent threads %.2f %% (%.2f–%.2f %%, n=%d); application threads' extra CPU "
+                        + "with the agent %.1f %% (%.1f–%.1f %%, n=%d)", agent.median() * 100, agent.min() * 100,
+                        agent.max() * 100, agent.count(), advice.median() * 100, advice.min() * 100, advice.max() * 100,
+                        advice.count()),
+                verdict(agent.median() <= 0.01), "the measured turns of the row above: CPU time of the agent's threads "
+                        + "(reporter, clock; /proc/self/task) over all threads' in the JVM with the agent, per round; the "
+                        + "application threads' CPU per request with the agent minus without, over all CPU per request "
+                        + "with it (the advice runs there; a difference of two JVMs, so noisy)"});
+    }
+
+    /**
+     * A short program's first second ({@link ShortProgram}): 2,000 warm-up and 15,000 more loopback
+     * connect+close cycles from the JVM's launch, new JVMs with and without the agent in turns, the
+     * order flipped every pair; the ratio is time without / time with, per pair.
+     */
+    private void firstSecond() throws Exception {
+        int pairs = smoke ? 2 : 12;
+        Spread wall = new Spread();
+        Spread cpu = new Spread();
+        Spread plainMillis = new Spread();
+        for (int i = 0; i < pairs; i++) {
+            double[][] ran = new double[2][];
+            boolean agentFirst = i % 2 == 1;
+            for (int k = 0; k < 2; k++) {
+                boolean agent = agentFirst == (k == 0);
+                ran[agent ? 1 : 0] = shortProgram(agent);
+            }
+            wall.add(ran[0][0] / ran[1][0]);
+            cpu.add(ran[0][1] / ran[1][1]);
+            plainMillis.add(ran[0][0]);
+        }
+        progress("first second: time without / with " + wall.describe(3) + ", CPU without / with " + cpu.describe(3)
+                + ", without the agent " + plainMillis.describe(0) + " ms");
+        rows.add(new String[] {"a short program's first second: time without / with the agent", "≥ 0.90",
+                wall.describe(3), verdict(wall.median() >= 0.90), "launch to the end of 2,000 + 15,000 loopback "
+                        + "connect+close cycles (8 listeners on 127.0.0.1–8), wall time, new JVMs in pairs, the order "
+                        + "flipped every pair; without the agent " + plainMillis.describe(0) + " ms; the whole process's "
+                        + "CPU time without / with " + cpu.describe(3) + "; " + forkPlace()});
+    }
+
+    /** {wall ms from launch to the end of its cycles, CPU ticks of the whole process by then}. */
+    private double[] shortProgram(boolean agent) throws Exception {
+        List<String> command = new ArrayList<>();
+        if (privateNetwork) {
+            command.addAll(List.of("unshare", "-rn", "sh", "-c", NAMESPACE, "sh"));
+        }
+        command.addAll(List.of(javaBin.toString(), "-Xmx512m", "-Xms512m"));
+        if (agent) {
+            command.add("-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-short.log"));
+        }
+        command.addAll(List.of("-cp", benchmarksJar, ShortProgram.class.getName(), "2000", "15000"));
+        long started = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String line = firstLine(p, "done ");
+        double millis = (System.nanoTime() - started) / 1e6;
+        p.waitFor(60, TimeUnit.SECONDS);
+        return new double[] {millis, Double.parseDouble(line.split(" ")[1])};
     }
 
     private void bridgeHotPath() throws Exception {
