@@ -52,6 +52,10 @@ public final class PerformanceReport {
     private final Path work;
     private final String benchmarksJar;
     private final List<String[]> rows = new ArrayList<>();
+    /** With {@code --agent-options=K=V,...}: options for the agent under test beyond its log file. */
+    private String agentOptions = "";
+    /** With {@code --plan=WARMUP_PAIRS,WARMUP_MS,PAIRS,MS}: every throughput row's plan (a quick look), else null. */
+    private Plan planOverride;
     /** With {@code --only=NAME,...}: the measurements to run (see {@link #run}); null for all. */
     private List<String> only;
     /**
@@ -88,6 +92,8 @@ public final class PerformanceReport {
         Path javaHome = Paths.get(System.getProperty("java.home"));
         Path otel = null;
         List<String> only = null;
+        String agentOptions = "";
+        Plan planOverride = null;
         for (String arg : args) {
             if (arg.startsWith("--rounds=")) {
                 rounds = Integer.parseInt(arg.substring(9));
@@ -101,11 +107,17 @@ public final class PerformanceReport {
                 otel = Paths.get(arg.substring("--beside-otel=".length())).toAbsolutePath();
             } else if (arg.startsWith("--java=")) {
                 javaHome = Paths.get(arg.substring(7));
+            } else if (arg.startsWith("--agent-options=")) {
+                agentOptions = "," + arg.substring("--agent-options=".length());
+            } else if (arg.startsWith("--plan=")) {
+                String[] p = arg.substring(7).split(",");
+                planOverride = new Plan(Integer.parseInt(p[0]), Long.parseLong(p[1]), Integer.parseInt(p[2]), Long.parseLong(p[3]));
             } else if (arg.startsWith("--only=")) {
                 only = List.of(arg.substring(7).split(","));
             } else {
                 System.err.println("benchmarks: unknown argument '" + arg + "'; accepted: --rounds=N --smoke --out=FILE "
-                        + "--agent=JAR --java=JAVA_HOME --beside-otel=OTEL_AGENT_JAR --only=" + String.join(",", MEASUREMENTS));
+                         + "--agent=JAR --agent-options=K=V,... --plan=WARMUP_PAIRS,WARMUP_MS,PAIRS,MS --java=JAVA_HOME "
+                        + "--beside-otel=OTEL_AGENT_JAR --only=" + String.join(",", MEASUREMENTS));
                 System.exit(2);
             }
         }
@@ -122,6 +134,8 @@ public final class PerformanceReport {
             System.exit(2);
         }
         report.only = only;
+        report.agentOptions = agentOptions;
+        report.planOverride = planOverride;
         if (otel != null) {
             report.otelAgent = otel;
             report.besideOtel(String.join(" ", args));
@@ -225,7 +239,7 @@ public final class PerformanceReport {
     }
 
     private Plan plan(Plan full) {
-        return smoke ? new Plan(2, 300, 4, 100) : full;
+        return smoke ? new Plan(2, 300, 4, 100) : planOverride != null ? planOverride : full;
     }
 
     /** The start-up window: each JVM's first turns, while the agent installs and the JIT recompiles. */
@@ -373,7 +387,7 @@ public final class PerformanceReport {
                     "-Dotel.logs.exporter=none"));
         }
         if (withAgent) {
-            command.add("-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-turns.log"));
+            command.add("-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-turns.log") + agentOptions);
         }
         command.addAll(List.of("-cp", benchmarksJar, TurnWorker.class.getName(), workload, String.valueOf(threads)));
         return command;
