@@ -120,6 +120,15 @@ final class AlternatingRun implements AutoCloseable {
         return new Turns(plainTurns, agentTurns);
     }
 
+    /**
+     * One turn of the JVM with the agent alone, the other one stopped: a window in which the agent's
+     * work scheduled by the wall clock runs at its own rate, as in production (in the paired turns it runs
+     * at up to twice that per second of running).
+     */
+    Turn agentAlone(long millis) throws IOException, InterruptedException {
+        return agent.turn(millis);
+    }
+
     /** The CPU time each JVM's threads have used so far, by kind ({@link ThreadCpu}): {without, with}. */
     List<Map<String, Long>> cpu() throws IOException, InterruptedException {
         return List.of(plain.cpu(), agent.cpu());

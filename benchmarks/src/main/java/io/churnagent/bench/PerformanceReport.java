@@ -171,37 +171,28 @@ public final class PerformanceReport {
         return only == null || only.contains(measurement);
     }
 
+    /** One measurement of {@link #MEASUREMENTS}. */
+    private interface Measurement {
+        void run() throws Exception;
+    }
+
     private void run(String arguments) throws Exception {
         progress("throughput JVMs: " + forkPlace());
-        if (selected("connect-close-1")) {
-            connectClose(1);
-        }
-        if (selected("connect-close-8")) {
-            connectClose(8);
-        }
-        if (selected("keep-alive")) {
-            keepAliveHttp();
-        }
-        if (selected("churn")) {
-            churningApplication();
-        }
-        if (selected("first-second")) {
-            firstSecond();
-        }
-        if (selected("hot-path")) {
-            bridgeHotPath();
-        }
-        if (selected("startup")) {
-            startup();
-        }
-        if (selected("attach")) {
-            attach();
-        }
-        if (selected("memory")) {
-            memory();
-        }
-        if (selected("stack-capture")) {
-            stackCapture();
+        Map<String, Measurement> all = new LinkedHashMap<>();
+        all.put("connect-close-1", () -> connectClose(1));
+        all.put("connect-close-8", () -> connectClose(8));
+        all.put("keep-alive", this::keepAliveHttp);
+        all.put("churn", this::churningApplication);
+        all.put("first-second", this::firstSecond);
+        all.put("hot-path", this::bridgeHotPath);
+        all.put("startup", this::startup);
+        all.put("attach", this::attach);
+        all.put("memory", this::memory);
+        all.put("stack-capture", this::stackCapture);
+        for (Map.Entry<String, Measurement> m : all.entrySet()) {
+            if (selected(m.getKey())) {
+                m.getValue().run();
+            }
         }
         write(arguments);
     }
@@ -251,7 +242,8 @@ public final class PerformanceReport {
      * A throughput figure over rounds: the steady ratio, the start-up window's, plain throughput, and
      * what each side's threads spent per operation.
      */
-    private record Throughput(RatioEstimate steady, RatioEstimate startup, Spread plain, CpuPerOp cpu, Plan plan) {
+    private record Throughput(RatioEstimate steady, RatioEstimate startup, Spread plain, CpuPerOp cpu, Plan plan,
+                              Spread agentShareAlone) {
     }
 
     /**
@@ -262,7 +254,7 @@ public final class PerformanceReport {
      */
     private static final class CpuPerOp {
         private static final String ALL = "all threads";
-        private static final List<String> KINDS = List.of(ThreadCpu.REST, ThreadCpu.AGENT, ThreadCpu.JIT, ThreadCpu.GC);
+        static final List<String> KINDS = List.of(ThreadCpu.REST, ThreadCpu.AGENT, ThreadCpu.JIT, ThreadCpu.GC);
         /** By kind, all threads first: the order of the description. */
         private final Map<String, Spread> without = new LinkedHashMap<>();
         private final Map<String, Spread> with = new LinkedHashMap<>();
@@ -394,8 +386,16 @@ public final class PerformanceReport {
     }
 
     private Throughput alternate(String name, String workload, int threads, Plan plan) throws Exception {
+        return alternate(name, workload, threads, plan, 0);
+    }
+
+    /**
+     * As above; with {@code aloneMillis} above 0, each round ends with one turn that long of the JVM with the
+     * agent alone, in which its agent threads' share of its CPU is read ({@link Throughput#agentShareAlone}).
+     */
+    private Throughput alternate(String name, String workload, int threads, Plan plan, long aloneMillis) throws Exception {
         Throughput t = new Throughput(new RatioEstimate(), new RatioEstimate(), new Spread(), new CpuPerOp(microsPerTick()),
-                plan);
+                plan, new Spread());
         for (int round = 0; round < rounds; round++) {
             try (AlternatingRun run = new AlternatingRun(worker(workload, threads, false), worker(workload, threads, true))) {
                 AlternatingRun.Turns warm = run.run(plan.warmupPairs(), plan.warmupMillis());
@@ -406,6 +406,19 @@ public final class PerformanceReport {
                 double startup = t.startup().addRound(warm.ratios(0, Math.min(startupPairs(), plan.warmupPairs())));
                 double plain = measured.medianPlain(0, plan.pairs());
                 t.plain().add(plain);
+                if (aloneMillis > 0) {
+                    Map<String, Long> from = run.cpu().get(1);
+                    run.agentAlone(aloneMillis);
+                    Map<String, Long> to = run.cpu().get(1);
+                    long all = 0;
+                    for (String kind : CpuPerOp.KINDS) {
+                        all += to.getOrDefault(kind, 0L) - from.getOrDefault(kind, 0L);
+                    }
+                    long agentTicks = to.getOrDefault(ThreadCpu.AGENT, 0L) - from.getOrDefault(ThreadCpu.AGENT, 0L);
+                    t.agentShareAlone().add(all == 0 ? 0 : (double) agentTicks / all);
+                    progress(String.format(Locale.ROOT, "%s round %d: alone for %d ms, agent threads %.2f %% of the "
+                            + "JVM's CPU", name, round + 1, aloneMillis, t.agentShareAlone().last() * 100));
+                }
                 progress(String.format(Locale.ROOT, "%s round %d: %.0f ops/s without the agent (median turn), ratio "
                         + "%.4f over %d pairs of turns; start-up window %.4f; CPU µs/op without → with: all %s, agent "
                         + "threads %s, JIT %s", name, round + 1, plain, steady, plan.pairs(), startup,
@@ -462,22 +475,34 @@ public final class PerformanceReport {
      * its JVM (its threads, and the extra CPU of the application's threads, where its advice runs).
      */
     private void churningApplication() throws Exception {
-        Throughput t = alternate("client per request", Workload.ClientPerRequest.NAME, 4, plan(new Plan(20, 1_000, 120, 250)));
+        // 60 s of warm-up turns per JVM: this workload's code (two HTTP clients, a server, TLS set-up per
+        // client) keeps C2 busy for about a minute on 2 cores; with 20 the measured turns still had the
+        // JIT at 92-169 µs per request without the agent and 97-358 with it
+        Throughput t = alternate("client per request", Workload.ClientPerRequest.NAME, 4,
+                // a cold JVM serves its first requests of this workload slowly: the smoke run's turns are longer
+                smoke ? new Plan(4, 1_000, 4, 250) : plan(new Plan(60, 1_000, 120, 250)), smoke ? 500 : 20_000);
         rows.add(new String[] {"churning application throughput (a client per request), agent / none", "≥ 0.97",
                 t.steady().describe(), t.steady().verdict(0.97), "each request to a JDK HttpServer builds an Apache "
                         + "HttpClient 5, calls a backend on 127.0.0.2 and closes it (TIME_WAIT on the client's side, "
                         + "the agent warns critical), 4 threads through a shared JDK HttpClient; " + throughputHow(t)});
-        Spread agent = t.cpu().agentShare();
+        Spread alone = t.agentShareAlone();
+        Spread turns = t.cpu().agentShare();
         Spread advice = t.cpu().adviceShare();
         rows.add(new String[] {"the agent's share of its JVM's CPU under that churn", "agent threads ≤ 1 %",
-                String.format(Locale.ROOT, "agent threads %.2f %% (%.2f–%.2f %%, n=%d); application threads' extra CPU "
-                        + "with the agent %.1f %% (%.1f–%.1f %%, n=%d)", agent.median() * 100, agent.min() * 100,
-                        agent.max() * 100, agent.count(), advice.median() * 100, advice.min() * 100, advice.max() * 100,
-                        advice.count()),
-                verdict(agent.median() <= 0.01), "the measured turns of the row above: CPU time of the agent's threads "
-                        + "(reporter, clock; /proc/self/task) over all threads' in the JVM with the agent, per round; the "
-                        + "application threads' CPU per request with the agent minus without, over all CPU per request "
-                        + "with it (the advice runs there; a difference of two JVMs, so noisy)"});
+                "agent threads " + percent(alone) + "; in the paired turns " + percent(turns)
+                        + "; application threads' extra CPU with the agent " + percent(advice),
+                verdict(alone.median() <= 0.01), "CPU time of the agent's threads (reporter, clock; "
+                        + "/proc/self/task) over all its threads', in a turn of " + (smoke ? "0.5" : "20") + " s of the JVM "
+                        + "with the agent alone after the row above's turns (the agent's wall-clock budgets run at their "
+                        + "own rate there; in the paired turns, where each JVM runs half the time, at up to twice it); "
+                        + "the application threads' CPU per request with the agent minus without, over all CPU per "
+                        + "request with it, in the paired turns (the advice runs there; a difference of two JVMs, so noisy)"});
+    }
+
+    /** A spread of shares as percentages: {@code 0.52 % (0.40–0.61 %, n=5)}. */
+    private static String percent(Spread shares) {
+        return String.format(Locale.ROOT, "%.2f %% (%.2f–%.2f %%, n=%d)", shares.median() * 100, shares.min() * 100,
+                shares.max() * 100, shares.count());
     }
 
     /**

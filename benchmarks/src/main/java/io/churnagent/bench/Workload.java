@@ -103,16 +103,7 @@ interface Workload extends AutoCloseable {
             // it again: about 2 s of compiler CPU, landing in whichever JVM's measured turns it happens to hit.
             // A healthy keep-alive service does not close its connections every half minute.
             System.setProperty("sun.net.httpserver.idleInterval", "3600");
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-            server.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
-                exchange.sendResponseHeaders(200, BODY.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(BODY);
-                }
-            });
-            server.setExecutor(serverThreads);
-            server.start();
+            server = okServer(InetAddress.getLoopbackAddress(), serverThreads);
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/")).build();
         }
@@ -127,6 +118,20 @@ interface Workload extends AutoCloseable {
             server.stop(0);
             serverThreads.shutdownNow();
         }
+        /** A JDK HttpServer on {@code address} (any port) that answers every request with "ok". */
+        static HttpServer okServer(InetAddress address, ExecutorService threads) throws IOException {
+            HttpServer server = HttpServer.create(new InetSocketAddress(address, 0), 1024);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                exchange.sendResponseHeaders(200, BODY.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(BODY);
+                }
+            });
+            server.setExecutor(threads);
+            server.start();
+            return server;
+        }
     }
 
     /**
@@ -139,7 +144,6 @@ interface Workload extends AutoCloseable {
      */
     final class ClientPerRequest implements Workload {
         static final String NAME = "client-per-request";
-        private static final byte[] BODY = "ok".getBytes(StandardCharsets.US_ASCII);
 
         private final HttpServer backend;
         private final HttpServer front;
@@ -152,16 +156,7 @@ interface Workload extends AutoCloseable {
             System.setProperty("sun.net.httpserver.maxIdleConnections", "1000");
             System.setProperty("sun.net.httpserver.nodelay", "true");
             System.setProperty("sun.net.httpserver.idleInterval", "3600"); // see KeepAlive
-            backend = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0), 1024);
-            backend.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
-                exchange.sendResponseHeaders(200, BODY.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(BODY);
-                }
-            });
-            backend.setExecutor(serverThreads);
-            backend.start();
+            backend = KeepAlive.okServer(InetAddress.getByName("127.0.0.2"), serverThreads);
             String backendUri = "http://127.0.0.2:" + backend.getAddress().getPort() + "/";
             front = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             front.createContext("/", exchange -> {
