@@ -27,13 +27,13 @@ import java.util.function.Supplier;
  * 420-ms read run every second.
  *
  * <p>On top of both, every read (by {@link #get()} or {@link #fresh()}) is paid from one CPU budget that
- * fills at 1 % of one core ({@value #COST_FACTOR}× wall time), holds at most {@value #BUDGET_CAP_MILLIS}
- * ms and must not be in debt when a read starts: whatever the table size, the number of destinations
- * warning at once or the churn rate, reading it costs at most about 1 % of one core over time, with a
- * burst of a few reads after a quiet spell. Before it, fresh reads alone could take 5 % of a core, and
- * under heavy churn (a client per request, 14,000 TIME_WAIT rows, warnings due) the agent's threads took
- * 1.8-2.5 % of its JVM's CPU (docs/PERFORMANCE.md, issue 35). A read the budget refuses leaves the last
- * table in place.
+ * fills at 1 % of one core ({@value #COST_FACTOR}× wall time) and holds at most {@value #BUDGET_CAP_MILLIS}
+ * ms. {@link #get()}'s own interval already spends at that rate, and its timing is kept as it was (the
+ * peer-side streaks of the reporter count on reads an interval apart); a fresh read may start only while
+ * the budget is not in debt. So whatever the table size, the number of destinations warning at once or
+ * the churn rate, reading it costs about 1 % of one core over time, plus a burst of a few fresh reads
+ * after a quiet spell. Before, fresh reads alone could take 5 % of a core (docs/PERFORMANCE.md, issue
+ * 35). A fresh read the budget refuses leaves the last table in place.
  *
  * <p>A table is not read at all during its first {@value #LARGE_DELAY_MILLIS} ms above
  * {@value #LARGE_ROWS} rows (known from {@code /proc/net/sockstat}, a few lines): one read of 131,072
@@ -124,7 +124,7 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     @Override
     public synchronized TcpSocketTable get() {
         long now = nanoTime.getAsLong();
-        if (table == null || now - readAt >= intervalNanos && affordable(now)) {
+        if (table == null || now - readAt >= intervalNanos) { // its own interval holds it to the budget's rate
             read(now);
         }
         return table;
