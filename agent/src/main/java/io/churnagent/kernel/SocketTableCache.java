@@ -140,6 +140,19 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
         return table;
     }
 
+    /**
+     * One look for a tick that both watches ({@link #get()}'s timing, which the peer-side streaks count
+     * on) and logs ({@link #fresh()}'s): reads anew when either would, at most once.
+     */
+    public synchronized TcpSocketTable getOrFresh() {
+        long now = nanoTime.getAsLong();
+        long freshFor = slowInARow > 0 ? intervalNanos : Math.max(FRESH_NANOS, lastReadNanos * FRESH_COST_FACTOR);
+        if (table == null || now - readAt >= intervalNanos || now - readAt >= freshFor && affordable(now)) {
+            read(now);
+        }
+        return table;
+    }
+
     /** Fills the read budget for the time since it was last looked at; whether a read may start now. */
     private boolean affordable(long now) {
         if (budgetStarted) {

@@ -76,12 +76,17 @@ final class TickPipeline {
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         List<DestinationFigures> figures = monitor.latest();
         boolean reportDue = reportMillis > 0 && System.currentTimeMillis() >= nextReportAt;
-        // the one look at the kernel's table this tick: as of now when it is to be logged, else on its
-        // budget while a destination is hot (who holds its TIME_WAIT?), else whatever the last read left
+        // the one look at the kernel's table this tick: as of now when it is to be logged, on get()'s timing
+        // while a destination is hot (who holds its TIME_WAIT? the streaks count on reads an interval
+        // apart), both at once when both; else whatever the last read left
+        boolean toLog = !due.isEmpty() || !exhaustions.isEmpty() || reportDue;
+        boolean watch = sidesKnown && anyHot(figures);
         TcpSocketTable table;
-        if (!due.isEmpty() || !exhaustions.isEmpty() || reportDue) {
+        if (toLog && watch) {
+            table = kernelTable.getOrFresh();
+        } else if (toLog) {
             table = kernelTable.fresh();
-        } else if (sidesKnown && anyHot(figures)) {
+        } else if (watch) {
             table = kernelTable.get();
         } else {
             table = kernelTable.held();

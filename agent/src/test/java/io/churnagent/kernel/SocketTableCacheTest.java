@@ -123,6 +123,23 @@ class SocketTableCacheTest {
     }
 
     @Test
+    void oneLookForATickThatWatchesAndLogsReadsAtMostOnceAndStaysWithinTheBudget() {
+        readCost = 100 * MS;
+        long start = now;
+        for (int tick = 0; tick < 1_000; tick++) {
+            int before = reads.get();
+            cache.getOrFresh();
+            assertTrue(reads.get() - before <= 1);
+            now += 1_000 * MS;
+        }
+        long seconds = (now - start) / 1_000 / MS;
+        long readMillis = reads.get() * 100L;
+        assertTrue(readMillis <= seconds * 10 + SocketTableCache.BUDGET_CAP_MILLIS + 100,
+                () -> reads.get() + " reads of 100 ms in " + seconds + " s");
+        assertTrue(reads.get() >= 90, () -> "get()'s interval still reads about once in 10 s: " + reads.get());
+    }
+
+    @Test
     void aLargeTableIsLeftUnreadForItsFirstMinuteWithSockstatsTotalInstead(@org.junit.jupiter.api.io.TempDir Path proc)
             throws Exception {
         Files.createDirectories(proc.resolve("net"));
