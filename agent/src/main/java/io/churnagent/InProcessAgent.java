@@ -20,7 +20,7 @@ import java.util.jar.JarFile;
  * <p>A start loads the agent the way an operator would, through {@code java -jar churn-agent.jar
  * attach <this pid>} run with this JVM's own {@code java}: the JDK refuses an attach to oneself unless
  * {@code -Djdk.attach.allowAttachSelf=true}, and the command line's checks (no {@code jdk.attach} in a
- * JRE, {@code -XX:+DisableAttachMechanism}) then give the reason in one line. Like {@link AgentRuntime}
+ * JRE, {@code -XX:+DisableAttachMechanism}) then give the reason in one line. Like {@link AgentLifecycle}
  * this class must not link the bootstrap package: it is loaded before the bridge exists.
  */
 public final class InProcessAgent {
@@ -33,7 +33,7 @@ public final class InProcessAgent {
 
     /** Whether the agent runs in this JVM. */
     public static boolean active() {
-        return AgentRuntime.isActive();
+        return AgentLifecycle.isActive();
     }
 
     /**
@@ -74,7 +74,7 @@ public final class InProcessAgent {
      * {@link IllegalStateException} while the agent does not run.
      */
     public static Runnable observe(ChurnObserver observer) {
-        ObserverSlot slot = AgentRuntime.observers();
+        ObserverSlot slot = AgentLifecycle.observers();
         if (slot == null) {
             throw new IllegalStateException("the churn agent does not run in this JVM");
         }
@@ -107,7 +107,7 @@ public final class InProcessAgent {
     /** True when the agent runs, after waiting for a {@code startup=background} start to finish. */
     private static boolean awaitBackgroundStart() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-        while (System.getProperty(AgentRuntime.STARTING_PROPERTY) != null && System.nanoTime() - deadline < 0) {
+        while (System.getProperty(AgentLifecycle.STARTING_PROPERTY) != null && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

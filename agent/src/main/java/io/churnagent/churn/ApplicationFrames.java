@@ -24,7 +24,7 @@ public final class ApplicationFrames {
         "io.churnagent.testing.",
         "io.churnagent.shaded.", "io.churnagent.junit.",
     };
-    /** The agent's root package: its classes (AgentMain, ActiveAgent, ...) are the agent's, its sub-packages listed above. */
+    /** The agent's root package: its classes (AgentMain, AgentLifecycle, ...) are the agent's, its sub-packages listed above. */
     private static final String ROOT = "io.churnagent.";
 
     private static final String[] PLATFORM = {
