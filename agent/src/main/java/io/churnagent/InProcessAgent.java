@@ -1,7 +1,11 @@
 package io.churnagent;
 
-import io.churnagent.churn.ChurnObserver;
+import io.churnagent.api.CallSite;
+import io.churnagent.api.ChurnObserver;
+import io.churnagent.api.Destination;
+import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.ObserverSlot;
+import io.churnagent.churn.TrimmedStack;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,7 +19,8 @@ import java.util.jar.JarFile;
 
 /**
  * The agent for code in the same JVM (the JUnit extension): starts it here if it does not run yet
- * and installs an in-process {@link ChurnObserver}; thread-safe.
+ * and installs an in-process {@link ChurnObserver}; thread-safe. With the {@code api} package, this is
+ * what code outside the agent (churn-junit) may use.
  *
  * <p>A start loads the agent the way an operator would, through {@code java -jar churn-agent.jar
  * attach <this pid>} run with this JVM's own {@code java}: the JDK refuses an attach to oneself unless
@@ -78,7 +83,47 @@ public final class InProcessAgent {
         if (slot == null) {
             throw new IllegalStateException("the churn agent does not run in this JVM");
         }
-        return slot.install(observer);
+        return slot.install(new ValuesObserver(observer));
+    }
+
+    /**
+     * Hands the model's events to an observer as the API's values. Allocates per event, which only an
+     * installed observer (a test) pays: with none, the agent's hot path does not come here.
+     */
+    private static final class ValuesObserver implements io.churnagent.churn.ChurnObserver {
+        private final ChurnObserver observer;
+
+        ValuesObserver(ChurnObserver observer) {
+            this.observer = observer;
+        }
+
+        @Override
+        public void connected(DestinationStats destination, TrimmedStack site) {
+            observer.connected(destination(destination), callSite(site));
+        }
+
+        @Override
+        public void closed(DestinationStats destination) {
+            observer.closed(destination(destination));
+        }
+
+        @Override
+        public void clientBuilt(String family, String handler, TrimmedStack stack) {
+            observer.clientBuilt(family, handler, callSite(stack));
+        }
+
+        @Override
+        public void requestStarted() {
+            observer.requestStarted();
+        }
+
+        private static Destination destination(DestinationStats d) {
+            return new Destination(d.label(), d.isOverflow() ? "other" : d.host(), d.port(), d.isOverflow());
+        }
+
+        private static CallSite callSite(TrimmedStack stack) {
+            return stack == null ? null : CallSite.described(stack.site(), stack::frames, stack.omitted());
+        }
     }
 
     /** The jar this class came from, which must be the agent's (a directory of classes cannot be attached). */

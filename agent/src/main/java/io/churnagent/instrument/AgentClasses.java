@@ -13,7 +13,7 @@ final class AgentClasses {
     private static final String[] PACKAGES = {
         "io.churnagent.shaded.", "io.churnagent.bootstrap.", "io.churnagent.churn.", "io.churnagent.instrument.",
         "io.churnagent.report.", "io.churnagent.log.", "io.churnagent.export.", "io.churnagent.config.", "io.churnagent.kernel.",
-        "io.churnagent.cli.", "io.churnagent.testing.",
+        "io.churnagent.cli.", "io.churnagent.testing.", "io.churnagent.api.",
     };
 
     private AgentClasses() {
