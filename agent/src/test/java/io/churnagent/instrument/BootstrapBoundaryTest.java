@@ -96,6 +96,28 @@ class BootstrapBoundaryTest {
         assertEquals(List.of(), outside, "bootstrap may depend on java.base only");
     }
 
+    /**
+     * What runs before the bridge is in the boot loader (the entry points, the lifecycle, the
+     * in-process start) names no bridge class and no implementation of one: loading one there would
+     * define a second copy in the application's loader, which the advice never calls.
+     */
+    @Test
+    void whatRunsBeforeTheBridgeExistsNamesNoBridgeClass() throws Exception {
+        List<String> early = new ArrayList<>();
+        for (String name : new String[] {"AgentMain", "EntryPoint", "AgentLifecycle", "AgentLifecycle$State",
+                "StartupPhases", "InProcessAgent"}) {
+            Path file = agentClass(BootstrapInjector.class).getParent().getParent().resolve(name + ".class");
+            for (String referenced : referencedClasses(file)) {
+                if (referenced.startsWith(PACKAGE) || referenced.equals("io/churnagent/testing/FaultInjectingSink")
+                        || referenced.equals("io/churnagent/churn/ConnectionTracker")
+                        || referenced.equals("io/churnagent/churn/ClientSiteRecorder")) {
+                    early.add(name + " -> " + referenced);
+                }
+            }
+        }
+        assertEquals(List.of(), early, "classes loaded before the bridge is injected");
+    }
+
     /** Class names (internal form) named by a class file's constant pool: class entries and descriptors. */
     static Set<String> referencedClasses(Path classFile) throws Exception {
         Set<String> result = new TreeSet<>();
