@@ -114,8 +114,7 @@ final class AgentAssembly {
                 errors::report);
         phases.end("instrument");
         return new Instrumented(inst, tracker, clients, destinationSites, observers, clock, installed, errors,
-                fault, options.maxDestinations(),
-                phases.totalMillis());
+                fault, options.maxDestinations(), phases.totalMillis());
     }
 
     /**
