@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -147,6 +148,7 @@ final class AgentLifecycle {
             if (state == State.STARTING) {
                 state = State.STOPPED;
             }
+            AgentLifecycle.class.notifyAll(); // awaitStart
         }
     }
 
@@ -268,6 +270,22 @@ final class AgentLifecycle {
                 .add("took_ms", phases.totalMillis())
                 .remark("(the application runs on without instrumentation; attach again to resume)"));
         last.log.stop();
+    }
+
+    /**
+     * Waits while a start is in progress (a {@code startup=background} one), at most
+     * {@code timeoutMillis}; whether the agent runs then.
+     */
+    static synchronized boolean awaitStart(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (state == State.STARTING) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            AgentLifecycle.class.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+        return state == State.RUNNING;
     }
 
     /** Whether the agent runs in this JVM (started, and not detached). */

@@ -151,16 +151,12 @@ public final class InProcessAgent {
 
     /** True when the agent runs, after waiting for a {@code startup=background} start to finish. */
     private static boolean awaitBackgroundStart() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-        while (System.getProperty(AgentLifecycle.STARTING_PROPERTY) != null && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            return AgentLifecycle.awaitStart(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return active();
         }
-        return active();
     }
 
     /** A command's exit status and output, or why it has neither. */
