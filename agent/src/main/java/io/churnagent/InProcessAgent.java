@@ -1,7 +1,11 @@
 package io.churnagent;
 
-import io.churnagent.churn.ChurnObserver;
+import io.churnagent.api.CallSite;
+import io.churnagent.api.ChurnObserver;
+import io.churnagent.api.Destination;
+import io.churnagent.churn.DestinationStats;
 import io.churnagent.churn.ObserverSlot;
+import io.churnagent.churn.TrimmedStack;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,12 +19,13 @@ import java.util.jar.JarFile;
 
 /**
  * The agent for code in the same JVM (the JUnit extension): starts it here if it does not run yet
- * and installs an in-process {@link ChurnObserver}; thread-safe.
+ * and installs an in-process {@link ChurnObserver}; thread-safe. With the {@code api} package, this is
+ * what code outside the agent (churn-junit) may use.
  *
  * <p>A start loads the agent the way an operator would, through {@code java -jar churn-agent.jar
  * attach <this pid>} run with this JVM's own {@code java}: the JDK refuses an attach to oneself unless
  * {@code -Djdk.attach.allowAttachSelf=true}, and the command line's checks (no {@code jdk.attach} in a
- * JRE, {@code -XX:+DisableAttachMechanism}) then give the reason in one line. Like {@link AgentRuntime}
+ * JRE, {@code -XX:+DisableAttachMechanism}) then give the reason in one line. Like {@link AgentLifecycle}
  * this class must not link the bootstrap package: it is loaded before the bridge exists.
  */
 public final class InProcessAgent {
@@ -33,7 +38,7 @@ public final class InProcessAgent {
 
     /** Whether the agent runs in this JVM. */
     public static boolean active() {
-        return AgentRuntime.isActive();
+        return AgentLifecycle.isActive();
     }
 
     /**
@@ -74,11 +79,51 @@ public final class InProcessAgent {
      * {@link IllegalStateException} while the agent does not run.
      */
     public static Runnable observe(ChurnObserver observer) {
-        ObserverSlot slot = AgentRuntime.observers();
+        ObserverSlot slot = AgentLifecycle.observers();
         if (slot == null) {
             throw new IllegalStateException("the churn agent does not run in this JVM");
         }
-        return slot.install(observer);
+        return slot.install(new ValuesObserver(observer));
+    }
+
+    /**
+     * Hands the model's events to an observer as the API's values. Allocates per event, which only an
+     * installed observer (a test) pays: with none, the agent's hot path does not come here.
+     */
+    private static final class ValuesObserver implements io.churnagent.churn.ChurnObserver {
+        private final ChurnObserver observer;
+
+        ValuesObserver(ChurnObserver observer) {
+            this.observer = observer;
+        }
+
+        @Override
+        public void connected(DestinationStats destination, TrimmedStack site) {
+            observer.connected(destination(destination), callSite(site));
+        }
+
+        @Override
+        public void closed(DestinationStats destination) {
+            observer.closed(destination(destination));
+        }
+
+        @Override
+        public void clientBuilt(String family, String handler, TrimmedStack stack) {
+            observer.clientBuilt(family, handler, callSite(stack));
+        }
+
+        @Override
+        public void requestStarted() {
+            observer.requestStarted();
+        }
+
+        private static Destination destination(DestinationStats d) {
+            return new Destination(d.label(), d.isOverflow() ? "other" : d.host(), d.port(), d.isOverflow());
+        }
+
+        private static CallSite callSite(TrimmedStack stack) {
+            return stack == null ? null : CallSite.described(stack.site(), stack::frames, stack.omitted());
+        }
     }
 
     /** The jar this class came from, which must be the agent's (a directory of classes cannot be attached). */
@@ -106,16 +151,12 @@ public final class InProcessAgent {
 
     /** True when the agent runs, after waiting for a {@code startup=background} start to finish. */
     private static boolean awaitBackgroundStart() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-        while (System.getProperty(AgentRuntime.STARTING_PROPERTY) != null && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            return AgentLifecycle.awaitStart(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return active();
         }
-        return active();
     }
 
     /** A command's exit status and output, or why it has neither. */

@@ -21,10 +21,10 @@ public final class ApplicationFrames {
     private static final String[] AGENT = {
         "io.churnagent.bootstrap.", "io.churnagent.churn.", "io.churnagent.instrument.", "io.churnagent.report.",
         "io.churnagent.log.", "io.churnagent.export.", "io.churnagent.config.", "io.churnagent.kernel.", "io.churnagent.cli.",
-        "io.churnagent.testing.",
+        "io.churnagent.testing.", "io.churnagent.api.",
         "io.churnagent.shaded.", "io.churnagent.junit.",
     };
-    /** The agent's root package: its classes (AgentMain, ActiveAgent, ...) are the agent's, its sub-packages listed above. */
+    /** The agent's root package: its classes (AgentMain, AgentLifecycle, ...) are the agent's, its sub-packages listed above. */
     private static final String ROOT = "io.churnagent.";
 
     private static final String[] PLATFORM = {

@@ -6,8 +6,9 @@ package io.churnagent.churn;
  * extension attributes them to the running test). Implementations must be thread-safe and quick;
  * what they throw is dropped.
  *
- * <p>Installed through {@code InProcessAgent.observe}; with no observer installed the agent pays one
- * volatile read per connect and close for this.
+ * <p>The model's side of {@code io.churnagent.api.ChurnObserver}: {@code InProcessAgent.observe}
+ * installs an adapter that hands these on as the API's values. With no observer installed the agent
+ * pays one volatile read per connect and close for this.
  */
 public interface ChurnObserver {
 

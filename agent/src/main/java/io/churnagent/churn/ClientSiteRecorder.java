@@ -35,7 +35,7 @@ public final class ClientSiteRecorder implements ClientSink {
     private final ConcurrentHashMap<String, LongAdder> byFamily = new ConcurrentHashMap<>();
     private final AtomicLong notCaptured = new AtomicLong();
     private final AtomicLong sharedPool = new AtomicLong();
-    private final JdkClientThreads threadOrigins = new JdkClientThreads();
+    private final JdkClientThreads threadOrigins;
     /** Pools seen, weakly; cleared when it grows past {@link #MAX_POOLS_REMEMBERED} (a bound, not expected). */
     private final Map<Object, Boolean> pools = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     static final int MAX_POOLS_REMEMBERED = 10_000;
@@ -47,7 +47,14 @@ public final class ClientSiteRecorder implements ClientSink {
     /** @param observers where constructions and request starts are handed to an in-process observer */
     public ClientSiteRecorder(ClientSiteTable table, StackSource stacks, RateLimiter captures, Ticker ticker,
                               ObserverSlot observers) {
+        this(table, new JdkClientThreads(), stacks, captures, ticker, observers);
+    }
+
+    /** @param threadOrigins where the sites of JDK clients are registered by their threads' names */
+    public ClientSiteRecorder(ClientSiteTable table, JdkClientThreads threadOrigins, StackSource stacks,
+                              RateLimiter captures, Ticker ticker, ObserverSlot observers) {
         this.table = table;
+        this.threadOrigins = threadOrigins;
         this.stacks = stacks;
         this.captures = captures;
         this.ticker = ticker;

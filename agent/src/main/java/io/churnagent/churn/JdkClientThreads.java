@@ -11,11 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * their thread-locals say nothing about the application. The client's {@code toString()} ends with
  * {@code (<id>)} (kept so for the JDK's own tests), which links the two.
  */
-final class JdkClientThreads {
+public final class JdkClientThreads {
 
     static final int MAX_CLIENTS = 1_000;
 
     private final ConcurrentHashMap<String, TrimmedStack> byPrefix = new ConcurrentHashMap<>();
+
+    public JdkClientThreads() {
+    }
 
     /** {@code HttpClient-<id>-} for a client whose toString ends with {@code (<id>)}, or null. */
     static String prefixOf(Object client) {
@@ -43,7 +46,7 @@ final class JdkClientThreads {
         byPrefix.put(prefix, site);
     }
 
-    TrimmedStack lookup(String threadName) {
+    public TrimmedStack lookup(String threadName) {
         if (threadName == null || !threadName.startsWith("HttpClient-") || byPrefix.isEmpty()) {
             return null;
         }

@@ -5,6 +5,7 @@ import io.churnagent.churn.ModelSettings;
 import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.HostFactors;
 import io.churnagent.kernel.KernelSettings;
+import io.churnagent.kernel.ReuseExplanation;
 import io.churnagent.kernel.PortRange;
 import io.churnagent.kernel.TcpSocketTable;
 
@@ -98,7 +99,7 @@ final class DoctorReport {
                 + ": how long an orphaned socket waits in FIN_WAIT_2 for the peer's FIN. It does NOT shorten"
                 + " TIME_WAIT, which stays 60 s whatever it says; lowering it does nothing against port exhaustion");
         for (String s : new String[] {"remote destinations: " + HostFactors.paragraph(k, false, capacity),
-                "loopback: " + k.reuseExplanation(true) + "."}) {
+                "loopback: " + ReuseExplanation.of(k, true) + "."}) {
             out.add("  " + s);
         }
         out.add("");

@@ -24,7 +24,7 @@ public final class HostFactors {
      */
     public static List<String> sentences(KernelSettings kernel, boolean loopback, int capacity) {
         List<String> result = new ArrayList<>();
-        result.add(kernel.reuseExplanation(loopback));
+        result.add(ReuseExplanation.of(kernel, loopback));
         String reserved = reservedPorts(kernel);
         if (reserved != null) {
             result.add(reserved);

@@ -6,6 +6,7 @@ import io.churnagent.churn.ClientSite;
 import io.churnagent.churn.TrimmedStack;
 import io.churnagent.churn.WarningLevel;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -28,14 +29,22 @@ public final class ClientSiteFormat {
      */
     public static LogEvent clientPerRequest(ClientPerRequest e, int clientThreads) {
         ClientSite s = e.site();
+        return clientPerRequest(s.family(), s.site(), s.handler(), s.stack().frames(), s.stack().omitted(),
+                e.builtLastMinute(), e.builtTotal(), e.threshold(), clientThreads);
+    }
+
+    /** The event from its values: {@code frames} and {@code omitted} are the first stack's. */
+    public static LogEvent clientPerRequest(String family, String site, String handler, List<String> frames,
+                                            int omitted, long builtLastMinute, long builtTotal, int threshold,
+                                            int clientThreads) {
         LogEvent line = LogEvent.of("client_per_request")
                 .add("level", WarningLevel.WARN.label())
-                .add("family", s.family())
-                .add("site", s.site())
-                .add("handler", s.handler())
-                .add("built_60s", e.builtLastMinute())
-                .add("built_total", e.builtTotal())
-                .add("threshold", e.threshold());
+                .add("family", family)
+                .add("site", site)
+                .add("handler", handler)
+                .add("built_60s", builtLastMinute)
+                .add("built_total", builtTotal)
+                .add("threshold", threshold);
         if (clientThreads >= 0) {
             line.add("client_threads", clientThreads);
         }
@@ -44,24 +53,29 @@ public final class ClientSiteFormat {
                         + "own connections (or pool), so they are opened and closed per request instead of reused; "
                         + "every close leaves a port in TIME_WAIT for 60 s, and at production rates that exhausts the "
                         + "ephemeral ports of a destination.",
-                s.handler(), describe(s.family()), e.builtLastMinute(), s.site()));
+                handler, describe(family), builtLastMinute, site));
         if (clientThreads > 0) {
             line.explain(String.format(Locale.ROOT, "%d threads of such clients are alive now (%s); each client "
                     + "built and not closed keeps its own until it is closed or garbage collected.", clientThreads,
-                    s.family().equals("jdk-httpclient") ? "HttpClient-N-SelectorManager, one per client" : "by thread name"));
+                    family.equals("jdk-httpclient") ? "HttpClient-N-SelectorManager, one per client" : "by thread name"));
         }
         line.explain("Stack of the first one:");
-        frames(line, s.stack());
-        return line.explain("Fix: " + fix(s.family()));
+        frames(line, frames, omitted);
+        return line.explain("Fix: " + fix(family));
     }
 
     /** A trimmed stack as sentences of {@code line}: {@code "    at <frame>"} each, then {@code "    ... N more"}. */
     public static LogEvent frames(LogEvent line, TrimmedStack stack) {
-        for (String f : stack.frames()) {
+        return frames(line, stack.frames(), stack.omitted());
+    }
+
+    /** Frames as sentences of {@code line}, then {@code "    ... N more"} when {@code omitted} is positive. */
+    public static LogEvent frames(LogEvent line, List<String> frames, int omitted) {
+        for (String f : frames) {
             line.explain("    at " + f);
         }
-        if (stack.omitted() > 0) {
-            line.explain("    ... " + stack.omitted() + " more");
+        if (omitted > 0) {
+            line.explain("    ... " + omitted + " more");
         }
         return line;
     }

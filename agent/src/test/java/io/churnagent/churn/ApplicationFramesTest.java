@@ -14,7 +14,7 @@ class ApplicationFramesTest {
         for (String name : new String[] {"java.net.Socket", "javax.servlet.http.HttpServlet", "jdk.internal.net.http.X",
                 "sun.nio.ch.SocketChannelImpl", "com.sun.net.httpserver.HttpServer", "jakarta.servlet.Servlet",
                 "io.churnagent.churn.ClientSiteRecorder", "io.churnagent.shaded.bytebuddy.X", "io.churnagent.AgentMain",
-                "io.churnagent.ActiveAgent$1", "org.springframework.web.client.RestTemplate", "okhttp3.OkHttpClient",
+                "io.churnagent.AgentLifecycle$1", "org.springframework.web.client.RestTemplate", "okhttp3.OkHttpClient",
                 "io.netty.bootstrap.Bootstrap", "ch.qos.logback.classic.Logger", "com.zaxxer.hikari.HikariDataSource",
                 "reactor.netty.http.client.HttpClient", "org.apache.hc.client5.http.impl.classic.CloseableHttpClient",
                 "redis.clients.jedis.Jedis", "io.lettuce.core.RedisClient", "io.grpc.internal.ManagedChannelImplBuilder",

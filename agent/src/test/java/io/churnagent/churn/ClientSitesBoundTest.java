@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClientSitesBoundTest {
 
-    private static final int MAX_SITES = 500; // ActiveAgent.MAX_CLIENT_SITES
+    private static final int MAX_SITES = 500; // AgentAssembly.MAX_CLIENT_SITES
     private static final int DISTINCT = 100_000;
     /** 500 sites, each a short stack of strings and a 60-slot window; documented in RELIABILITY.md. */
     static final long CAP_BYTES = 2L * 1024 * 1024;

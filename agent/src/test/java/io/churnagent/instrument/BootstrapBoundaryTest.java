@@ -1,9 +1,11 @@
 package io.churnagent.instrument;
 
+import io.churnagent.bootstrap.ChurnBridge;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
 import java.io.InputStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -25,16 +27,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * boot class loader ({@link BootstrapInjector#BOOTSTRAP_CLASSES}; a class left out would be loaded
  * by the agent's loader, a second copy the advice never sees), and the bootstrap classes refer to
  * nothing but {@code java.base} and each other (read from their class files' constant pools, so a
- * fully qualified name in the code counts as much as an import).
+ * fully qualified name in the code counts as much as an import). The second half is what
+ * {@code bootstrap/}'s module descriptor already makes a compile error; kept as the check of the
+ * class files that are shaded into the jar.
  */
 class BootstrapBoundaryTest {
 
     private static final String PACKAGE = "io/churnagent/bootstrap/";
     private static final Pattern DESCRIPTOR_CLASS = Pattern.compile("L([\\w/$]+);");
 
+    /** The compiled bridge: bootstrap/'s classes directory or its jar (a reactor build's package phase). */
     private static Path bootstrapClasses() throws Exception {
-        Path root = Paths.get(BootstrapInjector.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path root = Paths.get(ChurnBridge.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (Files.isRegularFile(root)) {
+            root = FileSystems.newFileSystem(root, (ClassLoader) null).getPath("/");
+        }
         return root.resolve(PACKAGE);
+    }
+
+    private static Path agentClass(Class<?> type) throws Exception {
+        Path root = Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        return root.resolve(type.getName().replace('.', '/') + ".class");
     }
 
     @Test
@@ -77,10 +90,32 @@ class BootstrapBoundaryTest {
         }
         assertTrue(checked > 30, "the constant pools were read: " + checked + " references");
         // the reader sees what a class outside the boundary uses (so an empty list above means something)
-        Path outsider = bootstrapClasses().resolve("../instrument/BootstrapInjector.class").normalize();
+        Path outsider = agentClass(BootstrapInjector.class);
         assertTrue(referencedClasses(outsider).contains("java/lang/instrument/Instrumentation"),
                 () -> "BootstrapInjector's references: " + outsider);
         assertEquals(List.of(), outside, "bootstrap may depend on java.base only");
+    }
+
+    /**
+     * What runs before the bridge is in the boot loader (the entry points, the lifecycle, the
+     * in-process start) names no bridge class and no implementation of one: loading one there would
+     * define a second copy in the application's loader, which the advice never calls.
+     */
+    @Test
+    void whatRunsBeforeTheBridgeExistsNamesNoBridgeClass() throws Exception {
+        List<String> early = new ArrayList<>();
+        for (String name : new String[] {"AgentMain", "EntryPoint", "AgentLifecycle", "AgentLifecycle$State",
+                "StartupPhases", "InProcessAgent"}) {
+            Path file = agentClass(BootstrapInjector.class).getParent().getParent().resolve(name + ".class");
+            for (String referenced : referencedClasses(file)) {
+                if (referenced.startsWith(PACKAGE) || referenced.equals("io/churnagent/testing/FaultInjectingSink")
+                        || referenced.equals("io/churnagent/churn/ConnectionTracker")
+                        || referenced.equals("io/churnagent/churn/ClientSiteRecorder")) {
+                    early.add(name + " -> " + referenced);
+                }
+            }
+        }
+        assertEquals(List.of(), early, "classes loaded before the bridge is injected");
     }
 
     /** Class names (internal form) named by a class file's constant pool: class entries and descriptors. */

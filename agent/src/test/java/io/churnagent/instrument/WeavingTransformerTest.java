@@ -126,7 +126,7 @@ class WeavingTransformerTest {
         WeavingTransformer transformer = new WeavingTransformer(new Weavings().name(agentClass, WeavingTransformerTest::plusOne), listener);
 
         assertNull(transformer.transform(null, agentClass.replace('.', '/'), null, null, classFile(Answer.class)));
-        assertTrue(AgentClasses.isAgent("io.churnagent.ActiveAgent$1"));
+        assertTrue(AgentClasses.isAgent("io.churnagent.AgentLifecycle$1"));
         assertTrue(AgentClasses.isAgent("io.churnagent.shaded.bytebuddy.ByteBuddy"));
         assertEquals(false, AgentClasses.isAgent("io.churnagent.demo.DemoApp"));
         assertEquals(false, AgentClasses.isAgent("io.churnagent.it.programs.NettyServer"));

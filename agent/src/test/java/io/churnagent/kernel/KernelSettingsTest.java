@@ -133,7 +133,7 @@ class KernelSettingsTest {
         for (int p = 1; p <= 65535; p += 2) {
             sb.append(p).append(p < 65535 ? "," : "\n");
         }
-        assertTrue(sb.length() > KernelSettings.MAX_FILE_BYTES);
+        assertTrue(sb.length() > KernelSettingsReader.MAX_FILE_BYTES);
         Map<String, String> files = typical();
         files.put("ip_local_port_range", "1 65535");
         files.put("ip_local_reserved_ports", sb.toString());
@@ -286,7 +286,7 @@ class KernelSettingsTest {
 
     @Test
     void hugeFileIsNotRead() throws IOException {
-        KernelSettings k = KernelSettings.read(procWith("tcp_tw_reuse", "1".repeat(KernelSettings.MAX_FILE_BYTES + 1)));
+        KernelSettings k = KernelSettings.read(procWith("tcp_tw_reuse", "1".repeat(KernelSettingsReader.MAX_FILE_BYTES + 1)));
         assertEquals("cannot read " + path("tcp_tw_reuse") + " (larger than 64 KB); treating tcp_tw_reuse as unknown",
                 onlyProblem(k));
         assertEquals(-1, k.tcpTwReuse());
@@ -294,7 +294,7 @@ class KernelSettingsTest {
 
     @Test
     void fileAtTheCapIsStillRead() throws IOException {
-        String padded = "0".repeat(KernelSettings.MAX_FILE_BYTES - 2) + "2\n";
+        String padded = "0".repeat(KernelSettingsReader.MAX_FILE_BYTES - 2) + "2\n";
         KernelSettings k = KernelSettings.read(procWith("tcp_tw_reuse", padded));
         // Read, then rejected as a number with too many digits: the size cap was not what stopped it.
         assertTrue(onlyProblem(k).contains(" holds '000"), onlyProblem(k));
@@ -303,7 +303,7 @@ class KernelSettingsTest {
     @Test
     void hugeReservedPortsFileIsNotRead() throws IOException {
         KernelSettings k = KernelSettings.read(procWith("ip_local_reserved_ports",
-                "8080,".repeat(KernelSettings.MAX_RESERVED_PORTS_BYTES / 5 + 1)));
+                "8080,".repeat(KernelSettingsReader.MAX_RESERVED_PORTS_BYTES / 5 + 1)));
         assertTrue(onlyProblem(k).contains("(larger than 256 KB); assuming no reserved ports"), onlyProblem(k));
         assertEquals(0, k.portRange().reservedInRange());
     }

@@ -45,53 +45,53 @@ class TimeWaitReuseTest {
     void explainsTheDefaultOnLoopback() {
         assertEquals("tcp_tw_reuse=2 lets new loopback connections take over TIME_WAIT ports after about 1 s, so this"
                 + " host survives on loopback \u2014 a remote destination in production would not",
-                settings(2, 1).reuseExplanation(true));
+                ReuseExplanation.of(settings(2, 1), true));
     }
 
     @Test
     void explainsTheDefaultForARemoteDestination() {
         assertEquals("tcp_tw_reuse=2 applies to loopback only, so nothing here saves this destination",
-                settings(2, 1).reuseExplanation(false));
+                ReuseExplanation.of(settings(2, 1), false));
     }
 
     @Test
     void explainsReuseOff() {
         assertEquals("tcp_tw_reuse=0: nothing on this host lets new connections reuse TIME_WAIT ports",
-                settings(0, 1).reuseExplanation(true));
-        assertEquals(settings(0, 1).reuseExplanation(true), settings(0, 1).reuseExplanation(false));
+                ReuseExplanation.of(settings(0, 1), true));
+        assertEquals(ReuseExplanation.of(settings(0, 1), true), ReuseExplanation.of(settings(0, 1), false));
     }
 
     @Test
     void explainsReuseOneAndWhatTheDefaultWouldDo() {
-        String remote = settings(1, 1).reuseExplanation(false);
+        String remote = ReuseExplanation.of(settings(1, 1), false);
         assertTrue(remote.startsWith("tcp_tw_reuse=1 lets new outbound connections take over TIME_WAIT ports after"
                 + " about 1 s when the peer uses TCP timestamps"), remote);
         assertTrue(remote.contains("default tcp_tw_reuse=2 would not"), remote);
-        String loopback = settings(1, 1).reuseExplanation(true);
+        String loopback = ReuseExplanation.of(settings(1, 1), true);
         assertTrue(loopback.contains("survives on loopback"), loopback);
     }
 
     @Test
     void explainsThatReuseNeedsTimestamps() {
-        String s = settings(1, 0).reuseExplanation(false);
+        String s = ReuseExplanation.of(settings(1, 0), false);
         assertTrue(s.contains("it needs TCP timestamps and tcp_timestamps=0"), s);
         assertTrue(s.contains("nothing here saves this destination"), s);
-        assertTrue(settings(2, 0).reuseExplanation(true).contains("tcp_timestamps=0"));
+        assertTrue(ReuseExplanation.of(settings(2, 0), true).contains("tcp_timestamps=0"));
     }
 
     @Test
     void explainsWhatCouldNotBeRead() {
-        assertTrue(settings(-1, 1).reuseExplanation(true).startsWith("tcp_tw_reuse could not be read"));
-        assertTrue(settings(1, -1).reuseExplanation(true).contains("tcp_timestamps could not be read"));
-        assertTrue(settings(7, 1).reuseExplanation(true).contains("tcp_tw_reuse=7 is not a value this agent knows"));
+        assertTrue(ReuseExplanation.of(settings(-1, 1), true).startsWith("tcp_tw_reuse could not be read"));
+        assertTrue(ReuseExplanation.of(settings(1, -1), true).contains("tcp_timestamps could not be read"));
+        assertTrue(ReuseExplanation.of(settings(7, 1), true).contains("tcp_tw_reuse=7 is not a value this agent knows"));
     }
 
     @Test
     void namesTheReuseDelay() {
-        assertTrue(settings(2, 500, 1).reuseExplanation(true).contains("after about 500 ms"));
-        assertTrue(settings(2, 1500, 1).reuseExplanation(true).contains("after about 1.5 s"));
-        assertTrue(settings(2, 2000, 1).reuseExplanation(true).contains("after about 2 s"));
-        assertTrue(settings(2, -1, 1).reuseExplanation(true).contains("after about 1 s"), "absent means 1 s");
+        assertTrue(ReuseExplanation.of(settings(2, 500, 1), true).contains("after about 500 ms"));
+        assertTrue(ReuseExplanation.of(settings(2, 1500, 1), true).contains("after about 1.5 s"));
+        assertTrue(ReuseExplanation.of(settings(2, 2000, 1), true).contains("after about 2 s"));
+        assertTrue(ReuseExplanation.of(settings(2, -1, 1), true).contains("after about 1 s"), "absent means 1 s");
     }
 
     @Test
@@ -100,7 +100,7 @@ class TimeWaitReuseTest {
             for (int ts = -1; ts <= 2; ts++) {
                 for (boolean loopback : new boolean[] {true, false}) {
                     KernelSettings k = settings(reuse, ts);
-                    String s = k.reuseExplanation(loopback);
+                    String s = ReuseExplanation.of(k, loopback);
                     String where = "reuse=" + reuse + " ts=" + ts + " loopback=" + loopback + ": " + s;
                     assertEquals(k.reuseSavesDestination(loopback), s.contains("survives"), where);
                     assertFalse(s.contains("\n"), where);

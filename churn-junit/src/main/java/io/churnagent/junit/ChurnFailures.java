@@ -1,14 +1,7 @@
 package io.churnagent.junit;
 
-import io.churnagent.churn.ClientPerRequest;
-import io.churnagent.churn.ClientSite;
-import io.churnagent.churn.WarningLevel;
-import io.churnagent.kernel.KernelSettings;
-import io.churnagent.log.LogEvent;
-import io.churnagent.report.ChurnLogFormat;
-import io.churnagent.report.ClientSiteFormat;
+import io.churnagent.api.WarningText;
 
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -51,12 +44,11 @@ final class ChurnFailures {
             long n = b.count.sum();
             text.append(LINE);
             if (b.stack != null && b.stack.site() != null) {
-                text.append(ClientSiteFormat.clientPerRequest(new ClientPerRequest(
-                        new ClientSite(b.family, b.stack, b.handler), n, n, 0)));
+                text.append(WarningText.clientPerRequest(b.family, b.stack, b.handler, n));
             } else {
-                text.append(LogEvent.of("client_per_request").add("level", WarningLevel.WARN.label())
+                text.append(WarningText.line("client_per_request").add("level", WarningText.WARN)
                         .add("family", b.family).add("site", b.site).add("handler", b.handler)
-                        .add("built_total", n).explain("Fix: " + ClientSiteFormat.fix(b.family)));
+                        .add("built_total", n).explain(WarningText.fix(b.family)));
             }
         }
         if (inHandlers.size() > SITES_SHOWN) {
@@ -115,8 +107,8 @@ final class ChurnFailures {
             long connects = d.connects.sum();
             long closes = d.closes.sum();
             double rate = connects / seconds;
-            LogEvent warning = LogEvent.of("churn_warning")
-                    .add("level", WarningLevel.CRITICAL.label())
+            WarningText.Line warning = WarningText.line("churn_warning")
+                    .add("level", WarningText.CRITICAL)
                     .add("destination", d.label)
                     .add("host", d.host)
                     .add("connections", connects)
@@ -141,7 +133,7 @@ final class ChurnFailures {
             for (int k = 0; k < Math.min(SITES_SHOWN, sites.size()); k++) {
                 Scope.ConnectSite s = sites.get(k);
                 warning.explain(s.count.sum() + " opened at " + s.stack.site() + ":");
-                ClientSiteFormat.frames(warning, s.stack);
+                warning.frames(s.stack);
             }
             text.append(LINE).append(warning.explain(fix(scope)));
         }
@@ -158,15 +150,11 @@ final class ChurnFailures {
                 most = b;
             }
         }
-        return most == null ? ChurnLogFormat.genericFix() : "Fix: " + ClientSiteFormat.fix(most.family);
+        return WarningText.fix(most == null ? null : most.family);
     }
 
     private static int portRange() {
-        try {
-            return KernelSettings.read(Paths.get("/proc")).portRange().size();
-        } catch (RuntimeException e) {
-            return io.churnagent.kernel.PortRange.defaults().size();
-        }
+        return WarningText.ephemeralPorts();
     }
 
     private static String format(double value) {

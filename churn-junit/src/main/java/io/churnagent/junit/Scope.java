@@ -1,7 +1,6 @@
 package io.churnagent.junit;
 
-import io.churnagent.churn.DestinationStats;
-import io.churnagent.churn.TrimmedStack;
+import io.churnagent.api.CallSite;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,7 +76,7 @@ final class Scope {
         return null;
     }
 
-    void connected(DestinationStats d, TrimmedStack stack) {
+    void connected(io.churnagent.api.Destination d, CallSite stack) {
         Destination dest = destination(d);
         dest.connects.increment();
         if (stack != null && stack.site() != null) {
@@ -91,11 +90,11 @@ final class Scope {
         }
     }
 
-    void closed(DestinationStats d) {
+    void closed(io.churnagent.api.Destination d) {
         destination(d).closes.increment();
     }
 
-    void clientBuilt(String family, String handler, TrimmedStack stack) {
+    void clientBuilt(String family, String handler, CallSite stack) {
         String site = stack == null || stack.site() == null ? "(no application frame)" : stack.site();
         String key = family + '\u0000' + site + '\u0000' + (handler == null ? "" : handler);
         Built b = built.get(key);
@@ -110,14 +109,14 @@ final class Scope {
         b.count.increment();
     }
 
-    private Destination destination(DestinationStats d) {
+    private Destination destination(io.churnagent.api.Destination d) {
         String label = d.label();
         Destination dest = destinations.get(label);
         if (dest == null) {
             if (destinations.size() >= MAX_DESTINATIONS) {
                 return destinations.computeIfAbsent("other", k -> new Destination("other", "other", 0));
             }
-            dest = destinations.computeIfAbsent(label, k -> new Destination(label, d.isOverflow() ? "other" : d.host(), d.port()));
+            dest = destinations.computeIfAbsent(label, k -> new Destination(label, d.host(), d.port()));
         }
         return dest;
     }
@@ -146,10 +145,10 @@ final class Scope {
 
     /** One line that opened connections, with its first stack. */
     static final class ConnectSite {
-        final TrimmedStack stack;
+        final CallSite stack;
         final LongAdder count = new LongAdder();
 
-        ConnectSite(TrimmedStack stack) {
+        ConnectSite(CallSite stack) {
             this.stack = stack;
         }
     }
@@ -159,10 +158,10 @@ final class Scope {
         final String family;
         final String site;
         final String handler;
-        final TrimmedStack stack;
+        final CallSite stack;
         final LongAdder count = new LongAdder();
 
-        Built(String family, String site, String handler, TrimmedStack stack) {
+        Built(String family, String site, String handler, CallSite stack) {
             this.family = family;
             this.site = site;
             this.handler = handler;

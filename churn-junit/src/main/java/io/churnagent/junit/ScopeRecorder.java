@@ -1,8 +1,8 @@
 package io.churnagent.junit;
 
-import io.churnagent.churn.ChurnObserver;
-import io.churnagent.churn.DestinationStats;
-import io.churnagent.churn.TrimmedStack;
+import io.churnagent.api.CallSite;
+import io.churnagent.api.ChurnObserver;
+import io.churnagent.api.Destination;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,21 +69,21 @@ final class ScopeRecorder implements ChurnObserver {
     }
 
     @Override
-    public void connected(DestinationStats destination, TrimmedStack site) {
+    public void connected(Destination destination, CallSite site) {
         for (Scope s = target(); s != null; s = s.parent) {
             s.connected(destination, site);
         }
     }
 
     @Override
-    public void closed(DestinationStats destination) {
+    public void closed(Destination destination) {
         for (Scope s = target(); s != null; s = s.parent) {
             s.closed(destination);
         }
     }
 
     @Override
-    public void clientBuilt(String family, String handler, TrimmedStack stack) {
+    public void clientBuilt(String family, String handler, CallSite stack) {
         for (Scope s = target(); s != null; s = s.parent) {
             s.clientBuilt(family, handler, stack);
         }

@@ -2,13 +2,23 @@ package io.churnagent;
 
 import io.churnagent.bootstrap.ChurnBridge;
 import io.churnagent.bootstrap.ClientBridge;
+import io.churnagent.churn.ApplicationFrames;
 import io.churnagent.churn.ChurnMonitor;
 import io.churnagent.churn.ClientSiteRecorder;
+import io.churnagent.churn.ClientSiteTable;
+import io.churnagent.churn.ConnectSiteSampler;
 import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.DestinationSites;
+import io.churnagent.churn.DestinationTable;
 import io.churnagent.churn.HostShare;
+import io.churnagent.churn.JdkClientThreads;
+import io.churnagent.churn.ObserverSlot;
+import io.churnagent.churn.OpenConnectionTable;
+import io.churnagent.churn.OpenSiteSamples;
 import io.churnagent.churn.ModelSettings;
 import io.churnagent.churn.PortLimit;
+import io.churnagent.churn.RateLimiter;
+import io.churnagent.churn.StackSource;
 import io.churnagent.churn.Ticker;
 import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.cli.CommandLine;
@@ -16,11 +26,14 @@ import io.churnagent.config.AgentOptions;
 import io.churnagent.config.Egress;
 import io.churnagent.config.MainClass;
 import io.churnagent.export.Exports;
+import io.churnagent.instrument.InstrumentationInstaller;
 import io.churnagent.kernel.Conntrack;
 import io.churnagent.kernel.KernelSettings;
 import io.churnagent.kernel.SocketCounts;
 import io.churnagent.kernel.SocketTableCache;
 import io.churnagent.kernel.TcpSocketTable;
+import io.churnagent.log.AgentLog;
+import io.churnagent.log.DeferredErrors;
 import io.churnagent.log.LogEvent;
 import io.churnagent.report.BindFailureLog;
 import io.churnagent.report.ChurnHistory;
@@ -31,41 +44,95 @@ import io.churnagent.report.LiveReport;
 import io.churnagent.report.Reporter;
 import io.churnagent.report.UnseenChurnLog;
 import io.churnagent.testing.ConntrackRoot;
+import io.churnagent.testing.FaultInjectingSink;
 import org.slf4j.Logger;
 
+import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.function.Supplier;
 
 /**
- * The agent's reporting for one set of options, wired: the model settings, the reporter thread and
- * what runs on it (client sites, bind failures, the kernel fallback, the HTML report's history),
- * the exports and the live-report MBean. {@link ActiveAgent} owns the lifecycle (start, a re-attach
- * with new options, detach) and builds a new one for each set of options; this class only wires.
- * Not thread-safe: ActiveAgent calls it under its own lock.
+ * The composition root: builds every part of a running agent through its constructors, in two
+ * halves with their own lifetimes. {@link #instrument} builds what lives from the start until detach
+ * (the tracker behind the bridge, the call-site recorders, the instrumentation: an
+ * {@link Instrumented}); {@link #configure} builds what one set of options decides (the model
+ * settings, the reporter thread and what runs on it, the exports, the live report: a
+ * {@link Configured}, which a re-attach with new options replaces). Wires only: the order of the
+ * steps and what is logged belong to {@link AgentLifecycle}, which calls this under its lock.
+ *
+ * <p>Links the {@code bootstrap} package: loaded only after the bridge is in the boot loader.
  */
-final class Reporting {
+final class AgentAssembly {
 
     private static final Path PROC = Paths.get("/proc");
     private static final Path CGROUP = Paths.get("/sys/fs/cgroup");
     /** The kernel's socket table is read at most this often (less often when it is large: see SocketTableCache). */
     private static final long KERNEL_READ_MIN_MILLIS = 900;
+    /** Open-connection table size: 2^16 slots, 1 MiB. */
+    private static final int OPEN_TABLE_LOG2 = 16;
+    /** Stack captures for connect call sites (first sighting per destination, then sampled). */
+    private static final int CONNECT_SAMPLES_PER_SECOND = 50;
+    /**
+     * Stack captures for clients built inside handlers; beyond it they are counted without a site. A
+     * capture walks up to 256 frames (5-40 µs): at 50 a second that is at most 0.2 % of one core
+     * however many clients a churning application builds (it was 200, 0.5 % of the CPU samples of a
+     * client-per-request service; issue 35). The burst lets a start find its sites at once.
+     */
+    private static final int CLIENT_CAPTURES_PER_SECOND = 50;
+    private static final int CLIENT_CAPTURE_BURST = 50;
+    /** Distinct client call sites kept (each holds a short stack and a 60-slot window). */
+    private static final int MAX_CLIENT_SITES = 500;
 
-    private final Reporter reporter;
-    private final Exports exports;
-    private final LiveReport live;
-
-    private Reporting(Reporter reporter, Exports exports, LiveReport live) {
-        this.reporter = reporter;
-        this.exports = exports;
-        this.live = live;
+    private AgentAssembly() {
     }
 
     /**
-     * Wires and starts the reporting for {@code newOptions}; the instrumentation's parts it reports on
-     * ({@code tracker}, {@code clients}, {@code destinationSites}) outlive it.
+     * Builds the tracker behind the bridge and installs the instrumentation, so that connections are
+     * counted from here on; logs nothing (the log opens after this, so that counting starts sooner):
+     * the instrumentation's errors wait in {@link Instrumented#errors} until it does.
      */
-    static Reporting start(AgentOptions newOptions, Logger newLogger, KernelSettings kernel, ConnectionTracker tracker,
-                           ClientSiteRecorder clients, DestinationSites destinationSites) {
+    static Instrumented instrument(Instrumentation inst, AgentOptions options, StartupPhases phases) {
+        DestinationTable destinations = new DestinationTable(options.maxDestinations());
+        DestinationSites destinationSites = new DestinationSites(destinations.indexLimit());
+        JdkClientThreads clientThreads = new JdkClientThreads();
+        // a connect with no application frame on its stack: the client that owns the thread says where it was built
+        Supplier<Object> owningClient = () -> {
+            Object inherited = ClientBridge.inheritedOriginSite();
+            return inherited != null ? inherited : clientThreads.lookup(Thread.currentThread().getName());
+        };
+        ObserverSlot observers = new ObserverSlot(StackSource.WALKER, owningClient);
+        ClientSiteRecorder clients = new ClientSiteRecorder(new ClientSiteTable(MAX_CLIENT_SITES), clientThreads,
+                StackSource.WALKER, new RateLimiter(Ticker.SYSTEM, CLIENT_CAPTURES_PER_SECOND, CLIENT_CAPTURE_BURST),
+                Ticker.SYSTEM, observers);
+        ConnectSiteSampler sampler = new ConnectSiteSampler(destinationSites, StackSource.WALKER,
+                new RateLimiter(Ticker.SYSTEM, CONNECT_SAMPLES_PER_SECOND, CONNECT_SAMPLES_PER_SECOND), owningClient)
+                .keepingOpenSites(new OpenSiteSamples());
+        ConnectionTracker tracker = new ConnectionTracker(destinations, new OpenConnectionTable(OPEN_TABLE_LOG2),
+                Ticker.SYSTEM, sampler, observers);
+        ApplicationFrames.setOwnPackages(MainClass.detect(), options.appPackages());
+        FaultInjectingSink.Mode fault = FaultInjectingSink.mode(System.getProperty(FaultInjectingSink.PROPERTY));
+        BridgeClock clock = BridgeClock.start();
+        ChurnBridge.install(FaultInjectingSink.wrap(tracker, fault));
+        ClientBridge.install(clients);
+        DeferredErrors errors = new DeferredErrors("instrumentation", "(connections through it are not counted)");
+        InstrumentationInstaller.Installed installed = InstrumentationInstaller.install(inst, options.handlers(),
+                errors::report);
+        phases.end("instrument");
+        return new Instrumented(inst, tracker, clients, destinationSites, observers, clock, installed, errors,
+                fault, options.maxDestinations(), phases.totalMillis());
+    }
+
+    /**
+     * Wires and starts the reporting for {@code newOptions}, written to {@code newLog}; the parts of
+     * {@code instrumented} it reports on outlive it.
+     */
+    static Configured configure(AgentOptions newOptions, AgentLog newLog, KernelSettings kernel,
+                                Instrumented instrumented) {
+        Logger newLogger = newLog.logger();
+        ConnectionTracker tracker = instrumented.tracker;
+        ClientSiteRecorder clients = instrumented.clients;
+        DestinationSites destinationSites = instrumented.destinationSites;
         int capacity = capacity(newOptions, kernel);
         ModelSettings settings = new ModelSettings(capacity, egressLimit(newOptions.egress()), newOptions.warnRatio(),
                 newOptions.criticalRatio(), newOptions.warnIntervalMillis() * 1_000_000L,
@@ -124,18 +191,7 @@ final class Reporting {
                         .remark("('churn-agent.jar report' cannot read this JVM; the log still has every report)"));
             }
         });
-        return new Reporting(newReporter, exports, live);
-    }
-
-    /** The live report ({@code report}'s text and page), also when JMX is unavailable. */
-    LiveReport liveReport() {
-        return live;
-    }
-
-    /** Stops the reporter thread (its shutdown report is unregistered) and closes every export. */
-    void stop() {
-        reporter.stop();
-        exports.close();
+        return new Configured(newOptions, newLog, newReporter, exports, live);
     }
 
     /** {@code pid 4711 (com.acme.Main)}: the main class only, never the command's arguments. */
