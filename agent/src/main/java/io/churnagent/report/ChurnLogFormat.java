@@ -86,7 +86,7 @@ public final class ChurnLogFormat {
         DestinationStats d = f.destination();
         boolean conntrackBinds = conntrack != null && conntrack.bindsBefore(f);
         // a peer that closes first spares this host's ports, not a NAT's: the NAT holds the mapping either way
-        WarningLevel effective = f.limit().isLocal() ? TimeWaitSide.effectiveLevel(f.level(), side) : f.level();
+        WarningLevel effective = TimeWaitSide.effectiveLevel(f, side);
         LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
                 .add("level", levelName(effective));
@@ -94,8 +94,7 @@ public final class ChurnLogFormat {
             line.add("model_level", levelName(f.level()));
         }
         figures(line, f, false, kernelTable);
-        line.add("time_wait_side", side == TimeWaitSide.Side.PEER ? "peer"
-                : side == TimeWaitSide.Side.THIS_HOST ? "this_host" : "unknown");
+        line.add("time_wait_side", sideName(side));
         if (conntrackBinds) {
             line.add("wall", "conntrack");
             conntrack(line, conntrack);
@@ -140,6 +139,15 @@ public final class ChurnLogFormat {
                             + " new connection, and the peer carries the TIME_WAIT.",
                     TimeWaitSide.SUSTAIN_NANOS / 1_000_000_000L, levelName(f.level()), levelName(effective)));
         }
+        if (side == TimeWaitSide.Side.NONE && !f.mostlyAborted()) {
+            line.explain(String.format(Locale.ROOT,
+                    "No TIME_WAIT on either side: for at least %d s the kernel here has held far fewer TIME_WAIT sockets"
+                            + " than the closes would leave, on this side and on the server's (it is on this host), so the"
+                            + " connections end with a reset (SO_LINGER 0, set where the agent does not see it) and do not"
+                            + " use up ports (severity lowered from %s to %s).",
+                    TimeWaitSide.SUSTAIN_NANOS / 1_000_000_000L, levelName(f.level()), levelName(effective)));
+        }
+        abortedSentence(line, f);
         if (f.addrNotAvailFailures() > 0) {
             line.explain(String.format(Locale.ROOT,
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
@@ -214,12 +222,37 @@ public final class ChurnLogFormat {
             line.remark("(leak: " + closeWait + " connections to it in CLOSE_WAIT, closed by the peer and never by"
                     + " this host)");
         }
+        if (f.abortedLast60s() > 0) {
+            line.remark("(aborted: " + f.abortedLast60s() + " closes in 60 s ended with a reset, SO_LINGER 0: no"
+                    + " TIME_WAIT, but a handshake and a NAT mapping per connection, and resets in the peer's logs)");
+        }
         List<DestinationSites.SiteSamples> top = topSites(f.destination(), 1);
         site(line, top);
         if (!top.isEmpty()) {
             ClientSiteFormat.frames(line, top.get(0).stack());
         }
         return line;
+    }
+
+    /** {@code time_wait_side=}: {@code this_host}, {@code peer}, {@code none} (aborted: no TIME_WAIT) or {@code unknown}. */
+    static String sideName(TimeWaitSide.Side side) {
+        return side == TimeWaitSide.Side.PEER ? "peer" : side == TimeWaitSide.Side.THIS_HOST ? "this_host"
+                : side == TimeWaitSide.Side.NONE ? "none" : "unknown";
+    }
+
+    /** What aborted closes still cost, when the destination has had some; nothing otherwise. */
+    static void abortedSentence(LogEvent line, DestinationFigures f) {
+        if (f.abortedCloses() == 0) {
+            return;
+        }
+        line.explain(String.format(Locale.ROOT,
+                "%d of its closes (%s/s now) were aborted: SO_LINGER 0 before close (Apache HttpClient 5's"
+                        + " CloseMode.IMMEDIATE, the AWS SDK v2 default), so each ended with a reset and left no TIME_WAIT"
+                        + " on either side; they are not in projected_time_wait. They still cost a new TCP (and TLS)"
+                        + " handshake per connection, a NAT mapping per connection on an egress gateway, and a"
+                        + " \"connection reset\" in the peer's logs. Fix: keep connections alive and reuse them (one"
+                        + " pooled client, closed with CloseMode.GRACEFUL only at shutdown).",
+                f.abortedCloses(), Logfmt.decimal(f.abortedPerSecond(), 0)));
     }
 
     private List<DestinationSites.SiteSamples> topSites(DestinationStats d, int n) {
@@ -245,10 +278,12 @@ public final class ChurnLogFormat {
                     + "own I/O threads; see event=client_per_request for where clients are built).");
             return;
         }
-        line.explain("Connections come from (sampled call sites):");
+        line.explain("Connections come from (sampled call sites, those whose connections were opened and closed"
+                + " within 60 s first):");
         for (DestinationSites.SiteSamples s : top) {
-            line.explain(String.format(Locale.ROOT, "  %s (%d samples; outermost application frame %s)",
-                    s.stack().site(), s.samples(), s.stack().handlerFrame()));
+            line.explain(String.format(Locale.ROOT, "  %s (%d samples, %d of them opened and closed within 60 s;"
+                            + " outermost application frame %s)",
+                    s.stack().site(), s.samples(), s.churned(), s.stack().handlerFrame()));
             ClientSiteFormat.frames(line, s.stack());
         }
     }
@@ -384,6 +419,11 @@ public final class ChurnLogFormat {
         }
         if (f.leaking()) { // counted in projected_load and exhaustion_in_s, also after the traffic stopped
             line.add("leak_per_s", f.openGrowthPerSecond(), 1);
+        }
+        if (f.abortedCloses() > 0) { // SO_LINGER 0: no TIME_WAIT, so not in projected_time_wait
+            line.add("aborted_closes", f.abortedCloses())
+                    .add("aborted_per_s", f.abortedPerSecond(), 1)
+                    .add("aborted_60s", f.abortedLast60s());
         }
         line.add("lifetime_ms_avg", f.lifetimeAvgMillis(), 1)
                 .add("short_lived_pct", Math.round(f.shortLivedShare() * 100))

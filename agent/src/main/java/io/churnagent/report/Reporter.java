@@ -299,6 +299,9 @@ public final class Reporter {
         if (bindFailureLog != null) {
             bindFailureLog.logPending();
         }
+        if (tracker != null) {
+            tracker.settleSampledConnections(); // before the warnings name their sites: ranked by churned samples
+        }
         List<DestinationFigures> warnings = new ArrayList<>(monitor.tick());
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
         tellListeners(warnings, exhaustions);
@@ -322,7 +325,7 @@ public final class Reporter {
             TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
                     : timeWaitSide.side(f.destination().index());
             LogEvent event = format.warningEvent(f, table, side, conntrackNow);
-            WarningLevel level = TimeWaitSide.effectiveLevel(f.level(), side);
+            WarningLevel level = TimeWaitSide.effectiveLevel(f, side);
             if (level == WarningLevel.CRITICAL) {
                 log.error("{}", event);
             } else if (level == WarningLevel.WARN) {
@@ -350,7 +353,8 @@ public final class Reporter {
         }
         List<DestinationFigures> hot = new ArrayList<>();
         for (DestinationFigures f : monitor.latest()) {
-            if (!f.destination().isOverflow() && f.level() != WarningLevel.NONE) {
+            if (!f.destination().isOverflow()
+                    && (f.level() != WarningLevel.NONE || f.abortedLast60s() >= TimeWaitSide.MIN_EXPECTED)) {
                 hot.add(f);
             }
         }
@@ -367,7 +371,11 @@ public final class Reporter {
         long maxGap = 2 * kernelTable.intervalNanos();
         for (DestinationFigures f : hot) {
             DestinationStats d = f.destination();
-            if (timeWaitSide.observe(d.index(), readAt, f.closesLast60s(), table.timeWait(d.label()), maxGap)
+            // on loopback the peer's TIME_WAIT is in this table too: the inbound side's, servers here closing first
+            long peerTimeWait = d.loopback() ? table.inboundTimeWait() : -1;
+            if (timeWaitSide.observe(d.index(), readAt, f.closesLast60s(), f.abortedLast60s(), table.timeWait(d.label()),
+                    peerTimeWait, maxGap)
+                    && f.level() != WarningLevel.NONE
                     && !warned(warnings, d)) {
                 warnings.add(f);
             }
