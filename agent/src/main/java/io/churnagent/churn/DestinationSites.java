@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * two windows (a current and a previous bucket). A churned site not yet kept takes the place of a kept
  * site that churned nothing.
  *
- * <p>{@link #known} is what the connect path asks, and it is two reads; recording takes the
+ * <p>{@link #known} is what the connect path asks, and it is one array read; recording takes the
  * destination's lock but only runs for sampled connects.
  */
 public final class DestinationSites {
@@ -38,15 +38,10 @@ public final class DestinationSites {
         this.ticker = ticker;
     }
 
-    /**
-     * Whether a call site is known for {@code d} that explains its churn: one whose sampled connections
-     * were closed within the window, or any site while nothing closed yet; never allocates. While it is
-     * false the sampler samples more often.
-     */
+    /** Whether at least one call site is known for {@code d}; never allocates. */
     public boolean known(DestinationStats d) {
         int i = d.index();
-        Entry e = i < byIndex.length() ? byIndex.get(i) : null;
-        return e != null && e.explained;
+        return i < byIndex.length() && byIndex.get(i) != null;
     }
 
     /** Counts one sampled stack (with a site) for {@code d}. */
@@ -64,9 +59,8 @@ public final class DestinationSites {
     }
 
     /**
-     * Credits one sampled connection to {@code destinationIndex} from {@code stack}'s site that was
-     * closed within {@link #CHURN_WINDOW_NANOS} of its opening ({@code closed}: whether it was closed;
-     * a sample still open after the window only marks the destination's sites as explained).
+     * Settles one sampled connection to {@code destinationIndex} from {@code stack}'s site: credited when
+     * it {@code churned} (was closed within {@link #CHURN_WINDOW_NANOS} of its opening), else nothing.
      */
     void settled(int destinationIndex, TrimmedStack stack, boolean churned) {
         if (destinationIndex >= byIndex.length() || stack.site() == null) {
@@ -142,8 +136,6 @@ public final class DestinationSites {
         private final List<long[]> counts = new ArrayList<>(MAX_SITES_PER_DESTINATION);
         private long others;
         private long bucketStart = Long.MIN_VALUE;
-        /** A settled sample says where the churn comes from (or that it is long-lived): sample less often. */
-        volatile boolean explained;
 
         synchronized void record(TrimmedStack stack) {
             int i = indexOf(stack);
@@ -159,7 +151,6 @@ public final class DestinationSites {
         synchronized void settled(TrimmedStack stack, boolean churned, long now) {
             rotate(now);
             if (!churned) {
-                explained = explained || indexOf(stack) >= 0;
                 return;
             }
             int i = indexOf(stack);
@@ -177,7 +168,6 @@ public final class DestinationSites {
                 i = add(stack, 1);
             }
             counts.get(i)[CHURNED]++;
-            explained = true;
         }
 
         private int add(TrimmedStack stack, long samples) {
