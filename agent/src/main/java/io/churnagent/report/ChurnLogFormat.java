@@ -83,6 +83,15 @@ public final class ChurnLogFormat {
      */
     public LogEvent warningEvent(DestinationFigures f, TcpSocketTable kernelTable, TimeWaitSide.Side side,
                                  ConntrackProjection conntrack) {
+        return warningEvent(f, kernelTable, side, conntrack, null);
+    }
+
+    /**
+     * The warning, also knowing why the destination churns ({@code cause}, null when the agent cannot
+     * tell): {@code churn_reason=} and the cause's sentence, whose fix replaces the generic one.
+     */
+    public LogEvent warningEvent(DestinationFigures f, TcpSocketTable kernelTable, TimeWaitSide.Side side,
+                                 ConntrackProjection conntrack, io.churnagent.churn.ChurnCause cause) {
         DestinationStats d = f.destination();
         boolean conntrackBinds = conntrack != null && conntrack.bindsBefore(f);
         // a peer that closes first spares this host's ports, not a NAT's: the NAT holds the mapping either way
@@ -95,6 +104,9 @@ public final class ChurnLogFormat {
         }
         figures(line, f, false, kernelTable);
         line.add("time_wait_side", sideName(side));
+        if (cause != null) {
+            line.add("churn_reason", cause.reason().label());
+        }
         if (conntrackBinds) {
             line.add("wall", "conntrack");
             conntrack(line, conntrack);
@@ -155,8 +167,14 @@ public final class ChurnLogFormat {
         }
         sitesText(line, top);
         line.explain(onThisHost(d, f.localCapacity()));
-        line.explain(FIX);
+        line.explain(cause != null ? cause.explanation() : FIX);
         return line;
+    }
+
+    /** The stack of {@code d}'s top call site (the churning one first), or null. */
+    public io.churnagent.churn.TrimmedStack topSite(DestinationStats d) {
+        List<DestinationSites.SiteSamples> top = topSites(d, 1);
+        return top.isEmpty() ? null : top.get(0).stack();
     }
 
     /**

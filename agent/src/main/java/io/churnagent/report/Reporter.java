@@ -52,6 +52,7 @@ public final class Reporter {
     /** How long the shutdown report lets a tick in progress finish before interrupting it. */
     static final long SHUTDOWN_TICK_WAIT_MILLIS = 1_500;
     private final TimeWaitSide timeWaitSide;
+    private final io.churnagent.churn.ClientSiteRecorder clients;
     private final BindFailureLog bindFailureLog;
     private final Supplier<Conntrack> conntrack; // null: not looked at
     private final ModelSettings conntrackSettings;
@@ -79,6 +80,7 @@ public final class Reporter {
         this.healthCheck = b.beforeTick;
         this.kernelTable = b.kernelTable;
         this.timeWaitSide = b.timeWaitSide;
+        this.clients = b.clients;
         this.bindFailureLog = b.bindFailureLog;
         this.conntrack = b.conntrack;
         this.conntrackSettings = b.conntrackSettings;
@@ -108,6 +110,7 @@ public final class Reporter {
         private Runnable beforeTick = () -> { };
         private final SocketTableCache kernelTable;
         private TimeWaitSide timeWaitSide;
+        private io.churnagent.churn.ClientSiteRecorder clients;
         private BindFailureLog bindFailureLog;
         private Supplier<Conntrack> conntrack;
         private ModelSettings conntrackSettings;
@@ -147,6 +150,12 @@ public final class Reporter {
         }
 
         /** Decides whether the peer closes first, from each new kernel read; none: never. */
+        /** The client constructions seen, for the cause of a shared client's churn (pool settings); optional. */
+        public Builder clients(io.churnagent.churn.ClientSiteRecorder recorder) {
+            this.clients = recorder;
+            return this;
+        }
+
         public Builder timeWaitSide(TimeWaitSide side) {
             this.timeWaitSide = side;
             return this;
@@ -324,7 +333,10 @@ public final class Reporter {
         for (DestinationFigures f : warnings) {
             TimeWaitSide.Side side = timeWaitSide == null ? TimeWaitSide.Side.UNKNOWN
                     : timeWaitSide.side(f.destination().index());
-            LogEvent event = format.warningEvent(f, table, side, conntrackNow);
+            io.churnagent.churn.ChurnCause cause = io.churnagent.churn.ChurnCause.of(f, side,
+                    format.topSite(f.destination()), clients == null ? -1 : clients.okHttpMaxIdle(),
+                    clients != null && clients.okHttpBuiltPerCall());
+            LogEvent event = format.warningEvent(f, table, side, conntrackNow, cause);
             WarningLevel level = TimeWaitSide.effectiveLevel(f, side);
             if (level == WarningLevel.CRITICAL) {
                 log.error("{}", event);

@@ -27,7 +27,19 @@ class AbortedClosesIT {
                 .mainClass(AbortedCloses.class, mode, "40", "40").start();
     }
 
-    /** Waits for a report line with at least 200 aborted closes and checks it and the quiet before it. */
+    /**
+     * Runs {@code mode}, waits for a report line with at least 200 aborted closes and checks it and the
+     * quiet before it.
+     */
+    private static void assertAbortedAndNotProjected(Path jdk, String mode) throws Exception {
+        ForkedJvm program = start(jdk, mode, OPTIONS);
+        try {
+            assertAbortedAndNotProjected(program);
+        } finally {
+            program.kill();
+        }
+    }
+
     private static void assertAbortedAndNotProjected(ForkedJvm program) throws Exception {
         AgentEvent report = program.awaitEvent("churn_report", e -> e.fields.containsKey("aborted_closes")
                 && e.getLong("aborted_closes") >= 200, Duration.ofSeconds(60));
@@ -43,22 +55,12 @@ class AbortedClosesIT {
 
     @OnEachJdk
     void apacheHttpClient5ClosingImmediatelyShowsAbortedClosesAndNoTimeWaitProjection(Path jdk) throws Exception {
-        ForkedJvm program = start(jdk, "hc5-immediate", OPTIONS);
-        try {
-            assertAbortedAndNotProjected(program);
-        } finally {
-            program.kill();
-        }
+        assertAbortedAndNotProjected(jdk, "hc5-immediate");
     }
 
     @OnEachJdk
     void aSocketSetToLingerZeroBeforeCloseIsAnAbortedClose(Path jdk) throws Exception {
-        ForkedJvm program = start(jdk, "socket-linger", OPTIONS);
-        try {
-            assertAbortedAndNotProjected(program);
-        } finally {
-            program.kill();
-        }
+        assertAbortedAndNotProjected(jdk, "socket-linger");
     }
 
     @OnEachJdk

@@ -31,13 +31,9 @@ public final class AbortedCloses {
             acceptor.setDaemon(true);
             acceptor.start();
             long start = System.nanoTime();
-            long period = 1_000_000_000L / rate;
             int done = 0;
-            for (long next = start; next - start < seconds * 1_000_000_000L; next += period) {
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
-                }
+            for (long i = 0; i < (long) rate * seconds; i++) {
+                SteadyRate.awaitRound(start, i, rate);
                 if (http != null) {
                     apacheImmediate(http);
                 } else if (mode.equals("socket-linger")) {
