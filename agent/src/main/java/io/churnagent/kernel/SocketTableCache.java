@@ -24,7 +24,16 @@ import java.util.function.Supplier;
  * second or two old (a read slowed by a busy machine spaced them so) missed the last connections of an
  * exhaustion. Fresh still has a budget, {@value #FRESH_COST_FACTOR} times the last read's duration
  * (at least {@value #FRESH_NANOS} ns), so that many destinations warning at once cannot make the
- * 420-ms read run every second: at most 5 % of a core.
+ * 420-ms read run every second.
+ *
+ * <p>On top of both, every read (by {@link #get()} or {@link #fresh()}) is paid from one CPU budget that
+ * fills at 1 % of one core ({@value #COST_FACTOR}× wall time) and holds at most {@value #BUDGET_CAP_MILLIS}
+ * ms. {@link #get()}'s own interval already spends at that rate, and its timing is kept as it was (the
+ * peer-side streaks of the reporter count on reads an interval apart); a fresh read may start only while
+ * the budget is not in debt. So whatever the table size, the number of destinations warning at once or
+ * the churn rate, reading it costs about 1 % of one core over time, plus a burst of a few fresh reads
+ * after a quiet spell. Before, fresh reads alone could take 5 % of a core (docs/PERFORMANCE.md, issue
+ * 35). A fresh read the budget refuses leaves the last table in place.
  *
  * <p>A table is not read at all during its first {@value #LARGE_DELAY_MILLIS} ms above
  * {@value #LARGE_ROWS} rows (known from {@code /proc/net/sockstat}, a few lines): one read of 131,072
@@ -60,6 +69,8 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     public static final long LARGE_DELAY_MILLIS = 60_000;
     /** A read that has used this much CPU is abandoned. */
     public static final long MAX_READ_CPU_MILLIS = 500;
+    /** The most CPU time the shared read budget holds (filled at 1/{@link #COST_FACTOR} of wall time). */
+    static final long BUDGET_CAP_MILLIS = 500;
     /** Abandoned reads in a row stretch the wait before the next try up to this many times the budget. */
     static final int MAX_SLOW_BACKOFF = 16;
     private static final long NEVER = Long.MIN_VALUE;
@@ -75,6 +86,10 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     private long intervalNanos;
     private long lastReadNanos;
     private int slowInARow;
+    /** CPU nanoseconds the reads may still spend; a read may start while it is not negative. */
+    private long budgetNanos = BUDGET_CAP_MILLIS * 1_000_000L;
+    private long budgetAt;
+    private boolean budgetStarted;
 
     public SocketTableCache(LongFunction<TcpSocketTable> reader, long minIntervalMillis, LongSupplier nanoTime) {
         this(reader, () -> null, minIntervalMillis, nanoTime);
@@ -109,7 +124,7 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     @Override
     public synchronized TcpSocketTable get() {
         long now = nanoTime.getAsLong();
-        if (table == null || now - readAt >= intervalNanos) {
+        if (table == null || now - readAt >= intervalNanos) { // its own interval holds it to the budget's rate
             read(now);
         }
         return table;
@@ -119,10 +134,21 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
     public synchronized TcpSocketTable fresh() {
         long now = nanoTime.getAsLong();
         long freshFor = slowInARow > 0 ? intervalNanos : Math.max(FRESH_NANOS, lastReadNanos * FRESH_COST_FACTOR);
-        if (table == null || now - readAt >= freshFor) {
+        if (table == null || now - readAt >= freshFor && affordable(now)) {
             read(now);
         }
         return table;
+    }
+
+    /** Fills the read budget for the time since it was last looked at; whether a read may start now. */
+    private boolean affordable(long now) {
+        if (budgetStarted) {
+            long earned = Math.max(0, now - budgetAt) / COST_FACTOR;
+            budgetNanos = Math.min(BUDGET_CAP_MILLIS * 1_000_000L, budgetNanos + earned);
+        }
+        budgetStarted = true;
+        budgetAt = now;
+        return budgetNanos >= 0;
     }
 
     private void read(long now) {
@@ -146,6 +172,8 @@ public final class SocketTableCache implements Supplier<TcpSocketTable> {
         long cpuAfter = cpuTime.getAsLong();
         readAt = now;
         lastReadNanos = Math.max(0, cpuAfter - cpuBefore);
+        affordable(now);
+        budgetNanos -= lastReadNanos;
         intervalNanos = Math.max(minIntervalNanos, lastReadNanos * COST_FACTOR);
         if (read.skipped() == TcpSocketTable.Skipped.SLOW) {
             slowInARow++;

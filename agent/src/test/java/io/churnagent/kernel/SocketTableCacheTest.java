@@ -106,6 +106,23 @@ class SocketTableCacheTest {
     }
 
     @Test
+    void allReadsTogetherStayWithinOnePercentOfACoreHoweverOftenAFreshTableIsAskedFor() {
+        readCost = 100 * MS; // tens of thousands of rows, and a warning or a report wanting a fresh table every tick
+        long start = now;
+        for (int tick = 0; tick < 1_000; tick++) {
+            cache.fresh();
+            cache.get();
+            now += 1_000 * MS;
+        }
+        long seconds = (now - start) / 1_000 / MS;
+        long readMillis = reads.get() * 100L;
+        // alone, fresh() would read every 2 s (20 x 100 ms): 5 % of a core
+        assertTrue(readMillis <= seconds * 10 + SocketTableCache.BUDGET_CAP_MILLIS + 100,
+                () -> reads.get() + " reads of 100 ms in " + seconds + " s");
+        assertTrue(reads.get() >= 90, () -> "the budget still allows about one read in 10 s: " + reads.get());
+    }
+
+    @Test
     void aLargeTableIsLeftUnreadForItsFirstMinuteWithSockstatsTotalInstead(@org.junit.jupiter.api.io.TempDir Path proc)
             throws Exception {
         Files.createDirectories(proc.resolve("net"));

@@ -33,6 +33,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class AlternatingRun implements AutoCloseable {
 
+    /**
+     * The shell line a worker's command starts with: it runs its arguments with SIGHUP ignored (an
+     * ignored signal stays ignored through exec, and the JVM then installs no handler for it). A driver
+     * whose parent has gone (run in the background of a shell that exited) is in an orphaned process
+     * group, and the kernel sends SIGHUP to such a group whenever one of its processes exits while
+     * another is stopped: each {@code kill} this class runs while one worker is stopped. The worker
+     * then shut down in the middle of a run (exit code 129).
+     */
+    static final String NO_HANGUP = "trap '' HUP; exec \"$@\"";
+
     /** One turn: operations done in so many nanoseconds. */
     record Turn(long ops, long nanos) {
         double perSecond() {
@@ -108,6 +118,15 @@ final class AlternatingRun implements AutoCloseable {
             }
         }
         return new Turns(plainTurns, agentTurns);
+    }
+
+    /**
+     * One turn of the JVM with the agent alone, the other one stopped: a window in which the agent's
+     * work scheduled by the wall clock runs at its own rate, as in production (in the paired turns it runs
+     * at up to twice that per second of running).
+     */
+    Turn agentAlone(long millis) throws IOException, InterruptedException {
+        return agent.turn(millis);
     }
 
     /** The CPU time each JVM's threads have used so far, by kind ({@link ThreadCpu}): {without, with}. */
@@ -186,7 +205,11 @@ final class AlternatingRun implements AutoCloseable {
                     .redirectErrorStream(true).start();
             String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + output);
+                // a JVM that is gone said why on its output, which only expect() reads: drain it
+                out.lines().forEach(line -> seen.append(line).append('\n'));
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + output
+                        + "; the JVM " + name + (process.isAlive() ? "" : " exited with " + process.exitValue())
+                        + " and said:\n" + seen);
             }
             if (signal.equals("STOP")) {
                 Path stat = Paths.get("/proc", Long.toString(process.pid()), "stat");

@@ -52,6 +52,12 @@ public final class PerformanceReport {
     private final Path work;
     private final String benchmarksJar;
     private final List<String[]> rows = new ArrayList<>();
+    /** With {@code --agent-options=K=V,...}: options for the agent under test beyond its log file. */
+    private String agentOptions = "";
+    /** With {@code --plan=WARMUP_PAIRS,WARMUP_MS,PAIRS,MS}: every throughput row's plan (a quick look), else null. */
+    private Plan planOverride;
+    /** With {@code --only=NAME,...}: the measurements to run (see {@link #run}); null for all. */
+    private List<String> only;
     /**
      * Throughput JVMs each run in a network namespace of their own ({@code unshare -rn}) when this
      * machine allows it: every JVM starts from an empty socket table. In a shared namespace a JVM
@@ -85,6 +91,9 @@ public final class PerformanceReport {
         Path agent = Paths.get("agent", "target", "churn-agent.jar");
         Path javaHome = Paths.get(System.getProperty("java.home"));
         Path otel = null;
+        List<String> only = null;
+        String agentOptions = "";
+        Plan planOverride = null;
         for (String arg : args) {
             if (arg.startsWith("--rounds=")) {
                 rounds = Integer.parseInt(arg.substring(9));
@@ -98,9 +107,17 @@ public final class PerformanceReport {
                 otel = Paths.get(arg.substring("--beside-otel=".length())).toAbsolutePath();
             } else if (arg.startsWith("--java=")) {
                 javaHome = Paths.get(arg.substring(7));
+            } else if (arg.startsWith("--agent-options=")) {
+                agentOptions = "," + arg.substring("--agent-options=".length());
+            } else if (arg.startsWith("--plan=")) {
+                String[] p = arg.substring(7).split(",");
+                planOverride = new Plan(Integer.parseInt(p[0]), Long.parseLong(p[1]), Integer.parseInt(p[2]), Long.parseLong(p[3]));
+            } else if (arg.startsWith("--only=")) {
+                only = List.of(arg.substring(7).split(","));
             } else {
                 System.err.println("benchmarks: unknown argument '" + arg + "'; accepted: --rounds=N --smoke --out=FILE "
-                        + "--agent=JAR --java=JAVA_HOME --beside-otel=OTEL_AGENT_JAR");
+                         + "--agent=JAR --agent-options=K=V,... --plan=WARMUP_PAIRS,WARMUP_MS,PAIRS,MS --java=JAVA_HOME "
+                        + "--beside-otel=OTEL_AGENT_JAR --only=" + String.join(",", MEASUREMENTS));
                 System.exit(2);
             }
         }
@@ -112,6 +129,13 @@ public final class PerformanceReport {
             rounds = 1;
         }
         PerformanceReport report = new PerformanceReport(rounds, smoke, out, agent, javaHome);
+        if (only != null && !MEASUREMENTS.containsAll(only)) {
+            System.err.println("benchmarks: --only takes some of " + String.join(",", MEASUREMENTS));
+            System.exit(2);
+        }
+        report.only = only;
+        report.agentOptions = agentOptions;
+        report.planOverride = planOverride;
         if (otel != null) {
             report.otelAgent = otel;
             report.besideOtel(String.join(" ", args));
@@ -139,16 +163,37 @@ public final class PerformanceReport {
         write(arguments);
     }
 
+    /** The measurements, in the order they run; {@code --only} names some of them. */
+    static final List<String> MEASUREMENTS = List.of("connect-close-1", "connect-close-8", "keep-alive", "churn",
+            "first-second", "hot-path", "startup", "attach", "memory", "stack-capture");
+
+    private boolean selected(String measurement) {
+        return only == null || only.contains(measurement);
+    }
+
+    /** One measurement of {@link #MEASUREMENTS}. */
+    private interface Measurement {
+        void run() throws Exception;
+    }
+
     private void run(String arguments) throws Exception {
         progress("throughput JVMs: " + forkPlace());
-        connectClose(1);
-        connectClose(8);
-        keepAliveHttp();
-        bridgeHotPath();
-        startup();
-        attach();
-        memory();
-        stackCapture();
+        Map<String, Measurement> all = new LinkedHashMap<>();
+        all.put("connect-close-1", () -> connectClose(1));
+        all.put("connect-close-8", () -> connectClose(8));
+        all.put("keep-alive", this::keepAliveHttp);
+        all.put("churn", this::churningApplication);
+        all.put("first-second", this::firstSecond);
+        all.put("hot-path", this::bridgeHotPath);
+        all.put("startup", this::startup);
+        all.put("attach", this::attach);
+        all.put("memory", this::memory);
+        all.put("stack-capture", this::stackCapture);
+        for (Map.Entry<String, Measurement> m : all.entrySet()) {
+            if (selected(m.getKey())) {
+                m.getValue().run();
+            }
+        }
         write(arguments);
     }
 
@@ -185,7 +230,7 @@ public final class PerformanceReport {
     }
 
     private Plan plan(Plan full) {
-        return smoke ? new Plan(2, 300, 4, 100) : full;
+        return smoke ? new Plan(2, 300, 4, 100) : planOverride != null ? planOverride : full;
     }
 
     /** The start-up window: each JVM's first turns, while the agent installs and the JIT recompiles. */
@@ -197,7 +242,8 @@ public final class PerformanceReport {
      * A throughput figure over rounds: the steady ratio, the start-up window's, plain throughput, and
      * what each side's threads spent per operation.
      */
-    private record Throughput(RatioEstimate steady, RatioEstimate startup, Spread plain, CpuPerOp cpu, Plan plan) {
+    private record Throughput(RatioEstimate steady, RatioEstimate startup, Spread plain, CpuPerOp cpu, Plan plan,
+                              Spread agentShareAlone) {
     }
 
     /**
@@ -208,10 +254,17 @@ public final class PerformanceReport {
      */
     private static final class CpuPerOp {
         private static final String ALL = "all threads";
-        private static final List<String> KINDS = List.of(ThreadCpu.REST, ThreadCpu.AGENT, ThreadCpu.JIT, ThreadCpu.GC);
+        static final List<String> KINDS = List.of(ThreadCpu.REST, ThreadCpu.AGENT, ThreadCpu.JIT, ThreadCpu.GC);
         /** By kind, all threads first: the order of the description. */
         private final Map<String, Spread> without = new LinkedHashMap<>();
         private final Map<String, Spread> with = new LinkedHashMap<>();
+        /** Per round, in the JVM with the agent: its threads' share of all its threads' CPU. */
+        private final Spread agentShare = new Spread();
+        /**
+         * Per round: the application's threads' extra CPU per operation with the agent (its advice runs
+         * there), as a share of all CPU per operation with the agent; noisy (a difference of two JVMs).
+         */
+        private final Spread adviceShare = new Spread();
         private final double microsPerTick;
 
         CpuPerOp(double microsPerTick) {
@@ -226,6 +279,17 @@ public final class PerformanceReport {
         void add(List<Map<String, Long>> before, List<Map<String, Long>> after, AlternatingRun.Turns measured) {
             add(without, before.get(0), after.get(0), ops(measured.plain()));
             add(with, before.get(1), after.get(1), ops(measured.agent()));
+            double all = with.get(ALL).last();
+            agentShare.add(with.get(ThreadCpu.AGENT).last() / all);
+            adviceShare.add((with.get(ThreadCpu.REST).last() - without.get(ThreadCpu.REST).last()) / all);
+        }
+
+        Spread agentShare() {
+            return agentShare;
+        }
+
+        Spread adviceShare() {
+            return adviceShare;
         }
 
         private static long ops(List<AlternatingRun.Turn> turns) {
@@ -280,7 +344,7 @@ public final class PerformanceReport {
     }
 
     /** The shell line that brings loopback up in a new network namespace, then runs its arguments. */
-    private static final String NAMESPACE = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up && exec \"$@\"";
+    private static final String NAMESPACE = "PATH=$PATH:/usr/sbin:/sbin; ip link set lo up && { " + AlternatingRun.NO_HANGUP + "; }";
 
     /** Whether {@code unshare -rn} gives this user a network namespace with loopback up. */
     private static boolean privateNetworkWorks() {
@@ -306,6 +370,8 @@ public final class PerformanceReport {
         List<String> command = new ArrayList<>();
         if (privateNetwork) {
             command.addAll(List.of("unshare", "-rn", "sh", "-c", NAMESPACE, "sh"));
+        } else {
+            command.addAll(List.of("sh", "-c", AlternatingRun.NO_HANGUP, "sh"));
         }
         command.addAll(List.of(javaBin.toString(), "-Xmx512m", "-Xms512m"));
         if (otelAgent != null) {
@@ -313,15 +379,23 @@ public final class PerformanceReport {
                     "-Dotel.logs.exporter=none"));
         }
         if (withAgent) {
-            command.add("-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-turns.log"));
+            command.add("-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-turns.log") + agentOptions);
         }
         command.addAll(List.of("-cp", benchmarksJar, TurnWorker.class.getName(), workload, String.valueOf(threads)));
         return command;
     }
 
     private Throughput alternate(String name, String workload, int threads, Plan plan) throws Exception {
+        return alternate(name, workload, threads, plan, 0);
+    }
+
+    /**
+     * As above; with {@code aloneMillis} above 0, each round ends with one turn that long of the JVM with the
+     * agent alone, in which its agent threads' share of its CPU is read ({@link Throughput#agentShareAlone}).
+     */
+    private Throughput alternate(String name, String workload, int threads, Plan plan, long aloneMillis) throws Exception {
         Throughput t = new Throughput(new RatioEstimate(), new RatioEstimate(), new Spread(), new CpuPerOp(microsPerTick()),
-                plan);
+                plan, new Spread());
         for (int round = 0; round < rounds; round++) {
             try (AlternatingRun run = new AlternatingRun(worker(workload, threads, false), worker(workload, threads, true))) {
                 AlternatingRun.Turns warm = run.run(plan.warmupPairs(), plan.warmupMillis());
@@ -332,6 +406,19 @@ public final class PerformanceReport {
                 double startup = t.startup().addRound(warm.ratios(0, Math.min(startupPairs(), plan.warmupPairs())));
                 double plain = measured.medianPlain(0, plan.pairs());
                 t.plain().add(plain);
+                if (aloneMillis > 0) {
+                    Map<String, Long> from = run.cpu().get(1);
+                    run.agentAlone(aloneMillis);
+                    Map<String, Long> to = run.cpu().get(1);
+                    long all = 0;
+                    for (String kind : CpuPerOp.KINDS) {
+                        all += to.getOrDefault(kind, 0L) - from.getOrDefault(kind, 0L);
+                    }
+                    long agentTicks = to.getOrDefault(ThreadCpu.AGENT, 0L) - from.getOrDefault(ThreadCpu.AGENT, 0L);
+                    t.agentShareAlone().add(all == 0 ? 0 : (double) agentTicks / all);
+                    progress(String.format(Locale.ROOT, "%s round %d: alone for %d ms, agent threads %.2f %% of the "
+                            + "JVM's CPU", name, round + 1, aloneMillis, t.agentShareAlone().last() * 100));
+                }
                 progress(String.format(Locale.ROOT, "%s round %d: %.0f ops/s without the agent (median turn), ratio "
                         + "%.4f over %d pairs of turns; start-up window %.4f; CPU µs/op without → with: all %s, agent "
                         + "threads %s, JIT %s", name, round + 1, plain, steady, plan.pairs(), startup,
@@ -379,6 +466,92 @@ public final class PerformanceReport {
         rows.add(new String[] {"keep-alive HTTP request throughput through a shared client, agent / none",
                 "≥ 0.995", t.steady().describe(), t.steady().verdict(0.995), "JDK HttpClient → JDK HttpServer, 4 threads; "
                         + throughputHow(t)});
+    }
+
+    /**
+     * Heavy churn: a client built per request ({@link Workload.ClientPerRequest}), 1,000-3,000 new
+     * connections a second to one destination, TIME_WAIT in the tens of thousands, the agent warning
+     * critical. Two rows from one run: the throughput ratio, and the agent's own share of the CPU of
+     * its JVM (its threads, and the extra CPU of the application's threads, where its advice runs).
+     */
+    private void churningApplication() throws Exception {
+        // 60 s of warm-up turns per JVM: this workload's code (two HTTP clients, a server, TLS set-up per
+        // client) keeps C2 busy for about a minute on 2 cores; with 20 the measured turns still had the
+        // JIT at 92-169 µs per request without the agent and 97-358 with it
+        Throughput t = alternate("client per request", Workload.ClientPerRequest.NAME, 4,
+                // a cold JVM serves its first requests of this workload slowly: the smoke run's turns are longer
+                smoke ? new Plan(4, 1_000, 4, 250) : plan(new Plan(60, 1_000, 120, 250)), smoke ? 500 : 20_000);
+        rows.add(new String[] {"churning application throughput (a client per request), agent / none", "≥ 0.97",
+                t.steady().describe(), t.steady().verdict(0.97), "each request to a JDK HttpServer builds an Apache "
+                        + "HttpClient 5, calls a backend on 127.0.0.2 and closes it (TIME_WAIT on the client's side, "
+                        + "the agent warns critical), 4 threads through a shared JDK HttpClient; " + throughputHow(t)});
+        Spread alone = t.agentShareAlone();
+        Spread turns = t.cpu().agentShare();
+        Spread advice = t.cpu().adviceShare();
+        rows.add(new String[] {"the agent's share of its JVM's CPU under that churn", "agent threads ≤ 1 %",
+                "agent threads " + percent(alone) + "; in the paired turns " + percent(turns)
+                        + "; application threads' extra CPU with the agent " + percent(advice),
+                verdict(alone.median() <= 0.01), "CPU time of the agent's threads (reporter, clock; "
+                        + "/proc/self/task) over all its threads', in a turn of " + (smoke ? "0.5" : "20") + " s of the JVM "
+                        + "with the agent alone after the row above's turns (the agent's wall-clock budgets run at their "
+                        + "own rate there; in the paired turns, where each JVM runs half the time, at up to twice it); "
+                        + "the application threads' CPU per request with the agent minus without, over all CPU per "
+                        + "request with it, in the paired turns (the advice runs there; a difference of two JVMs, so noisy)"});
+    }
+
+    /** A spread of shares as percentages: {@code 0.52 % (0.40–0.61 %, n=5)}. */
+    private static String percent(Spread shares) {
+        return String.format(Locale.ROOT, "%.2f %% (%.2f–%.2f %%, n=%d)", shares.median() * 100, shares.min() * 100,
+                shares.max() * 100, shares.count());
+    }
+
+    /**
+     * A short program's first second ({@link ShortProgram}): 2,000 warm-up and 15,000 more loopback
+     * connect+close cycles from the JVM's launch, new JVMs with and without the agent in turns, the
+     * order flipped every pair; the ratio is time without / time with, per pair.
+     */
+    private void firstSecond() throws Exception {
+        int pairs = smoke ? 2 : 12;
+        Spread wall = new Spread();
+        Spread cpu = new Spread();
+        Spread plainMillis = new Spread();
+        for (int i = 0; i < pairs; i++) {
+            double[][] ran = new double[2][];
+            boolean agentFirst = i % 2 == 1;
+            for (int k = 0; k < 2; k++) {
+                boolean agent = agentFirst == (k == 0);
+                ran[agent ? 1 : 0] = shortProgram(agent);
+            }
+            wall.add(ran[0][0] / ran[1][0]);
+            cpu.add(ran[0][1] / ran[1][1]);
+            plainMillis.add(ran[0][0]);
+        }
+        progress("first second: time without / with " + wall.describe(3) + ", CPU without / with " + cpu.describe(3)
+                + ", without the agent " + plainMillis.describe(0) + " ms");
+        rows.add(new String[] {"a short program's first second: time without / with the agent", "≥ 0.90",
+                wall.describe(3), verdict(wall.median() >= 0.90), "launch to the end of 2,000 + 15,000 loopback "
+                        + "connect+close cycles (8 listeners on 127.0.0.1–8), wall time, new JVMs in pairs, the order "
+                        + "flipped every pair; without the agent " + plainMillis.describe(0) + " ms; the whole process's "
+                        + "CPU time without / with " + cpu.describe(3) + "; " + forkPlace()});
+    }
+
+    /** {wall ms from launch to the end of its cycles, CPU ticks of the whole process by then}. */
+    private double[] shortProgram(boolean agent) throws Exception {
+        List<String> command = new ArrayList<>();
+        if (privateNetwork) {
+            command.addAll(List.of("unshare", "-rn", "sh", "-c", NAMESPACE, "sh"));
+        }
+        command.addAll(List.of(javaBin.toString(), "-Xmx512m", "-Xms512m"));
+        if (agent) {
+            command.add("-javaagent:" + agentJar + "=log.file=" + work.resolve("agent-short.log"));
+        }
+        command.addAll(List.of("-cp", benchmarksJar, ShortProgram.class.getName(), "2000", "15000"));
+        long started = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String line = firstLine(p, "done ");
+        double millis = (System.nanoTime() - started) / 1e6;
+        p.waitFor(60, TimeUnit.SECONDS);
+        return new double[] {millis, Double.parseDouble(line.split(" ")[1])};
     }
 
     private void bridgeHotPath() throws Exception {

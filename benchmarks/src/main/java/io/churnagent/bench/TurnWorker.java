@@ -64,7 +64,13 @@ public final class TurnWorker {
         System.out.println("ready");
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        for (String line; (line = in.readLine()) != null && !line.equals("quit"); ) {
+        for (String line; ; ) {
+            line = in.readLine();
+            if (line == null || line.equals("quit")) {
+                System.out.println("bye " + (line == null ? "(end of input)" : line));
+                System.out.flush();
+                break;
+            }
             if (line.equals("cpu")) {
                 System.out.println("cpu " + ThreadCpu.readFormatted());
                 System.out.flush();

@@ -39,9 +39,11 @@ interface Workload extends AutoCloseable {
                 return new ConnectClose();
             case KeepAlive.NAME:
                 return new KeepAlive();
+            case ClientPerRequest.NAME:
+                return new ClientPerRequest();
             default:
                 throw new IllegalArgumentException("no workload '" + name + "'; known: " + ConnectClose.NAME + ", "
-                        + KeepAlive.NAME);
+                        + KeepAlive.NAME + ", " + ClientPerRequest.NAME);
         }
     }
 
@@ -101,16 +103,7 @@ interface Workload extends AutoCloseable {
             // it again: about 2 s of compiler CPU, landing in whichever JVM's measured turns it happens to hit.
             // A healthy keep-alive service does not close its connections every half minute.
             System.setProperty("sun.net.httpserver.idleInterval", "3600");
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-            server.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
-                exchange.sendResponseHeaders(200, BODY.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(BODY);
-                }
-            });
-            server.setExecutor(serverThreads);
-            server.start();
+            server = okServer(InetAddress.getLoopbackAddress(), serverThreads);
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/")).build();
         }
@@ -123,6 +116,78 @@ interface Workload extends AutoCloseable {
         @Override
         public void close() {
             server.stop(0);
+            serverThreads.shutdownNow();
+        }
+        /** A JDK HttpServer on {@code address} (any port) that answers every request with "ok". */
+        static HttpServer okServer(InetAddress address, ExecutorService threads) throws IOException {
+            HttpServer server = HttpServer.create(new InetSocketAddress(address, 0), 1024);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                exchange.sendResponseHeaders(200, BODY.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(BODY);
+                }
+            });
+            server.setExecutor(threads);
+            server.start();
+            return server;
+        }
+    }
+
+    /**
+     * Heavy churn, as in issue 35's application: each request to a front server (JDK HttpServer, its
+     * handler hooked by the agent) builds a new Apache HttpClient 5, calls a backend on 127.0.0.2
+     * with it and closes it. The client closes first, so every request leaves a TIME_WAIT socket to
+     * the one backend destination (loopback's {@code tcp_tw_reuse} keeps the ports coming); the agent
+     * warns, captures the client's construction site and reads a socket table of tens of thousands of
+     * rows. The requests to the front come through one shared, pooled JDK HttpClient.
+     */
+    final class ClientPerRequest implements Workload {
+        static final String NAME = "client-per-request";
+
+        private final HttpServer backend;
+        private final HttpServer front;
+        private final ExecutorService serverThreads = Executors.newFixedThreadPool(8);
+        private final ExecutorService frontThreads = Executors.newFixedThreadPool(8);
+        private final HttpClient client;
+        private final HttpRequest request;
+
+        ClientPerRequest() throws IOException {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "1000");
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+            System.setProperty("sun.net.httpserver.idleInterval", "3600"); // see KeepAlive
+            backend = KeepAlive.okServer(InetAddress.getByName("127.0.0.2"), serverThreads);
+            String backendUri = "http://127.0.0.2:" + backend.getAddress().getPort() + "/";
+            front = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+            front.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                byte[] body;
+                try (org.apache.hc.client5.http.impl.classic.CloseableHttpClient perRequest =
+                             org.apache.hc.client5.http.impl.classic.HttpClients.createDefault()) {
+                    body = perRequest.execute(new org.apache.hc.client5.http.classic.methods.HttpGet(backendUri),
+                            response -> org.apache.hc.core5.http.io.entity.EntityUtils.toByteArray(response.getEntity()));
+                }
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            front.setExecutor(frontThreads);
+            front.start();
+            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.getAddress().getPort() + "/")).build();
+        }
+
+        @Override
+        public Operation forThread() {
+            return () -> client.send(request, HttpResponse.BodyHandlers.ofByteArray()).body().length;
+        }
+
+        @Override
+        public void close() {
+            front.stop(0);
+            backend.stop(0);
+            frontThreads.shutdownNow();
             serverThreads.shutdownNow();
         }
     }

@@ -36,13 +36,15 @@ class BenchmarkSmokeIT {
         List<String> rows = Files.readAllLines(out, StandardCharsets.UTF_8).stream()
                 .filter(l -> l.startsWith("| ") && !l.startsWith("| figure") && !l.startsWith("|---"))
                 .collect(Collectors.toList());
-        assertEquals(8, rows.size(), () -> "one row per figure of issue 7's table:\n" + String.join("\n", rows));
+        // issue 7's eight figures, and issue 35's churning application, the agent's CPU share and the first second
+        assertEquals(11, rows.size(), () -> "one row per figure:\n" + String.join("\n", rows));
         for (String row : rows) {
             String[] cells = row.split("\\|");
             String measured = cells[3].trim();
-            assertTrue(measured.matches("^(in target )?-?\\d+(\\.\\d+)?.*"), () -> "a number in: " + row);
+            assertTrue(measured.matches("^(in target |agent threads )?-?\\d+(\\.\\d+)?.*"), () -> "a number in: " + row);
             assertTrue(!measured.contains("NaN") && !measured.contains("Infinity"), () -> "a finite number in: " + row);
         }
         assertTrue(output.contains("connect+close x8 round 1"), output);
+        assertTrue(output.contains("client per request round 1: alone for"), output);
     }
 }
