@@ -158,6 +158,7 @@ final class AgentAssembly {
                 .top(newOptions.reportTop())
                 .beforeTick(beforeTick)
                 .timeWaitSide(new TimeWaitSide(kernel.portRange().capacity(), newOptions.warnIntervalMillis() * 1_000_000L))
+                .clients(clients)
                 .walls(new io.churnagent.report.WallsLog(monitor, tracker, destinationSites, tracker.openSiteSamples(), newLogger,
                         Ticker.SYSTEM, PROC, () -> io.churnagent.kernel.ProcessLimits.read(PROC, CGROUP),
                         new io.churnagent.churn.ResourceWall(settings), new io.churnagent.churn.ResourceWall(settings),

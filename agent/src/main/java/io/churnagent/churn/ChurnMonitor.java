@@ -22,7 +22,11 @@ import java.util.List;
  *   <li>time to exhaustion: when ports held now, minus the TIME_WAIT entries that expire, plus new
  *       ones at the current rate, first reach capacity.</li>
  * </ul>
- * Each {@linkplain ModelSettings#limits() port limit} (this host's range, and the egress hop when
+ * Aborted closes ({@code SO_LINGER 0}: a reset, no TIME_WAIT on either side) are counted apart and
+ * left out of this host's TIME_WAIT projection; an egress hop still holds a mapping for each of them,
+ * so its projection keeps them.
+ *
+ * <p>Each {@linkplain ModelSettings#limits() port limit} (this host's range, and the egress hop when
  * {@code egress=} names one) gets this projection with its own hold time and ports, plus the ports
  * other processes of this host hold towards the destination ({@link HostShare}); the limit with the
  * highest ratio binds and is the one reported.
@@ -81,9 +85,10 @@ public final class ChurnMonitor {
             DestinationHistory h = historyOf(d, t);
             long closes = d.closes(); // closes first: a racing connect can only raise connects - closes
             long connects = d.connects();
+            long aborted = Math.min(closes, d.abortedCloses()); // counted before its close: clamp a racing one
             long open = Math.max(0L, connects - closes);
-            h.record(t, connects, closes, open);
-            DestinationFigures f = evaluate(d, h, t, now, connects, closes, open);
+            h.record(t, connects, closes, open, aborted);
+            DestinationFigures f = evaluate(d, h, t, now, connects, closes, open, aborted);
             figures.add(f);
             if (f.level() != WarningLevel.NONE
                     && f.coveredSeconds() * 1e9 >= ModelSettings.MIN_COVERAGE_NANOS
@@ -167,15 +172,17 @@ public final class ChurnMonitor {
     }
 
     private DestinationFigures evaluate(DestinationStats d, DestinationHistory h, long t, long now,
-                                        long connects, long closes, long open) {
+                                        long connects, long closes, long open, long aborted) {
         long rateTick = tickAtOrBefore(h, t, shortRing, now - ModelSettings.RATE_WINDOW_NANOS);
         double covered = (now - timeOf(rateTick)) / 1e9;
         double connectRate = 0;
         double closeRate = 0;
         double growth = 0;
+        double abortRate = 0;
         if (covered > 0) {
             connectRate = (connects - h.connectsAt(rateTick, connects)) / covered;
             closeRate = (closes - h.closesAt(rateTick, closes)) / covered;
+            abortRate = Math.min(closeRate, (aborted - h.abortedAt(rateTick, aborted)) / covered);
             growth = Math.max(0, (open - h.openAt(rateTick)) / covered);
             // A pool warming up grows for a few seconds and stops; a leak keeps growing. Growth is
             // projected only after GROWTH_MIN_COVERAGE and only as far as the last 2 s confirm it.
@@ -188,6 +195,8 @@ public final class ChurnMonitor {
         }
         growth = h.leakGrowth(growth, open, now, covered * 1e9 >= ConnectionLeak.MIN_DURATION_NANOS);
         long closes60 = closesWithin(h, t, now, closes, ModelSettings.TIME_WAIT_NANOS);
+        long aborted60 = Math.min(closes60,
+                aborted - h.abortedAt(tickAtOrBefore(h, t, longRing, now - ModelSettings.TIME_WAIT_NANOS), aborted));
         long others = d.isOverflow() ? 0 : hostShare.of(d.label(), now);
         PortLimit binding = null;
         long bindingClosed = 0;
@@ -197,7 +206,12 @@ public final class ChurnMonitor {
             double holdSeconds = limit.timeWaitNanos() / 1e9;
             long closed = limit.timeWaitNanos() == ModelSettings.TIME_WAIT_NANOS ? closes60
                     : closesWithin(h, t, now, closes, limit.timeWaitNanos());
-            long timeWait = Math.round(closeRate * holdSeconds);
+            double holdingRate = closeRate;
+            if (limit.isLocal()) { // a reset leaves no TIME_WAIT here; a NAT still holds its mapping
+                closed -= aborted60;
+                holdingRate -= abortRate;
+            }
+            long timeWait = Math.round(holdingRate * holdSeconds);
             long load = Math.max(timeWait, closed) + open + Math.round(growth * holdSeconds) + others;
             // the highest ratio binds; compared as load × other's ports to stay exact in integers
             if (binding == null || load * (long) binding.ports() > bindingLoad * (long) limit.ports()) {
@@ -207,11 +221,12 @@ public final class ChurnMonitor {
                 bindingLoad = load;
             }
         }
-        double exhaustion = exhaustionIn(h, t, now, closes, open + others, closeRate, growth, bindingClosed, bindingLoad,
-                binding);
+        boolean abortsHere = binding.isLocal();
+        double exhaustion = exhaustionIn(h, t, now, closes, abortsHere ? aborted : -1,
+                open + others, abortsHere ? closeRate - abortRate : closeRate, growth, bindingClosed, bindingLoad, binding);
         return new DestinationFigures(d, connects, closes, open, connectRate, closeRate, closes60, growth,
                 bindingTimeWait, bindingLoad, binding, others, settings, exhaustion, Math.min(covered,
-                ModelSettings.RATE_WINDOW_NANOS / 1e9), h.leaking);
+                ModelSettings.RATE_WINDOW_NANOS / 1e9), h.leaking, new DestinationFigures.Aborts(aborted, abortRate, aborted60));
     }
 
     /** This destination's closes within the last {@code windowNanos} (as far as the history reaches). */
@@ -220,12 +235,13 @@ public final class ChurnMonitor {
     }
 
     /**
-     * Steps one second at a time through the next hold time of {@code limit} (60 s for this host):
+     * Steps one second at a time through the next hold time of {@code limit} (60 s for this host), with
+     * {@code aborted} the aborted closes to leave out of TIME_WAIT (-1 for a limit that holds them too):
      * ports held = open (with other processes' share) + growth × s + the closes of the last hold time
      * that have not yet left TIME_WAIT by then + close rate × s. Beyond it TIME_WAIT is in steady state
      * and only the growth of open connections can still exhaust the ports.
      */
-    private double exhaustionIn(DestinationHistory h, long t, long now, long closes, long open,
+    private double exhaustionIn(DestinationHistory h, long t, long now, long closes, long aborted, long open,
                                 double closeRate, double growth, long closedInHold, long projectedLoad, PortLimit limit) {
         int capacity = limit.ports();
         int hold = limit.timeWaitSeconds();
@@ -241,7 +257,9 @@ public final class ChurnMonitor {
                 while (i < t && timeOf(i + 1) <= target) {
                     i++;
                 }
-                double held = open + growth * s + (closes - h.closesAt(i, closes)) + closeRate * s;
+                long leftInTimeWait = closes - h.closesAt(i, closes)
+                        - (aborted < 0 ? 0 : aborted - h.abortedAt(i, aborted));
+                double held = open + growth * s + leftInTimeWait + closeRate * s;
                 if (held >= capacity) {
                     return s;
                 }
@@ -275,6 +293,9 @@ public final class ChurnMonitor {
         private final int[] closes;
         private final int[] connects;
         private final int[] open;
+        /** Aborted closes, like {@code closes}; null until the destination's first one (from tick {@code abortedFrom}). */
+        private int[] aborted;
+        private long abortedFrom;
         private WarningLevel lastLevel = WarningLevel.NONE;
         private long lastWarnedAt;
         // the leak state (see ConnectionLeak): sticky while the leaked connections stay open
@@ -292,7 +313,14 @@ public final class ChurnMonitor {
             this.open = new int[shortRing];
         }
 
-        void record(long t, long connectsNow, long closesNow, long openNow) {
+        void record(long t, long connectsNow, long closesNow, long openNow, long abortedNow) {
+            if (abortedNow > 0 && aborted == null) { // only destinations that ever abort pay for the ring
+                aborted = new int[closes.length];
+                abortedFrom = t;
+            }
+            if (aborted != null) {
+                aborted[(int) (t % aborted.length)] = (int) abortedNow;
+            }
             closes[(int) (t % closes.length)] = (int) closesNow;
             connects[(int) (t % connects.length)] = (int) connectsNow;
             open[(int) (t % open.length)] = (int) openNow; // at most the open-connection table's size
@@ -301,6 +329,11 @@ public final class ChurnMonitor {
         /** The cumulative close count at {@code tick}, given the count now. */
         long closesAt(long tick, long closesNow) {
             return tick < born ? 0 : rebuild(closesNow, closes[(int) (tick % closes.length)]);
+        }
+
+        /** The cumulative aborted-close count at {@code tick}, given the count now (0 before the first one). */
+        long abortedAt(long tick, long abortedNow) {
+            return aborted == null || tick < abortedFrom ? 0 : rebuild(abortedNow, aborted[(int) (tick % aborted.length)]);
         }
 
         /** The cumulative connect count at {@code tick}, given the count now. */

@@ -39,6 +39,12 @@ public final class ClientSiteRecorder implements ClientSink {
     /** Pools seen, weakly; cleared when it grows past {@link #MAX_POOLS_REMEMBERED} (a bound, not expected). */
     private final Map<Object, Boolean> pools = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     static final int MAX_POOLS_REMEMBERED = 10_000;
+    /** The largest idle limit of the OkHttp pools seen ({@code maxIdleConnections}), -1 before one is read. */
+    private volatile int okHttpMaxIdle = -1;
+    private final AtomicLong okHttpPools = new AtomicLong();
+    private volatile long lastOkHttpPoolNanos;
+    /** More new OkHttp pools than this, the last within a minute: clients are built per call, not shared. */
+    static final int OKHTTP_POOLS_PER_CALL = 10;
 
     public ClientSiteRecorder(ClientSiteTable table, StackSource stacks, RateLimiter captures, Ticker ticker) {
         this(table, stacks, captures, ticker, ObserverSlot.none());
@@ -74,6 +80,14 @@ public final class ClientSiteRecorder implements ClientSink {
             return;
         }
         byFamily.computeIfAbsent(family, f -> new LongAdder()).increment();
+        if (resource != null && family.equals("okhttp")) {
+            okHttpPools.incrementAndGet();
+            lastOkHttpPoolNanos = ticker.nanoTime();
+            int idle = OkHttpPools.maxIdle(resource);
+            if (idle > okHttpMaxIdle) {
+                okHttpMaxIdle = idle;
+            }
+        }
         boolean observed = observers.active(); // an observer sees every construction, beyond the rate limit
         boolean captured = captures.tryAcquire();
         if (!captured && !observed) {
@@ -128,6 +142,23 @@ public final class ClientSiteRecorder implements ClientSink {
      */
     public TrimmedStack originOfThread(String threadName) {
         return threadOrigins.lookup(threadName);
+    }
+
+    /**
+     * The largest {@code maxIdleConnections} of the OkHttp connection pools built so far (5 by
+     * default), or -1 when none was built or it could not be read.
+     */
+    public int okHttpMaxIdle() {
+        return okHttpMaxIdle;
+    }
+
+    /**
+     * Whether OkHttp clients are being built with pools of their own again and again (more than
+     * {@value #OKHTTP_POOLS_PER_CALL}, the last within a minute): then their churn is the clients', not
+     * one shared pool's idle limit.
+     */
+    public boolean okHttpBuiltPerCall() {
+        return okHttpPools.get() > OKHTTP_POOLS_PER_CALL && ticker.nanoTime() - lastOkHttpPoolNanos < 60_000_000_000L;
     }
 
     /** Constructions that reused a pool seen before (not new clients). */

@@ -92,12 +92,34 @@ public final class ConnectionTracker implements ConnectionSink {
             }
             d = destinations.overflow();
         }
-        long opened = open.remove(keyOf(d, remote, remotePort, localPort));
-        if (opened == -1L) {
-            return;
+        long key = keyOf(d, remote, remotePort, localPort);
+        long opened = open.remove(key);
+        boolean aborted = false;
+        if (opened == -1L) { // not open, or marked by lingerZero: only a close that missed looks again
+            opened = open.removeAborting(key);
+            if (opened == -1L) {
+                return;
+            }
+            aborted = true;
         }
-        d.recordClose(ticker.nanoTime() - opened);
+        d.recordClose(ticker.nanoTime() - opened, aborted);
         observers.closed(d);
+    }
+
+    /**
+     * Marks the open connection as closing abortively: its close is then counted as aborted (a reset,
+     * no TIME_WAIT). Runs when {@code SO_LINGER 0} is set on a connected socket, not per close.
+     */
+    @Override
+    public void lingerZero(InetAddress remote, int remotePort, int localPort) {
+        DestinationStats d = destinations.find(remote, remotePort);
+        if (d == null) {
+            if (destinations.overflowedDestinations() == 0) {
+                return;
+            }
+            d = destinations.overflow();
+        }
+        open.markAborting(keyOf(d, remote, remotePort, localPort));
     }
 
     /** Queues the failure for the reporter thread, which diagnoses it (the /proc work stays off this thread). */
@@ -135,6 +157,17 @@ public final class ConnectionTracker implements ConnectionSink {
     /** The sampled connects kept to tell which sites' connections stay open, or null. */
     public OpenSiteSamples openSiteSamples() {
         return sampler == null ? null : sampler.openSites();
+    }
+
+    /**
+     * Credits the sampled connections that closed since the last call to their call sites, as churned
+     * when they lived less than the window ({@link OpenSiteSamples#settle}); for the reporter, once a tick.
+     */
+    public void settleSampledConnections() {
+        OpenSiteSamples samples = sampler == null ? null : sampler.openSites();
+        if (samples != null) {
+            samples.settle(open, sampler.sites(), ticker.nanoTime());
+        }
     }
 
     /** Connections counted but not tracked for their close because the open table was full near their key. */

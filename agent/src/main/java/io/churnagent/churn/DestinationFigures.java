@@ -32,13 +32,29 @@ public final class DestinationFigures {
     final double shortLivedShare;
     final double coveredSeconds;
     final boolean leaking;
+    final Aborts aborts;
+
+    /** The aborted closes ({@code SO_LINGER 0}) of a destination: counted apart, no TIME_WAIT; immutable. */
+    static final class Aborts {
+        static final Aborts NONE = new Aborts(0, 0, 0);
+        final long total;
+        final double perSecond;
+        final long last60s;
+
+        Aborts(long total, double perSecond, long last60s) {
+            this.total = total;
+            this.perSecond = perSecond;
+            this.last60s = last60s;
+        }
+    }
 
     DestinationFigures(DestinationStats destination, long connects, long closes, long open,
                        double connectsPerSecond, double closesPerSecond, long closesLast60s,
                        double openGrowthPerSecond, long projectedTimeWait, long projectedLoad, PortLimit limit,
                        long hostShare, ModelSettings settings, double exhaustionInSeconds, double coveredSeconds,
-                       boolean leaking) {
+                       boolean leaking, Aborts aborts) {
         this.leaking = leaking;
+        this.aborts = aborts;
         this.destination = destination;
         this.connects = connects;
         this.closes = closes;
@@ -99,17 +115,56 @@ public final class DestinationFigures {
         return closesPerSecond;
     }
 
-    /** Closes in the last 60 s: the ports in TIME_WAIT now, if this side closed first and nothing reuses them. */
+    /** Closes in the last 60 s, aborted ones included. */
     public long closesLast60s() {
         return closesLast60s;
     }
+
+    /**
+     * Closes in the last 60 s that leave a TIME_WAIT (all but the aborted ones): the ports in TIME_WAIT
+     * now, if this side closed first and nothing reuses them.
+     */
+    public long timeWaitClosesLast60s() {
+        return closesLast60s - aborts.last60s;
+    }
+
+    /**
+     * Closes so far that were aborted ({@code SO_LINGER 0} set before the close): the connection ends
+     * with a reset and leaves no TIME_WAIT on either side, so they are not in {@link #projectedTimeWait()}
+     * for this host's ports. They still cost a handshake per connection, a NAT mapping per connection
+     * (an egress limit keeps them), and a reset in the peer's logs.
+     */
+    public long abortedCloses() {
+        return aborts.total;
+    }
+
+    /** Aborted closes per second (part of {@link #closesPerSecond()}). */
+    public double abortedPerSecond() {
+        return aborts.perSecond;
+    }
+
+    /** Aborted closes in the last 60 s (part of {@link #closesLast60s()}). */
+    public long abortedLast60s() {
+        return aborts.last60s;
+    }
+
+    /** Whether most of the recent closes (at least {@value #ABORTED_MOSTLY_PCT} %) were aborted. */
+    public boolean mostlyAborted() {
+        return aborts.last60s > 0 && aborts.last60s * 100 >= closesLast60s * ABORTED_MOSTLY_PCT;
+    }
+
+    /** {@link #mostlyAborted()}'s share of the closes of the last 60 s, in percent. */
+    public static final int ABORTED_MOSTLY_PCT = 80;
 
     /** How fast the open connections grow (never negative); a client dropped without close() shows here. */
     public double openGrowthPerSecond() {
         return openGrowthPerSecond;
     }
 
-    /** Recent close rate × the binding limit's hold time (60 s on this host): the TIME_WAIT this destination settles at. */
+    /**
+     * Recent close rate × the binding limit's hold time (60 s on this host): the TIME_WAIT this
+     * destination settles at; on this host's range without the aborted closes, which leave none.
+     */
     public long projectedTimeWait() {
         return projectedTimeWait;
     }

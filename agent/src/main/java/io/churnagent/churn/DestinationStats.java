@@ -19,6 +19,7 @@ public final class DestinationStats {
 
     private static final VarHandle CONNECTS;
     private static final VarHandle CLOSES;
+    private static final VarHandle ABORTED;
     private static final VarHandle LIFETIME_NANOS;
     private static final VarHandle FIRST_ADDR_NOT_AVAIL;
 
@@ -30,6 +31,7 @@ public final class DestinationStats {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             CONNECTS = lookup.findVarHandle(DestinationStats.class, "connects", long.class);
             CLOSES = lookup.findVarHandle(DestinationStats.class, "closes", long.class);
+            ABORTED = lookup.findVarHandle(DestinationStats.class, "aborted", long.class);
             LIFETIME_NANOS = lookup.findVarHandle(DestinationStats.class, "lifetimeNanos", long.class);
             FIRST_ADDR_NOT_AVAIL = lookup.findVarHandle(DestinationStats.class, "firstAddrNotAvailNanos", long.class);
         } catch (ReflectiveOperationException e) {
@@ -47,6 +49,8 @@ public final class DestinationStats {
     private volatile long connects;
     @SuppressWarnings("unused") // updated through CLOSES
     private volatile long closes;
+    @SuppressWarnings("unused") // updated through ABORTED
+    private volatile long aborted;
     @SuppressWarnings("unused") // updated through LIFETIME_NANOS
     private volatile long lifetimeNanos;
     @SuppressWarnings("unused") // updated through FIRST_ADDR_NOT_AVAIL
@@ -113,6 +117,14 @@ public final class DestinationStats {
     }
 
     void recordClose(long lifetimeNanosOfConnection) {
+        recordClose(lifetimeNanosOfConnection, false);
+    }
+
+    /** Counts a close; {@code aborted}: with {@code SO_LINGER 0} (a reset, no TIME_WAIT), also counted apart. */
+    void recordClose(long lifetimeNanosOfConnection, boolean aborted) {
+        if (aborted) {
+            ABORTED.getAndAdd(this, 1L); // before the close: a reader that sees the close sees it aborted
+        }
         CLOSES.getAndAdd(this, 1L);
         if (lifetimeNanosOfConnection >= 0) {
             LIFETIME_NANOS.getAndAdd(this, lifetimeNanosOfConnection);
@@ -148,6 +160,14 @@ public final class DestinationStats {
     /** Tracked connections closed so far. */
     public long closes() {
         return closes;
+    }
+
+    /**
+     * Of {@link #closes()}, those closed abortively ({@code SO_LINGER 0} set before the close): a reset,
+     * so no TIME_WAIT on either side.
+     */
+    public long abortedCloses() {
+        return aborted;
     }
 
     /** Connections open now (established and not yet closed); never negative. */

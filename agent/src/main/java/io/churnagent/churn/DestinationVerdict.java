@@ -7,10 +7,11 @@ package io.churnagent.churn;
  * renders it and decides nothing.
  *
  * <p>The level rule ({@link #judge}, DESIGN.md §2): the thresholds' level of the binding limit's
- * ratio, one step lower when the kernel shows that the peer closes first and the binding limit is this
- * host's range (the TIME_WAIT is then on the peer, so this host's ports are relieved); an egress NAT is
- * not relieved by who closes first (it holds the mapping for its own hold time either way), so a
- * destination bound by {@code egress=} keeps its level.
+ * ratio, one step lower when the kernel shows that the peer closes first, or that no side holds a
+ * TIME_WAIT (resets the hooks did not see), and the binding limit is this host's range (its ports are
+ * then relieved); an egress NAT is not relieved by who closes first or by a reset (it holds the mapping
+ * for its own hold time either way), so a destination bound by {@code egress=} keeps its level. Closes
+ * the hooks saw aborted are already out of the projection: no second lowering for them.
  */
 public final class DestinationVerdict {
 
@@ -20,7 +21,9 @@ public final class DestinationVerdict {
         PROJECTION,
         /** Lowered one step: the peer closes first, so the TIME_WAIT is on the peer, not on this host's ports. */
         PEER_CLOSES_FIRST,
-        /** The peer closes first, but the egress NAT binds, and it holds each mapping whoever closes first: not lowered. */
+        /** Lowered one step: no TIME_WAIT on either side (resets the hooks did not see), so no port is held after a close. */
+        NO_TIME_WAIT,
+        /** The peer closes first (or no side holds a TIME_WAIT), but the egress NAT binds, and it holds each mapping anyway: not lowered. */
         PEER_CLOSES_FIRST_NAT_HOLDS
     }
 
@@ -29,32 +32,44 @@ public final class DestinationVerdict {
     private final WarningLevel level;
     private final Reason reason;
     private final boolean warn;
+    private final ChurnCause cause;
 
     private DestinationVerdict(DestinationFigures figures, TimeWaitSide.Side side, WarningLevel level, Reason reason,
-                               boolean warn) {
+                               boolean warn, ChurnCause cause) {
         this.figures = figures;
         this.side = side;
         this.level = level;
         this.reason = reason;
         this.warn = warn;
+        this.cause = cause;
     }
 
     /**
      * The verdict on {@code figures} given where the TIME_WAIT lands: the one place the level rule is
      * applied (see the class comment).
      *
-     * @param warn whether a warning about it is due at this tick (rate-limited by the model, or a new
-     *             finding of the side worth announcing)
+     * @param warn  whether a warning about it is due at this tick (rate-limited by the model, or a new
+     *              finding of the side worth announcing)
+     * @param cause why it churns when the model can tell ({@link ChurnCause#of}), else null
      */
-    public static DestinationVerdict judge(DestinationFigures figures, TimeWaitSide.Side side, boolean warn) {
+    public static DestinationVerdict judge(DestinationFigures figures, TimeWaitSide.Side side, boolean warn,
+                                           ChurnCause cause) {
         WarningLevel model = figures.level();
-        if (side != TimeWaitSide.Side.PEER || model == WarningLevel.NONE) {
-            return new DestinationVerdict(figures, side, model, Reason.PROJECTION, warn);
+        boolean relieved = side == TimeWaitSide.Side.PEER
+                || (side == TimeWaitSide.Side.NONE && !figures.mostlyAborted());
+        if (!relieved || model == WarningLevel.NONE) {
+            return new DestinationVerdict(figures, side, model, Reason.PROJECTION, warn, cause);
         }
         if (!figures.limit().isLocal()) {
-            return new DestinationVerdict(figures, side, model, Reason.PEER_CLOSES_FIRST_NAT_HOLDS, warn);
+            return new DestinationVerdict(figures, side, model, Reason.PEER_CLOSES_FIRST_NAT_HOLDS, warn, cause);
         }
-        return new DestinationVerdict(figures, side, model.lower(), Reason.PEER_CLOSES_FIRST, warn);
+        return new DestinationVerdict(figures, side, model.lower(),
+                side == TimeWaitSide.Side.PEER ? Reason.PEER_CLOSES_FIRST : Reason.NO_TIME_WAIT, warn, cause);
+    }
+
+    /** {@link #judge(DestinationFigures, TimeWaitSide.Side, boolean, ChurnCause)} with no cause known. */
+    public static DestinationVerdict judge(DestinationFigures figures, TimeWaitSide.Side side, boolean warn) {
+        return judge(figures, side, warn, null);
     }
 
     /** The model's figures of the destination at this tick. */
@@ -97,8 +112,22 @@ public final class DestinationVerdict {
         return warn;
     }
 
-    /** {@code peer}, {@code this_host} or {@code unknown}: the side as every output names it. */
+    /** Why the destination churns, when the model can tell (a shared client's pool, a server that closes); else null. */
+    public ChurnCause cause() {
+        return cause;
+    }
+
+    /** {@code peer}, {@code this_host}, {@code none} or {@code unknown}: the side as every output names it. */
     public String sideLabel() {
-        return side == TimeWaitSide.Side.PEER ? "peer" : side == TimeWaitSide.Side.THIS_HOST ? "this_host" : "unknown";
+        switch (side) {
+            case PEER:
+                return "peer";
+            case THIS_HOST:
+                return "this_host";
+            case NONE:
+                return "none";
+            default:
+                return "unknown";
+        }
     }
 }

@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * kernel's connect work had pushed out of the caches: that one cache miss was over half of what
  * the agent added to a loopback connect+close (async-profiler, docs/PERFORMANCE.md).
  *
+ * <p>A connection set to close abortively ({@code SO_LINGER 0}) keeps its slot with its key's top bit
+ * ({@link #ABORTING}) set: {@link #markAborting} flips it in place (the home slot ignores the bit), so
+ * an ordinary close still finds its key at the first compare and only a close that missed looks again
+ * for the marked key ({@link #removeAborting}).
+ *
  * <p>Freed slots are reused by later keys, so the table needs no clean-up. When no free slot is near
  * in either level, the connection is counted as connected but left untracked (its close cannot be
  * matched), and {@link #untracked()} says how often that happened.
@@ -34,6 +39,8 @@ public final class OpenConnectionTable {
     static final int HOT_LOG2_DEFAULT = 9;
 
     private static final long FREE = 0L;
+    /** The bit a key carries while its connection is set to close with {@code SO_LINGER 0}; never in a plain key. */
+    public static final long ABORTING = Long.MIN_VALUE;
 
     private final Level hot;
     private final Level large;
@@ -82,10 +89,32 @@ public final class OpenConnectionTable {
         return opened != NOT_FOUND ? opened : large.remove(key);
     }
 
+    /**
+     * As {@link #remove}, for {@code key} marked by {@link #markAborting}: the close that missed the plain
+     * key asks this, so an ordinary close pays nothing for it.
+     */
+    public long removeAborting(long key) {
+        return remove(key | ABORTING);
+    }
+
+    /**
+     * Marks the open connection {@code key} as closing abortively (no TIME_WAIT); false when it is not
+     * open (or already marked). Runs when the application sets {@code SO_LINGER 0}, not on every close.
+     */
+    public boolean markAborting(long key) {
+        return hot.mark(key) || large.mark(key);
+    }
+
     /** The time {@code key} was opened, or -1 when it is not open; never changes the table. */
     public long openedAt(long key) {
         long opened = hot.find(key);
-        return opened != NOT_FOUND ? opened : large.find(key);
+        if (opened == NOT_FOUND) {
+            opened = large.find(key);
+        }
+        if (opened == NOT_FOUND && (key & ABORTING) == 0) {
+            opened = openedAt(key | ABORTING);
+        }
+        return opened;
     }
 
     /**
@@ -150,6 +179,17 @@ public final class OpenConnectionTable {
             return NOT_FOUND;
         }
 
+        boolean mark(long key) {
+            int home = home(key);
+            for (int probe = 0; probe < maxProbe; probe++) {
+                int i = (home + probe) & mask;
+                if (keys.get(i) == key) {
+                    return keys.compareAndSet(i, key, key | ABORTING);
+                }
+            }
+            return false;
+        }
+
         long find(long key) {
             int home = home(key);
             for (int probe = 0; probe < maxProbe; probe++) {
@@ -164,7 +204,7 @@ public final class OpenConnectionTable {
 
         void scan(int destinationIndex, long[] result) {
             for (int i = 0; i < keys.length(); i++) {
-                long key = keys.get(i);
+                long key = keys.get(i) & ~ABORTING;
                 if (key != FREE && (key >>> 62) == 0 && (int) (key >>> 16) == destinationIndex) {
                     result[0]++;
                     result[1] = Math.min(result[1], openedAt.get(i));
@@ -172,8 +212,9 @@ public final class OpenConnectionTable {
             }
         }
 
+        /** Without the {@link #ABORTING} bit, so that marking a key leaves it in its slot. */
         private int home(long key) {
-            long h = key * 0x9E3779B97F4A7C15L;
+            long h = (key & ~ABORTING) * 0x9E3779B97F4A7C15L;
             return (int) (h ^ (h >>> 32)) & mask;
         }
     }

@@ -9,7 +9,9 @@ import java.util.List;
  *
  * <p>Filled only by {@link ConnectSiteSampler} for the connects it samples (rate-limited, already off
  * the unsampled path), read by the reporter when it describes a leak: an entry counts as still open
- * while the table holds its key with the same opening time.
+ * while the table holds its key with the same opening time. Once a tick the reporter {@link #settle}s
+ * the entries: one whose connection closed within {@link DestinationSites#CHURN_WINDOW_NANOS} of its
+ * opening churned, and its site is credited for it (what a churn warning's site is ranked by).
  */
 public final class OpenSiteSamples {
 
@@ -21,6 +23,7 @@ public final class OpenSiteSamples {
     private final long[] keys = new long[SIZE];
     private final long[] openedAt = new long[SIZE];
     private final TrimmedStack[] stacks = new TrimmedStack[SIZE];
+    private final boolean[] pending = new boolean[SIZE];
     private int next;
     private int filled;
 
@@ -28,8 +31,28 @@ public final class OpenSiteSamples {
         keys[next] = key;
         openedAt[next] = opened;
         stacks[next] = stack;
+        pending[next] = (key >>> 62) == 0; // a tracked destination's key, not the overflow bucket's
         next = (next + 1) % SIZE;
         filled = Math.min(SIZE, filled + 1);
+    }
+
+    /**
+     * Settles the entries whose connection closed since the last call ({@code table} no longer holds it
+     * with the same opening time), or that stayed open past the window: each is credited to its site
+     * in {@code sites} as churned (closed within the window) or not. For one thread, once a tick.
+     */
+    public synchronized void settle(OpenConnectionTable table, DestinationSites sites, long now) {
+        for (int i = 0; i < filled; i++) {
+            if (!pending[i]) {
+                continue;
+            }
+            long age = now - openedAt[i];
+            boolean closed = table.openedAt(keys[i]) != openedAt[i];
+            if (closed || age > DestinationSites.CHURN_WINDOW_NANOS) {
+                pending[i] = false;
+                sites.settled((int) (keys[i] >>> 16), stacks[i], closed && age <= DestinationSites.CHURN_WINDOW_NANOS);
+            }
+        }
     }
 
     private static final java.util.Comparator<OpenSite> MOST_OPEN_FIRST = new MostOpenFirst();

@@ -93,6 +93,7 @@ final class StackWalkerSource implements StackSource {
         int region = 0; // frames from the site to the outermost application frame seen so far
         int sinceLast = 0;
         StackWalker.StackFrame inner = null; // the frame walked before f
+        String library = null; // the innermost library frame's class above the site
         Spliterator<StackWalker.StackFrame> source = frames.spliterator();
         FrameCursor cursor = new FrameCursor();
         for (int depth = 0; depth < maxDepth && source.tryAdvance(cursor); depth++) {
@@ -113,6 +114,9 @@ final class StackWalkerSource implements StackSource {
                 handler = f;
             }
             if (site == null && !application) {
+                if (library == null && TrimmedStack.isLibrary(className)) {
+                    library = className;
+                }
                 continue;
             }
             if (site == null) {
@@ -150,7 +154,7 @@ final class StackWalkerSource implements StackSource {
         }
         int omitted = region - kept.size();
         return TrimmedStack.trimmedLazily(describe(site), site.getClassName(),
-                describe(handler != null ? handler : outermost), new DescribedFrames(kept), omitted);
+                describe(handler != null ? handler : outermost), new DescribedFrames(kept), omitted).withLibrary(library);
     }
 
     /** Receives one frame at a time from the walk's spliterator. */

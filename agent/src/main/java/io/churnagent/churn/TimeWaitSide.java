@@ -13,6 +13,12 @@ import java.util.Arrays;
  * needs the observed count below {@value #PEER_SHARE} of the expected one in every observation for
  * {@link #SUSTAIN_NANOS} without gaps; early on the 60-s window is short, so the expected count is
  * the closes of the last 60 s, never the steady-state projection.
+ *
+ * <p>Aborted closes ({@code SO_LINGER 0}: a reset) leave no TIME_WAIT on either side. When the hooks saw
+ * most of the recent closes aborted and the kernel shows no TIME_WAIT here, the verdict is
+ * {@link Side#NONE} at once; when they did not (the option was set before connect, or natively) but the
+ * destination is on this host's loopback, where the peer's TIME_WAIT is in the same table, a peer
+ * streak with no TIME_WAIT on the inbound side either is {@link Side#NONE} too.
  */
 public final class TimeWaitSide {
 
@@ -23,7 +29,9 @@ public final class TimeWaitSide {
         /** The kernel here holds it: this side closes first. */
         THIS_HOST,
         /** The kernel here holds far fewer than this side's closes: the peer closes first. */
-        PEER
+        PEER,
+        /** No TIME_WAIT on either side: the connections end with a reset (aborted, {@code SO_LINGER 0}). */
+        NONE
     }
 
     /** Observed TIME_WAIT below this share of the expected count looks like the peer closing first. */
@@ -67,8 +75,24 @@ public final class TimeWaitSide {
      * to {@code maxGapNanos} apart keep a streak.
      */
     public boolean observe(int index, long now, long closesLast60s, long observedTimeWait, long maxGapNanos) {
+        return observe(index, now, closesLast60s, 0, observedTimeWait, -1, maxGapNanos);
+    }
+
+    /**
+     * As {@link #observe(int, long, long, long, long)}, knowing the aborted closes among those of the last
+     * 60 s ({@code abortedLast60s}) and, for a destination on this host's loopback, the TIME_WAIT on the
+     * inbound side ({@code peerTimeWait}, the servers' own; -1 when the peer is elsewhere).
+     */
+    public boolean observe(int index, long now, long closesLast60s, long abortedLast60s, long observedTimeWait,
+                           long peerTimeWait, long maxGapNanos) {
         State s = stateOf(index);
-        long expected = Math.min(closesLast60s, capacity);
+        if (closesLast60s >= MIN_EXPECTED && abortedLast60s * 100 >= closesLast60s * DestinationFigures.ABORTED_MOSTLY_PCT
+                && observedTimeWait < PEER_SHARE * Math.min(closesLast60s, capacity)) {
+            s.lastSeen = now;
+            s.streakStart = NEVER;
+            return turned(s, Side.NONE, now);
+        }
+        long expected = Math.min(closesLast60s - abortedLast60s, capacity);
         boolean gap = s.lastSeen != NEVER && now - s.lastSeen > Math.max(MAX_GAP_NANOS, maxGapNanos);
         s.lastSeen = now;
         if (expected < MIN_EXPECTED) {
@@ -83,10 +107,19 @@ public final class TimeWaitSide {
         if (s.streakStart == NEVER || gap) {
             s.streakStart = now;
         }
-        if (s.side == Side.PEER || now - s.streakStart < SUSTAIN_NANOS) {
+        Side verdict = peerTimeWait >= 0 && peerTimeWait < PEER_SHARE * expected ? Side.NONE : Side.PEER;
+        if (now - s.streakStart < SUSTAIN_NANOS) {
             return false;
         }
-        s.side = Side.PEER;
+        return turned(s, verdict, now);
+    }
+
+    /** Sets the verdict; true when it has just changed to it and that is due to be announced. */
+    private boolean turned(State s, Side verdict, long now) {
+        if (s.side == verdict) {
+            return false;
+        }
+        s.side = verdict;
         if (s.announcedAt != NEVER && now - s.announcedAt < announceIntervalNanos) {
             return false;
         }

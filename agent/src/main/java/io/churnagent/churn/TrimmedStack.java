@@ -29,6 +29,8 @@ public final class TrimmedStack {
     private List<String> frames; // null until resolved from unresolved
     private java.util.function.Supplier<List<String>> unresolved;
     private final int omitted;
+    /** The innermost frame's class above the site that is neither the JDK's nor the agent's: the library that connected. */
+    private String library;
 
     private TrimmedStack(String site, String siteClass, String handler, List<String> frames, int omitted) {
         this.site = site;
@@ -109,9 +111,36 @@ public final class TrimmedStack {
         }
         int omitted = (last - first + 1) - frames.size();
         StackTraceElement siteFrame = stack.get(first);
-        return new TrimmedStack(ApplicationFrames.describe(siteFrame), siteFrame.getClassName(),
+        TrimmedStack trimmed = new TrimmedStack(ApplicationFrames.describe(siteFrame), siteFrame.getClassName(),
                 ApplicationFrames.describe(stack.get(handlerAt >= 0 ? handlerAt : last)),
                 Collections.unmodifiableList(frames), omitted);
+        for (int i = 0; i < first && trimmed.library == null; i++) {
+            if (isLibrary(stack.get(i).getClassName())) {
+                trimmed.library = stack.get(i).getClassName();
+            }
+        }
+        return trimmed;
+    }
+
+    /** Whether a frame above the site belongs to a library: not the JDK's, not the agent's, not the application's. */
+    static boolean isLibrary(String className) {
+        return !className.startsWith("java.") && !className.startsWith("javax.") && !className.startsWith("jdk.")
+                && !className.startsWith("sun.") && !className.startsWith("com.sun.")
+                && !className.startsWith("io.churnagent.") && !ApplicationFrames.isApplication(className);
+    }
+
+    /** This stack with {@link #library()} set (for its source, before it is shared). */
+    TrimmedStack withLibrary(String libraryClass) {
+        this.library = libraryClass;
+        return this;
+    }
+
+    /**
+     * The class of the innermost library frame above the site (for a sampled connect, the library that
+     * connected: {@code okhttp3.internal...}), or null when the JDK was called directly.
+     */
+    public String library() {
+        return library;
     }
 
     /** Whether a frame is the named handler method (an application class, so never a server's frame). */

@@ -17,15 +17,35 @@ public final class Verdicts {
     /** The kernel's TIME_WAIT sockets towards each destination, at one read of its socket table. */
     public interface KernelTimeWait {
         int timeWait(String label);
+
+        /** TIME_WAIT on this host's inbound side (its servers closing first), a loopback peer's share; -1 unknown. */
+        default long inboundTimeWait() {
+            return -1;
+        }
+    }
+
+    /** Why a destination churns ({@link ChurnCause#of} with what the reporter knows of its sites and clients). */
+    public interface Causes {
+        ChurnCause of(DestinationFigures figures, TimeWaitSide.Side side);
     }
 
     private final TimeWaitSide sides; // null: the side is never known
+    private final Causes causes; // null: never told
     private long observedReadAt = Long.MIN_VALUE;
     private volatile List<DestinationVerdict> latest = Collections.emptyList();
 
     /** @param sides decides who closes first from the kernel's counts; null for never (every side unknown) */
     public Verdicts(TimeWaitSide sides) {
+        this(sides, null);
+    }
+
+    /**
+     * @param sides  as above
+     * @param causes asked for the cause of each destination at warn level or above; null for never
+     */
+    public Verdicts(TimeWaitSide sides, Causes causes) {
         this.sides = sides;
+        this.causes = causes;
     }
 
     /**
@@ -51,12 +71,17 @@ public final class Verdicts {
         List<DestinationVerdict> verdicts = new ArrayList<>(figures.size());
         for (DestinationFigures f : figures) { // one walk: observe (a new read, a hot destination), then judge
             DestinationStats d = f.destination();
-            if (look && !d.isOverflow() && f.level() != WarningLevel.NONE
-                    && sides.observe(d.index(), readAt, f.closesLast60s(), kernel.timeWait(d.label()), maxGap)) {
+            // hot: at warn level or above, or aborting enough to tell that no side holds a TIME_WAIT
+            if (look && !d.isOverflow()
+                    && (f.level() != WarningLevel.NONE || f.abortedLast60s() >= TimeWaitSide.MIN_EXPECTED)
+                    && sides.observe(d.index(), readAt, f.closesLast60s(), f.abortedLast60s(), kernel.timeWait(d.label()),
+                            d.loopback() ? kernel.inboundTimeWait() : -1, maxGap) // a loopback peer's is in the table too
+                    && f.level() != WarningLevel.NONE) {
                 warn.set(d.index());
             }
             TimeWaitSide.Side side = sides == null ? TimeWaitSide.Side.UNKNOWN : sides.side(d.index());
-            verdicts.add(DestinationVerdict.judge(f, side, warn.get(d.index())));
+            ChurnCause cause = causes != null && f.level() != WarningLevel.NONE && !d.isOverflow() ? causes.of(f, side) : null;
+            verdicts.add(DestinationVerdict.judge(f, side, warn.get(d.index()), cause));
         }
         List<DestinationVerdict> result = Collections.unmodifiableList(verdicts);
         latest = result;

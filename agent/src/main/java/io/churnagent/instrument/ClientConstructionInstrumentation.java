@@ -64,6 +64,10 @@ public final class ClientConstructionInstrumentation {
             new Hook("org.eclipse.jetty.client.HttpClient", null, "jetty-httpclient"),
             new Hook("org.springframework.web.client.RestTemplate", null, "spring-resttemplate"),
             new Hook("org.springframework.web.reactive.function.client.DefaultWebClientBuilder", "build", "spring-webclient"),
+            // Reactor Netty: HttpClient.create() wraps the global pool, create(provider) the given one. Not a
+            // client of its own; inside a WebClient's build it names the pool the WebClient uses, so one built
+            // per request over the global pool (WebClient.create()) is not a new client: it opens no connection
+            new Hook("reactor.netty.http.client.HttpConnectionProvider", null, INTERNAL),
             new Hook("io.netty.bootstrap.Bootstrap", null, "netty-bootstrap", true),
             // Netty's DNS resolver makes a Bootstrap per event loop for its queries (Lettuce, Reactor Netty use it)
             new Hook("io.netty.resolver.dns.DnsNameResolver", null, INTERNAL, true),
@@ -111,6 +115,10 @@ public final class ClientConstructionInstrumentation {
         if (hook.type.equals("okhttp3.OkHttpClient")) {
             return new AsmVisitorWrapper.ForDeclaredMethods().constructor(isConstructor(),
                     mapping.to(OkHttpClientAdvice.class));
+        }
+        if (hook.type.equals("reactor.netty.http.client.HttpConnectionProvider")) {
+            return new AsmVisitorWrapper.ForDeclaredMethods().constructor(isConstructor(),
+                    mapping.to(ReactorProviderAdvice.class));
         }
         if (hook.type.equals("jdk.internal.net.http.HttpClientBuilderImpl")) {
             return new AsmVisitorWrapper.ForDeclaredMethods().method(
@@ -166,6 +174,28 @@ public final class ClientConstructionInstrumentation {
         static void onExit(@Advice.Enter int entered, @ClientFamily String family,
                            @Advice.FieldValue("connectionPool") Object pool) {
             ClientBridge.constructionExit(entered, family, null, pool);
+        }
+    }
+
+    /**
+     * Around Reactor Netty's {@code HttpConnectionProvider} constructors ({@link ClientBridge#INTERNAL}):
+     * names the pool it stands for ({@link ClientBridge#reactorPool}), the global one for
+     * {@code HttpClient.create()}, to the construction around it.
+     */
+    public static final class ReactorProviderAdvice {
+
+        private ReactorProviderAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int onEnter(@ClientFamily String family) {
+            return ClientBridge.constructionEnter(family);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void onExit(@Advice.Enter int entered, @ClientFamily String family,
+                           @Advice.FieldValue("http1ConnectionProvider") Object provider) {
+            ClientBridge.constructionExit(entered, family, null, ClientBridge.reactorPool(provider));
         }
     }
 

@@ -7,7 +7,9 @@ import net.bytebuddy.asm.AsmVisitorWrapper;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
 
@@ -23,7 +25,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
  *       the failure of a non-blocking connect;</li>
  *   <li>{@code blockingConnect(SocketAddress, long)}: the socket adaptor's connect
  *       ({@code channel.socket().connect(...)});</li>
- *   <li>{@code implCloseSelectableChannel()}: runs once per channel whichever way it is closed.</li>
+ *   <li>{@code implCloseSelectableChannel()}: runs once per channel whichever way it is closed;</li>
+ *   <li>{@code setOption(SocketOption, Object)}: {@code SO_LINGER 0} on a connected channel (also through
+ *       its socket adaptor's {@code setSoLinger}) makes its close abortive, counted apart.</li>
  * </ul>
  * The addresses are read from the {@code localAddress}/{@code remoteAddress} fields (same names on
  * JDK 17 and 25) because the public getters throw once the channel is marked closed.
@@ -41,7 +45,23 @@ public final class SocketChannelInstrumentation {
                 .method(named("finishConnect").and(takesNoArguments()), Advice.to(FinishConnectAdvice.class))
                 .method(named("blockingConnect").and(takesArguments(SocketAddress.class, long.class)),
                         Advice.to(BlockingConnectAdvice.class))
-                .method(named("implCloseSelectableChannel").and(takesNoArguments()), Advice.to(CloseAdvice.class));
+                .method(named("implCloseSelectableChannel").and(takesNoArguments()), Advice.to(CloseAdvice.class))
+                .method(named("setOption").and(takesArguments(java.net.SocketOption.class, Object.class))
+                        .and(not(isBridge())), Advice.to(SetOptionAdvice.class));
+    }
+
+    /** {@code setOption(name, value)} that returned: {@code SO_LINGER 0} on a connected channel. */
+    public static final class SetOptionAdvice {
+
+        private SetOptionAdvice() {
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void onExit(@Advice.FieldValue("localAddress") SocketAddress local,
+                           @Advice.FieldValue("remoteAddress") SocketAddress remote,
+                           @Advice.Argument(0) Object name, @Advice.Argument(1) Object value) {
+            ChurnBridge.channelLinger(local, remote, name, value);
+        }
     }
 
     /** {@code connect(SocketAddress)}: counts when it returns true. */

@@ -68,6 +68,7 @@ public final class ChurnLogFormat {
         DestinationFigures f = verdict.figures();
         DestinationStats d = f.destination();
         boolean conntrackBinds = conntrack != null && conntrack.bindsBefore(f);
+        io.churnagent.churn.ChurnCause cause = verdict.cause();
         LogEvent line = new LogEvent()
                 .add("event", "churn_warning")
                 .add("level", verdict.level().label());
@@ -76,6 +77,9 @@ public final class ChurnLogFormat {
         }
         figures(line, f, false, kernelTable);
         line.add("time_wait_side", verdict.sideLabel());
+        if (cause != null) {
+            line.add("churn_reason", cause.reason().label());
+        }
         if (conntrackBinds) {
             line.add("wall", "conntrack");
             conntrack(line, conntrack);
@@ -113,6 +117,7 @@ public final class ChurnLogFormat {
             line.explain(conntrackSentence(conntrack, f));
         }
         reasonSentence(line, verdict);
+        abortedSentence(line, f);
         if (f.addrNotAvailFailures() > 0) {
             line.explain(String.format(Locale.ROOT,
                     "%d connects to it have already failed with \"Cannot assign requested address\".",
@@ -120,8 +125,14 @@ public final class ChurnLogFormat {
         }
         sitesText(line, top);
         line.explain(onThisHost(d, f.localCapacity()));
-        line.explain(FIX);
+        line.explain(cause != null ? cause.explanation() : FIX);
         return line;
+    }
+
+    /** The stack of {@code d}'s top call site (the churning one first), or null. */
+    public io.churnagent.churn.TrimmedStack topSite(DestinationStats d) {
+        List<DestinationSites.SiteSamples> top = topSites(d, 1);
+        return top.isEmpty() ? null : top.get(0).stack();
     }
 
     /**
@@ -187,12 +198,31 @@ public final class ChurnLogFormat {
             line.remark("(leak: " + closeWait + " connections to it in CLOSE_WAIT, closed by the peer and never by"
                     + " this host)");
         }
+        if (f.abortedLast60s() > 0) {
+            line.remark("(aborted: " + f.abortedLast60s() + " closes in 60 s ended with a reset, SO_LINGER 0: no"
+                    + " TIME_WAIT, but a handshake and a NAT mapping per connection, and resets in the peer's logs)");
+        }
         List<DestinationSites.SiteSamples> top = topSites(f.destination(), 1);
         site(line, top);
         if (!top.isEmpty()) {
             ClientSiteFormat.frames(line, top.get(0).stack());
         }
         return line;
+    }
+
+    /** What aborted closes still cost, when the destination has had some; nothing otherwise. */
+    static void abortedSentence(LogEvent line, DestinationFigures f) {
+        if (f.abortedCloses() == 0) {
+            return;
+        }
+        line.explain(String.format(Locale.ROOT,
+                "%d of its closes (%s/s now) were aborted: SO_LINGER 0 before close (Apache HttpClient 5's"
+                        + " CloseMode.IMMEDIATE, the AWS SDK v2 default), so each ended with a reset and left no TIME_WAIT"
+                        + " on either side; they are not in projected_time_wait. They still cost a new TCP (and TLS)"
+                        + " handshake per connection, a NAT mapping per connection on an egress gateway, and a"
+                        + " \"connection reset\" in the peer's logs. Fix: keep connections alive and reuse them (one"
+                        + " pooled client, closed with CloseMode.GRACEFUL only at shutdown).",
+                f.abortedCloses(), Logfmt.decimal(f.abortedPerSecond(), 0)));
     }
 
     private List<DestinationSites.SiteSamples> topSites(DestinationStats d, int n) {
@@ -218,10 +248,12 @@ public final class ChurnLogFormat {
                     + "own I/O threads; see event=client_per_request for where clients are built).");
             return;
         }
-        line.explain("Connections come from (sampled call sites):");
+        line.explain("Connections come from (sampled call sites, those whose connections were opened and closed"
+                + " within 60 s first):");
         for (DestinationSites.SiteSamples s : top) {
-            line.explain(String.format(Locale.ROOT, "  %s (%d samples; outermost application frame %s)",
-                    s.stack().site(), s.samples(), s.stack().handlerFrame()));
+            line.explain(String.format(Locale.ROOT, "  %s (%d samples, %d of them opened and closed within 60 s;"
+                            + " outermost application frame %s)",
+                    s.stack().site(), s.samples(), s.churned(), s.stack().handlerFrame()));
             ClientSiteFormat.frames(line, s.stack());
         }
     }
@@ -358,6 +390,11 @@ public final class ChurnLogFormat {
         if (f.leaking()) { // counted in projected_load and exhaustion_in_s, also after the traffic stopped
             line.add("leak_per_s", f.openGrowthPerSecond(), 1);
         }
+        if (f.abortedCloses() > 0) { // SO_LINGER 0: no TIME_WAIT, so not in projected_time_wait
+            line.add("aborted_closes", f.abortedCloses())
+                    .add("aborted_per_s", f.abortedPerSecond(), 1)
+                    .add("aborted_60s", f.abortedLast60s());
+        }
         line.add("lifetime_ms_avg", f.lifetimeAvgMillis(), 1)
                 .add("short_lived_pct", Math.round(f.shortLivedShare() * 100))
                 .add("failed", f.failures());
@@ -381,11 +418,19 @@ public final class ChurnLogFormat {
                     sustain, verdict.modelLevel().label(), verdict.level().label()));
         } else if (verdict.reason() == DestinationVerdict.Reason.PEER_CLOSES_FIRST_NAT_HOLDS) {
             line.explain(String.format(Locale.ROOT,
-                    "The peer closes first: for at least %d s the kernel here has held far fewer TIME_WAIT sockets to it"
+                    "%s: for at least %d s the kernel here has held far fewer TIME_WAIT sockets to it"
                             + " than this side's closes would leave, so this host's own ports are spared; but the egress"
                             + " %s keeps each connection's mapping for %d s whoever closes first, so the severity stays %s.",
-                    sustain, verdict.figures().limit().name(), verdict.figures().limit().timeWaitSeconds(),
+                    verdict.side() == TimeWaitSide.Side.NONE ? "No TIME_WAIT on either side (the connections end with a reset)"
+                            : "The peer closes first", sustain, verdict.figures().limit().name(), verdict.figures().limit().timeWaitSeconds(),
                     verdict.level().label()));
+        } else if (verdict.reason() == DestinationVerdict.Reason.NO_TIME_WAIT) {
+            line.explain(String.format(Locale.ROOT,
+                    "No TIME_WAIT on either side: for at least %d s the kernel here has held far fewer TIME_WAIT sockets"
+                            + " than the closes would leave, on this side and on the server's (it is on this host), so the"
+                            + " connections end with a reset (SO_LINGER 0, set where the agent does not see it) and do not"
+                            + " use up ports (severity lowered from %s to %s).",
+                    sustain, verdict.modelLevel().label(), verdict.level().label()));
         }
     }
 

@@ -59,12 +59,21 @@ public final class Reporter {
         this.healthCheck = b.beforeTick;
         this.kernelTable = b.kernelTable;
         this.bindFailureLog = b.bindFailureLog;
-        this.verdicts = new Verdicts(b.timeWaitSide);
+        this.verdicts = new Verdicts(b.timeWaitSide, causes(b.format, b.clients));
         ConntrackWatch conntrack = b.conntrack == null ? null : new ConntrackWatch(b.conntrack, b.conntrackSettings, b.log);
         GuardedWalls walls = new GuardedWalls(b.walls, b.log);
         this.report = new ChurnReport(b.tracker, b.format, b.log, b.top, verdicts, conntrack, walls);
-        this.pipeline = new TickPipeline(b.monitor, verdicts, b.timeWaitSide != null, b.kernelTable, b.hostShare,
+        this.pipeline = new TickPipeline(b.monitor, b.tracker, verdicts, b.timeWaitSide != null, b.kernelTable, b.hostShare,
                 b.bindFailureLog, conntrack, walls, report, b.format, listeners, b.log, b.reportMillis);
+    }
+
+    /**
+     * The model's cause of a destination's churn, from what this reporter knows: the site its churning
+     * connections come from, and the OkHttp pools and per-call builds the client recorder saw.
+     */
+    private static Verdicts.Causes causes(ChurnLogFormat format, io.churnagent.churn.ClientSiteRecorder clients) {
+        return (f, side) -> io.churnagent.churn.ChurnCause.of(f, side, format.topSite(f.destination()),
+                clients == null ? -1 : clients.okHttpMaxIdle(), clients != null && clients.okHttpBuiltPerCall());
     }
 
     /**
@@ -89,6 +98,7 @@ public final class Reporter {
         private Runnable beforeTick = () -> { };
         private final SocketTableCache kernelTable;
         private TimeWaitSide timeWaitSide;
+        private io.churnagent.churn.ClientSiteRecorder clients;
         private BindFailureLog bindFailureLog;
         private Supplier<Conntrack> conntrack;
         private ModelSettings conntrackSettings;
@@ -129,6 +139,12 @@ public final class Reporter {
         }
 
         /** Decides whether the peer closes first, from each new kernel read; none: never. */
+        /** The client constructions seen, for the cause of a shared client's churn (pool settings); optional. */
+        public Builder clients(io.churnagent.churn.ClientSiteRecorder recorder) {
+            this.clients = recorder;
+            return this;
+        }
+
         public Builder timeWaitSide(TimeWaitSide side) {
             this.timeWaitSide = side;
             return this;

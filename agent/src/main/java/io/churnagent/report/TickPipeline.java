@@ -1,11 +1,13 @@
 package io.churnagent.report;
 
 import io.churnagent.churn.ChurnMonitor;
+import io.churnagent.churn.ConnectionTracker;
 import io.churnagent.churn.ConntrackProjection;
 import io.churnagent.churn.DestinationFigures;
 import io.churnagent.churn.DestinationVerdict;
 import io.churnagent.churn.HostShare;
 import io.churnagent.churn.PortExhaustion;
+import io.churnagent.churn.TimeWaitSide;
 import io.churnagent.churn.Verdicts;
 import io.churnagent.churn.WarningLevel;
 import io.churnagent.kernel.SocketTableCache;
@@ -29,6 +31,7 @@ import java.util.Map;
 final class TickPipeline {
 
     private final ChurnMonitor monitor;
+    private final ConnectionTracker tracker; // null: no sampled connections to settle
     private final Verdicts verdicts;
     private final SocketTableCache kernelTable;
     private final HostShare hostShare; // null: not fed
@@ -44,10 +47,11 @@ final class TickPipeline {
     private long nextReportAt;
     private long shareReadAt = Long.MIN_VALUE;
 
-    TickPipeline(ChurnMonitor monitor, Verdicts verdicts, boolean sidesKnown, SocketTableCache kernelTable,
+    TickPipeline(ChurnMonitor monitor, ConnectionTracker tracker, Verdicts verdicts, boolean sidesKnown, SocketTableCache kernelTable,
                  HostShare hostShare, BindFailureLog bindFailureLog, ConntrackWatch conntrack, GuardedWalls walls,
                  ChurnReport report, ChurnLogFormat format, List<TickListener> listeners, Logger log, long reportMillis) {
         this.monitor = monitor;
+        this.tracker = tracker;
         this.verdicts = verdicts;
         this.sidesKnown = sidesKnown;
         this.kernelTable = kernelTable;
@@ -71,6 +75,9 @@ final class TickPipeline {
     void tick() {
         if (bindFailureLog != null) {
             bindFailureLog.logPending();
+        }
+        if (tracker != null) {
+            tracker.settleSampledConnections(); // before the warnings name their sites: ranked by churned samples
         }
         List<DestinationFigures> due = monitor.tick();
         List<PortExhaustion> exhaustions = monitor.takeExhaustions();
@@ -136,7 +143,8 @@ final class TickPipeline {
 
     private static boolean anyHot(List<DestinationFigures> figures) {
         for (DestinationFigures f : figures) {
-            if (!f.destination().isOverflow() && f.level() != WarningLevel.NONE) {
+            if (!f.destination().isOverflow()
+                    && (f.level() != WarningLevel.NONE || f.abortedLast60s() >= TimeWaitSide.MIN_EXPECTED)) {
                 return true;
             }
         }
@@ -210,6 +218,11 @@ final class TickPipeline {
         @Override
         public int timeWait(String label) {
             return table.timeWait(label);
+        }
+
+        @Override
+        public long inboundTimeWait() {
+            return table.inboundTimeWait();
         }
     }
 }

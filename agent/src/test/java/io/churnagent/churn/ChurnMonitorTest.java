@@ -46,6 +46,66 @@ class ChurnMonitorTest {
         return monitor.latest().get(0);
     }
 
+    /** {@code opens} connections, each set to SO_LINGER 0 before its close (aborted closes); no time passes. */
+    private void aborted(int opens) {
+        for (int i = 0; i < opens; i++) {
+            int port = nextLocalPort();
+            tracker.connected(backend, 8080, port, null);
+            tracker.lingerZero(backend, 8080, port);
+            tracker.closing(backend, 8080, port);
+            tracker.closing(backend, 8080, port); // a repeated close counts nothing
+        }
+    }
+
+    @Test
+    void abortedClosesAreCountedApartAndLeftOutOfTheTimeWaitProjection() {
+        for (int s = 0; s < 15; s++) {
+            aborted(300);
+            second(100, 100);
+            monitor.tick();
+        }
+        DestinationFigures f = figures();
+        assertEquals(15 * 400, f.closes());
+        assertEquals(15 * 300, f.abortedCloses());
+        assertEquals(300.0, f.abortedPerSecond(), 0.01);
+        assertEquals(400.0, f.closesPerSecond(), 0.01);
+        assertEquals(6_000, f.projectedTimeWait(), "only the 100/s that leave a TIME_WAIT");
+        assertEquals(6_000, f.projectedLoad());
+        assertEquals(15 * 300, f.abortedLast60s());
+        assertEquals(15 * 100, f.timeWaitClosesLast60s());
+        assertTrue(!f.mostlyAborted(), "75 % aborted");
+        assertEquals(0, f.open());
+    }
+
+    @Test
+    void aDestinationWhoseClosesAreAllAbortedDoesNotWarnAboutPorts() {
+        List<DestinationFigures> warned = new java.util.ArrayList<>();
+        for (int s = 0; s < 20; s++) {
+            second(0, 0);
+            aborted(400); // 400/s × 60 s would be 85 % of the range if they left TIME_WAIT
+            warned.addAll(monitor.tick());
+        }
+        assertTrue(warned.isEmpty(), "no warning");
+        DestinationFigures f = figures();
+        assertEquals(0, f.projectedTimeWait());
+        assertTrue(f.mostlyAborted());
+        assertEquals(DestinationFigures.NEVER, f.exhaustionInSeconds());
+    }
+
+    @Test
+    void anEgressHopStillHoldsAMappingForEveryAbortedConnection() {
+        ChurnMonitor withNat = new ChurnMonitor(table, ticker, new ModelSettings(CAPACITY,
+                new PortLimit("cloud-nat", 64 * 32, 120 * SECOND_NANOS, "test"), 0.5, 0.8, 60 * SECOND_NANOS, SECOND_NANOS));
+        for (int s = 0; s < 15; s++) {
+            aborted(100);
+            second(0, 0);
+            withNat.tick();
+        }
+        DestinationFigures f = withNat.latest().get(0);
+        assertEquals("cloud-nat", f.limit().name());
+        assertEquals(12_000, f.projectedTimeWait());
+    }
+
     @Test
     void steadyChurnProjectsCloseRateTimesSixtySeconds() {
         for (int s = 0; s < 15; s++) {

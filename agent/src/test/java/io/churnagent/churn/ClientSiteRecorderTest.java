@@ -106,6 +106,30 @@ class ClientSiteRecorderTest {
         assertEquals(1L, recorder.builtByFamily().get("okhttp"));
     }
 
+    /** A WebClient's build around Reactor Netty's provider: the provider (internal) names the pool. */
+    private void webClientInHandler(Object http1Provider) {
+        Object token = ClientBridge.handlerEnter("com.acme.orders.OrderController", "get");
+        int build = ClientBridge.constructionEnter("spring-webclient");
+        int provider = ClientBridge.constructionEnter(ClientBridge.INTERNAL);
+        ClientBridge.constructionExit(provider, ClientBridge.INTERNAL, null, ClientBridge.reactorPool(http1Provider));
+        ClientBridge.constructionExit(build, "spring-webclient", null);
+        ClientBridge.handlerExit(token);
+    }
+
+    @Test
+    void aWebClientPerRequestOverTheGlobalPoolIsNotANewClientButOneOverAPoolOfItsOwnIs() {
+        ClientBridge.install(recorder);
+        for (int i = 0; i < 20; i++) {
+            webClientInHandler(null); // WebClient.create(): HttpClient.create(), the global pool
+        }
+        assertEquals(19, recorder.sharedPoolConstructions(), "the first one saw the global pool first");
+        for (int i = 0; i < 20; i++) {
+            webClientInHandler(new Object()); // a ConnectionProvider per request
+        }
+        assertEquals(19, recorder.sharedPoolConstructions());
+        assertEquals(21L, recorder.builtByFamily().get("spring-webclient"));
+    }
+
     @Test
     void aFailedConstructionIsNotReportedAndLeavesNoDepthBehind() {
         ClientBridge.install(recorder);

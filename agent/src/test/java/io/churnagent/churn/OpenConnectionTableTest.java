@@ -108,4 +108,18 @@ class OpenConnectionTableTest {
         assertEquals(0, table.untracked());
         assertEquals((long) threads * perThread, removed.get());
     }
+
+    @Test
+    void aKeyMarkedAbortingIsFoundOnlyByTheCloseThatLooksForIt() {
+        OpenConnectionTable table = new OpenConnectionTable(10);
+        long key = OpenConnectionTable.key(5, 40_000);
+        table.add(key, 77L);
+        assertTrue(table.markAborting(key));
+        assertEquals(77L, table.openedAt(key), "still open");
+        assertEquals(1, table.scan(5)[0]);
+        assertEquals(-1L, table.remove(key));
+        assertEquals(77L, table.removeAborting(key));
+        assertEquals(-1L, table.removeAborting(key), "once");
+        assertFalse(table.markAborting(key), "not open any more");
+    }
 }

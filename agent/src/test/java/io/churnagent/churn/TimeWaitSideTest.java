@@ -111,4 +111,27 @@ class TimeWaitSideTest {
         assertFalse(sides.observe(4, now, 10_000, 0), "with the default 3-s gap the streak restarts");
         assertEquals(TimeWaitSide.Side.UNKNOWN, sides.side(4));
     }
+
+    @Test
+    void closesTheHooksSawAbortedAreNoTimeWaitOnEitherSideAtOnce() {
+        assertTrue(sides.observe(7, now, 600, 590, 0, -1, 3 * SECOND), "announced at the first look");
+        assertEquals(TimeWaitSide.Side.NONE, sides.side(7));
+        assertFalse(sides.observe(7, now + SECOND, 600, 590, 0, -1, 3 * SECOND), "once");
+    }
+
+    @Test
+    void onLoopbackAPeerStreakWithNoInboundTimeWaitEitherIsNone() {
+        boolean announced = false;
+        for (int s = 0; s < 15; s++) {
+            announced |= sides.observe(3, now, 600, 0, 0, 0, 3 * SECOND);
+            now += SECOND;
+        }
+        assertTrue(announced);
+        assertEquals(TimeWaitSide.Side.NONE, sides.side(3));
+        for (int s = 0; s < 15; s++) {
+            sides.observe(4, now, 600, 0, 0, 500, 3 * SECOND);
+            now += SECOND;
+        }
+        assertEquals(TimeWaitSide.Side.PEER, sides.side(4), "the server's side holds it");
+    }
 }

@@ -198,8 +198,8 @@ class ChurnLogFormatTest {
         String[] lines = format.warning(Judged.of(warnings.get(0)), null).split(System.lineSeparator());
         assertTrue(lines[0].contains(" site=com.acme.Prices.fetch(Prices.java:42)"), lines[0]);
         String all = String.join("\n", lines);
-        assertTrue(all.contains("com.acme.Prices.fetch(Prices.java:42) (3 samples; outermost application frame "
-                + "com.acme.Api.handle(Api.java:7))"), all);
+        assertTrue(all.contains("com.acme.Prices.fetch(Prices.java:42) (3 samples, 0 of them opened and closed within 60 s;"
+                + " outermost application frame com.acme.Api.handle(Api.java:7))"), all);
         assertTrue(all.contains("    at com.acme.Api.handle(Api.java:7)"), all);
         String[] report = format.reportLine(monitor.latest().get(0), null).split(System.lineSeparator());
         assertTrue(report[0].startsWith("event=churn_report ") && report[0].endsWith(" site=com.acme.Prices.fetch(Prices.java:42)"),

@@ -158,6 +158,30 @@ public final class ChurnBridge {
         timed(s, start);
     }
 
+    /**
+     * Called on exit from {@code Socket.setSoLinger(on, linger)} and {@code Socket.setOption(SO_LINGER, value)}
+     * ({@code linger} -1 when off) that did not throw: {@code SO_LINGER 0} on a connected socket makes
+     * its close abortive. Rare (per abort, not per close); a linger set before connect is not seen here.
+     */
+    public static void socketLinger(Socket socket, int linger) {
+        ConnectionSink s = sink;
+        if (s == null || linger != 0) {
+            return;
+        }
+        try {
+            if (socket.isConnected() && !socket.isClosed()) {
+                s.lingerZero(socket.getInetAddress(), socket.getPort(), socket.getLocalPort());
+            }
+        } catch (Throwable t) {
+            fault(t);
+        }
+    }
+
+    /** The {@code SO_LINGER} value of {@code setOption(name, value)}: the seconds, or -1 for another option or off. */
+    public static int lingerOf(Object name, Object value) {
+        return name == java.net.StandardSocketOptions.SO_LINGER && value instanceof Integer ? (Integer) value : -1;
+    }
+
     // ---- sun.nio.ch.SocketChannelImpl ----------------------------------------------------------
 
     /**
@@ -183,6 +207,25 @@ public final class ChurnBridge {
             fault(t);
         }
         timed(s, start);
+    }
+
+    /**
+     * Called on exit from {@code SocketChannelImpl.setOption(name, value)} that did not throw (the
+     * socket adaptor's {@code setSoLinger} ends there too): see {@link #socketLinger}.
+     */
+    public static void channelLinger(SocketAddress local, SocketAddress remote, Object name, Object value) {
+        ConnectionSink s = sink;
+        if (s == null || lingerOf(name, value) != 0) {
+            return;
+        }
+        try {
+            if (remote instanceof InetSocketAddress && local instanceof InetSocketAddress) {
+                InetSocketAddress r = (InetSocketAddress) remote;
+                s.lingerZero(r.getAddress(), r.getPort(), ((InetSocketAddress) local).getPort());
+            }
+        } catch (Throwable t) {
+            fault(t);
+        }
     }
 
     /** Called on entry to {@code SocketChannelImpl.implCloseSelectableChannel()}. */

@@ -14,6 +14,10 @@ package io.churnagent.bootstrap;
  * depth raised; handler exit restores the depth the handler started with, so such a leak lasts one
  * request at most.
  *
+ * <p>Pools: a construction may name the pool its client uses; a nested one's pool (a Reactor Netty
+ * connection provider made inside a WebClient's build) is reported with the outermost construction
+ * when that names none, so that a client built per request over a shared pool is known as such.
+ *
  * <p>Client origin: the outermost construction also starts a {@link ClientOrigin} in an
  * {@link InheritableThreadLocal}; it stays current until the enclosing handler returns, so threads
  * the client starts (at construction or during the request) inherit it.
@@ -29,6 +33,22 @@ public final class ClientBridge {
      * not reported itself.
      */
     public static final String INTERNAL = "internal";
+
+    /** The pool of a Reactor Netty client made with {@code HttpClient.create()}: the global one ({@code HttpResources}). */
+    public static final Object REACTOR_GLOBAL_POOL = new Object();
+
+    /**
+     * The pool a Reactor Netty {@code HttpConnectionProvider} stands for, given its
+     * {@code http1ConnectionProvider}: the global pool for null, none for
+     * {@code ConnectionProvider.newConnection()} (one shared object that pools nothing: a new
+     * connection per request), else the provider itself.
+     */
+    public static Object reactorPool(Object http1Provider) {
+        if (http1Provider == null) {
+            return REACTOR_GLOBAL_POOL;
+        }
+        return http1Provider.getClass().getName().endsWith(".NewConnectionProvider") ? null : http1Provider;
+    }
 
     /** {@link #constructionEnter} results. */
     public static final int NOT_COUNTED = 0;
@@ -119,6 +139,7 @@ public final class ClientBridge {
         HandlerFrame frame = (HandlerFrame) token;
         state.handler = frame.outer();
         state.clientDepth = frame.clientDepthAtEntry;
+        state.nestedPool = null;
         // set, not remove, when it was null: handlerEnter's get() made the entry (with null) anyway, and
         // a remove per request made every request insert and expunge a thread-local entry (0.5 % of
         // the keep-alive HTTP benchmark's CPU samples, async-profiler)
@@ -158,6 +179,7 @@ public final class ClientBridge {
         }
         RequestState state = state();
         if (state.clientDepth++ == 0) {
+            state.nestedPool = null;
             if (!INTERNAL.equals(family)) {
                 ORIGIN.set(new ClientOrigin());
             }
@@ -187,12 +209,20 @@ public final class ClientBridge {
             state.clientDepth--;
         }
         ClientSink s = sink;
-        if (entered != OUTERMOST || thrown != null || s == null || INTERNAL.equals(family)) {
+        if (entered == NESTED && resource != null && state.nestedPool == null) {
+            state.nestedPool = resource;
+        }
+        if (entered != OUTERMOST) {
+            return;
+        }
+        Object pool = resource != null ? resource : state.nestedPool;
+        state.nestedPool = null;
+        if (thrown != null || s == null || INTERNAL.equals(family)) {
             return;
         }
         try {
             ClientOrigin origin = ORIGIN.get();
-            s.clientBuilt(family, state.handler, resource, origin != null ? origin : new ClientOrigin());
+            s.clientBuilt(family, state.handler, pool, origin != null ? origin : new ClientOrigin());
         } catch (Throwable t) {
             fault(t);
         }

@@ -26,6 +26,13 @@ public interface ConnectionSink {
     void closing(InetAddress remote, int remotePort, int localPort);
 
     /**
+     * The connected socket {@code localPort -> remote:remotePort} was set to {@code SO_LINGER 0}: its
+     * close will be abortive (a reset, no TIME_WAIT on either side). Does nothing unless overridden.
+     */
+    default void lingerZero(InetAddress remote, int remotePort, int localPort) {
+    }
+
+    /**
      * A server socket's bind to {@code requested} failed with {@code error} (never null); rare, so it
      * may allocate, but it must not block. {@code reuseAddress} is whether the socket had
      * {@code SO_REUSEADDR} set (false when that could not be read). Does nothing unless overridden.

@@ -11,4 +11,10 @@ final class RequestState {
 
     /** How many client-building methods are on the stack now; only the outermost one is reported. */
     int clientDepth;
+
+    /**
+     * The pool a nested construction named (a Reactor Netty connection provider inside a WebClient's
+     * build), for the outermost one to report as its own when it names none; cleared when it ends.
+     */
+    Object nestedPool;
 }

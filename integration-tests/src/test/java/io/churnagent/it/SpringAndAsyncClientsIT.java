@@ -12,11 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Spring {@code RestTemplate}, Spring {@code WebClient} ({@code create()} and
- * {@code builder().build()}, over Reactor Netty) and Apache {@code HttpAsyncClient} 5
- * ({@code createDefault()} and {@code custom().build()}) built per request inside a Jetty servlet
- * or a JDK HttpServer handler are each named by one {@code event=client_per_request} with the exact
- * site and handler line; built once and shared they are not.
+ * Spring {@code RestTemplate}, Spring {@code WebClient} over a Reactor Netty {@code ConnectionProvider}
+ * of its own, and Apache {@code HttpAsyncClient} 5 ({@code createDefault()} and {@code custom().build()})
+ * built per request inside a Jetty servlet or a JDK HttpServer handler are each named by one
+ * {@code event=client_per_request} with the exact site and handler line; built once and shared they
+ * are not. A {@code WebClient} built per request over Reactor Netty's global pool ({@code create()},
+ * {@code builder().build()}) opens no connection of its own (the pool keeps a few alive for all of
+ * them) and is not named either.
  *
  * <p>Each build counts once: the threshold is one below the request count, so the event can only
  * fire after the last build and says exactly {@code built_total=REQUESTS} (a nested construction
@@ -27,7 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SpringAndAsyncClientsIT {
 
     private static final int REQUESTS = 25;
-    private static final String ALL = "resttemplate,webclient-builder,webclient-create,apache5-async,apache5-async-custom";
+    private static final String ALL = "resttemplate,webclient-builder,webclient-create,apache5-async,apache5-async-custom,"
+            + "webclient-provider";
+    /** Built per request over Reactor Netty's global pool: not a client of their own. */
+    private static final Map<String, String> OVER_THE_GLOBAL_POOL = Map.of(
+            "webclient-builder", "webClientBuilder", "webclient-create", "webClientCreate");
     private static final String PROGRAM = "io.churnagent.it.programs.SpringAndAsyncClients";
     private static final String AGENT_OPTIONS = "evaluate.interval=200ms,capacity=200,report.interval=off,report.top=50,"
             + "client.per.request.threshold=" + (REQUESTS - 1);
@@ -37,8 +43,7 @@ class SpringAndAsyncClientsIT {
     /** program family → (agent family, program method, front server). */
     private static final Map<String, String[]> FAMILIES = Map.of(
             "resttemplate", new String[] {"spring-resttemplate", "restTemplate", "servlet"},
-            "webclient-builder", new String[] {"spring-webclient", "webClientBuilder", "servlet"},
-            "webclient-create", new String[] {"spring-webclient", "webClientCreate", "jdk"},
+            "webclient-provider", new String[] {"spring-webclient", "withProvider", "servlet"},
             "apache5-async", new String[] {"apache-httpclient5-async", "apacheAsync", "jdk"},
             "apache5-async-custom", new String[] {"apache-httpclient5-async", "apacheAsyncCustom", "servlet"});
 
@@ -62,6 +67,14 @@ class SpringAndAsyncClientsIT {
 
         Map<String, AgentEvent> report = AgentEvent.reportByDestination(events);
         Map<String, String> backends = jvm.announced("backend ");
+        for (Map.Entry<String, String> f : OVER_THE_GLOBAL_POOL.entrySet()) {
+            AgentEvent line = ReportAssertions.reportLine(report, backends.get(f.getKey()), f.getKey(), jvm);
+            // the global pool's few connections serve all 25 WebClients (4 handler threads at most at once)
+            assertTrue(line.getLong("connects") <= 4, () -> f.getKey() + " shares the global pool: " + line);
+            assertEquals(0, line.getLong("closes"), () -> f.getKey() + ": " + line);
+        }
+        AgentEvent own = ReportAssertions.reportLine(report, backends.get("webclient-provider"), "webclient-provider", jvm);
+        ReportAssertions.assertAllClosedNoneFailed(own, "webclient-provider", REQUESTS);
         for (String family : ASYNC) {
             AgentEvent line = ReportAssertions.reportLine(report, backends.get(family), family, jvm);
             ReportAssertions.assertAllClosedNoneFailed(line, family, REQUESTS);

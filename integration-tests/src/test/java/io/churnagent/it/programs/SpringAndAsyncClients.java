@@ -25,14 +25,16 @@ import java.util.concurrent.TimeUnit;
  * ({@code new RestTemplate()}), {@code webclient-builder} ({@code WebClient.builder().build()}) and
  * {@code apache5-async-custom} ({@code HttpAsyncClients.custom().build()}) are served by a Jetty 12
  * servlet; {@code webclient-create} ({@code WebClient.create()}) and {@code apache5-async}
- * ({@code HttpAsyncClients.createDefault()}) by a JDK {@code HttpServer} handler. Each family has its
+ * ({@code HttpAsyncClients.createDefault()}) by a JDK {@code HttpServer} handler; {@code webclient-provider}
+ * (a WebClient over a {@code ConnectionProvider} of its own, disposed after the request) by the servlet. Each family has its
  * own backend, printed as {@code backend <family> <port>}. The test finds the expected call sites by
  * the {@code SITE:} markers in this file, so keep each on its line (the handlers are
  * {@link HandlerFronts}' fronts).
  */
 public final class SpringAndAsyncClients {
 
-    static final List<String> SERVLET_FAMILIES = List.of("resttemplate", "webclient-builder", "apache5-async-custom");
+    static final List<String> SERVLET_FAMILIES = List.of("resttemplate", "webclient-builder", "apache5-async-custom",
+            "webclient-provider");
 
     static boolean shared;
     static final Map<String, URI> backends = new LinkedHashMap<>();
@@ -40,6 +42,7 @@ public final class SpringAndAsyncClients {
     static RestTemplate sharedRestTemplate;
     static WebClient sharedWebClientBuilt;
     static WebClient sharedWebClientCreated;
+    static WebClient sharedWebClientWithProvider;
     static CloseableHttpAsyncClient sharedAsync;
     static CloseableHttpAsyncClient sharedAsyncCustom;
 
@@ -65,6 +68,7 @@ public final class SpringAndAsyncClients {
             sharedRestTemplate = new RestTemplate();
             sharedWebClientBuilt = WebClient.builder().build();
             sharedWebClientCreated = WebClient.create();
+            sharedWebClientWithProvider = withProvider(reactor.netty.resources.ConnectionProvider.create("shared", 4));
             sharedAsync = HttpAsyncClients.createDefault();
             sharedAsync.start();
             sharedAsyncCustom = HttpAsyncClients.custom().build();
@@ -84,6 +88,8 @@ public final class SpringAndAsyncClients {
                 return webClientBuilder(backend);
             case "webclient-create":
                 return webClientCreate(backend);
+            case "webclient-provider":
+                return webClientProvider(backend);
             case "apache5-async":
                 return apacheAsync(backend);
             case "apache5-async-custom":
@@ -106,6 +112,24 @@ public final class SpringAndAsyncClients {
     static String webClientCreate(URI backend) {
         WebClient client = shared ? sharedWebClientCreated : WebClient.create(); // SITE:webclient-create
         return get(client, backend);
+    }
+
+    /** A WebClient over a connection pool of its own: built per request, it opens (and here closes) its own connection. */
+    static String webClientProvider(URI backend) {
+        if (shared) {
+            return get(sharedWebClientWithProvider, backend);
+        }
+        reactor.netty.resources.ConnectionProvider provider = reactor.netty.resources.ConnectionProvider.create("per-request", 1);
+        try {
+            return get(withProvider(provider), backend);
+        } finally {
+            provider.disposeLater().block(Duration.ofSeconds(10));
+        }
+    }
+
+    private static WebClient withProvider(reactor.netty.resources.ConnectionProvider provider) {
+        return WebClient.builder().clientConnector(new org.springframework.http.client.reactive.ReactorClientHttpConnector(
+                reactor.netty.http.client.HttpClient.create(provider))).build(); // SITE:webclient-provider
     }
 
     private static String get(WebClient client, URI backend) {
