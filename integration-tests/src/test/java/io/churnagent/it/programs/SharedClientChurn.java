@@ -116,7 +116,13 @@ public final class SharedClientChurn {
         server.close();
     }
 
-    /** An HTTP/1.1 server that keeps nothing alive: one response with {@code Connection: close}, then it closes. */
+    /**
+     * An HTTP/1.1 server that keeps nothing alive: one response with {@code Connection: close} whose body
+     * ends where the connection does (no {@code Content-Length}), then it closes. So the client reads up
+     * to the server's FIN and the server always closes first; with a length the client could close as
+     * soon as it had the body, before the FIN arrived, and share the TIME_WAIT (about 40 % of it on an
+     * idle machine, 2026-12-08).
+     */
     private static void answerAndClose(Socket s) {
         try (Socket socket = s) {
             socket.setSoTimeout(5000);
@@ -125,7 +131,7 @@ public final class SharedClientChurn {
             while ((line = in.readLine()) != null && !line.isEmpty()) {
                 // the request's headers
             }
-            socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+            socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nok")
                     .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
         } catch (Exception e) {
