@@ -86,9 +86,13 @@ class ContainerAttachIT {
         return new ForkedJvm(jdk).jar(jar, args);
     }
 
-    /** The host pid of the JVM that {@code unshare} started (its descendant running java). */
+    /**
+     * The host pid of the JVM that {@code unshare} started: its child (pid 1 inside, {@code sh} that
+     * exec'd java). Not any descendant running java: a child the JVM is forking also shows java as its
+     * command until it execs (a run under load picked one, 2026-12-08).
+     */
     private static long javaPid(ForkedJvm container) {
-        return ProcessHandle.of(container.pid()).orElseThrow().descendants()
+        return ProcessHandle.of(container.pid()).orElseThrow().children()
                 .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
                 .findFirst().orElseThrow(() -> new AssertionError("no java under " + container.pid())).pid();
     }
